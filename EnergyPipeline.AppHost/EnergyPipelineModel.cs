@@ -1,0 +1,106 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
+
+namespace EnergyPipeline.AppHost;
+
+/// <summary>Which engine the job runs: Spark through Spark Connect, or the in-process local engine.</summary>
+public enum PipelineEngine
+{
+    Spark,
+    Local,
+}
+
+/// <summary>
+/// The distributed application: file -> ingestor -> Kafka -> job (Spark or local) -> HDFS raw zone and PostgreSQL.
+/// Any of kafka, spark, hdfs and energy_db given as <c>ConnectionStrings:NAME</c> replaces its containers.
+/// </summary>
+public static class EnergyPipelineModel
+{
+    public const string EngineSetting = "Pipeline:Engine";
+
+    /// <summary>The database, and the connection string name the services and users know it by.</summary>
+    public const string EnergyDatabase = "energy_db";
+
+    public static void Build(IDistributedApplicationBuilder builder)
+    {
+        var engine = ReadEngine(builder);
+
+        var kafka = builder.ExistingOr("kafka", name =>
+            builder.AddKafka(name, builder.AddZookeeper("zookeeper")).WithKafkaUI());
+
+        var energyDb = builder.ExistingOr(EnergyDatabase, name =>
+            builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
+                .WithDataVolume()
+                .WithPgWeb()
+                .AddDatabase(name, databaseName: EnergyDatabase));
+
+        var ingestor = builder.AddProject<Projects.EnergyPipeline_Ingestor>("ingestor")
+            .WithReference(kafka).WaitFor(kafka)
+            .WithEnvironment("Ingestor__DataDirectory", Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "data")));
+
+        var job = builder.AddProject<Projects.EnergyPipeline_SparkJob>("spark-job")
+            .WithReference(kafka).WaitFor(kafka)
+            .WithReference(energyDb, connectionName: EnergyDatabase).WaitFor(energyDb)
+            .WaitForCompletion(ingestor)
+            .WithEnvironment("Pipeline__Engine", engine.ToString().ToLowerInvariant());
+
+        if (engine == PipelineEngine.Spark)
+        {
+            var hdfs = builder.ExistingOr("hdfs", name => builder.AddHdfs("namenode"));
+            var spark = builder.ExistingOr("spark", name =>
+                builder.AddSparkConnect(name, Path.Combine(builder.AppHostDirectory, "..", "containers", "spark")));
+
+            job.WithReference(spark).WaitFor(spark)
+                .WithReference(hdfs, connectionName: "hdfs").WaitFor(hdfs)
+                // Spark reaches Kafka and PostgreSQL inside the container network, not through the host ports.
+                .WithEnvironment("Pipeline__Spark__KafkaBootstrapServers", ContainerNetworkAddress(kafka.Resource))
+                .WithEnvironment("Pipeline__Spark__PostgresAddress", ContainerNetworkAddress(energyDb.Resource));
+        }
+    }
+
+    /// <summary>Reads <c>Pipeline:Engine</c>; a value other than spark or local is refused with the choices.</summary>
+    public static PipelineEngine ReadEngine(IDistributedApplicationBuilder builder)
+    {
+        var value = builder.Configuration[EngineSetting];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return PipelineEngine.Spark;
+        }
+
+        return Enum.TryParse<PipelineEngine>(value, ignoreCase: true, out var engine) && Enum.IsDefined(engine)
+            ? engine
+            : throw new DistributedApplicationException($"{EngineSetting} is '{value}'; use 'spark' or 'local'.");
+    }
+
+    /// <summary>
+    /// The service given as <c>ConnectionStrings:NAME</c> when configured, otherwise the containers that
+    /// <paramref name="addContainers"/> declares. Resource names allow no underscore, so <c>energy_db</c>
+    /// is the resource <c>energy-db</c>, still configured as <c>ConnectionStrings:energy_db</c>.
+    /// </summary>
+    private static IResourceBuilder<IResourceWithConnectionString> ExistingOr<T>(
+        this IDistributedApplicationBuilder builder, string name, Func<string, IResourceBuilder<T>> addContainers)
+        where T : IResourceWithConnectionString
+    {
+        var resourceName = name.Replace('_', '-');
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name)))
+        {
+            return builder.CreateResourceBuilder<IResourceWithConnectionString>(addContainers(resourceName).Resource);
+        }
+
+        if (resourceName == name)
+        {
+            return builder.AddConnectionString(name);
+        }
+
+        var connectionString = builder.AddParameterFromConfiguration($"{resourceName}-connection-string", $"ConnectionStrings:{name}", secret: true);
+        return builder.AddConnectionString(resourceName, ReferenceExpression.Create($"{connectionString}"));
+    }
+
+    /// <summary>The address another container uses; an existing service is reached at its own address.</summary>
+    private static ReferenceExpression ContainerNetworkAddress(IResourceWithConnectionString resource) => resource switch
+    {
+        KafkaServerResource kafka => ReferenceExpression.Create($"{kafka.ContainerNetworkBootstrapServers}"),
+        PostgresDatabaseResource db => ReferenceExpression.Create($"{db.Parent.Name}:{db.Parent.PrimaryEndpoint.TargetPort?.ToString(CultureInfo.InvariantCulture)}"),
+        _ => resource.ConnectionStringExpression,
+    };
+}

@@ -1,0 +1,17 @@
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>
+/// The HDFS namenode. Its connection string is the container-network URI (<c>hdfs://namenode:8020</c>): data moves
+/// between Spark and the datanode inside that network, and host processes only hand the URI on.
+/// </summary>
+public sealed class HdfsNameNodeResource(string name) : ContainerResource(name), IResourceWithConnectionString
+{
+    internal const string RpcEndpointName = "rpc";
+    internal const string WebEndpointName = "http";
+    internal const int RpcPort = 8020;
+    internal const int WebPort = 9870;
+
+    public string DefaultFileSystem => $"hdfs://{Name}:{RpcPort}";
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{DefaultFileSystem}");
+}

@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Confluent.Kafka;
+
+namespace EnergyPipeline.Tests.Infrastructure;
+
+/// <summary>
+/// librdkafka's built-in mock Kafka cluster (rdkafka_mock.h), started through P/Invoke into the native
+/// library that Confluent.Kafka loaded. It speaks the real Kafka protocol on 127.0.0.1, so the project's
+/// real producer and consumer code runs against it. Limits (DESIGN section 7): data-plane calls only,
+/// no admin CreateTopics, at most 5 MiB of batches per partition. Dispose clients before the cluster.
+/// </summary>
+public sealed class MockKafkaCluster : IDisposable
+{
+    private const int ProducerType = 0;
+    private readonly IntPtr _handle;
+    private readonly IntPtr _cluster;
+    private bool _disposed;
+
+    public MockKafkaCluster(int brokers = 1)
+    {
+        _handle = CreateHandle();
+
+        _cluster = Native.ClusterNew(_handle, brokers);
+        if (_cluster == IntPtr.Zero)
+        {
+            Native.Destroy(_handle);
+            throw new InvalidOperationException("rd_kafka_mock_cluster_new failed.");
+        }
+
+        BootstrapServers = Marshal.PtrToStringUTF8(Native.ClusterBootstraps(_cluster))
+            ?? throw new InvalidOperationException("The mock cluster has no bootstrap address.");
+        Check(Native.SetControllerId(_cluster, 1), "rd_kafka_mock_set_controller_id");
+    }
+
+    /// <summary><c>host:port[,host:port]</c> of the mock brokers.</summary>
+    public string BootstrapServers { get; }
+
+    /// <summary>Creates a topic on the cluster (the admin API is not served by the mock).</summary>
+    public void CreateTopic(string topic, int partitions, int replicationFactor = 1) =>
+        Check(Native.TopicCreate(_cluster, topic, partitions, replicationFactor), $"creating topic {topic}");
+
+    /// <summary>Takes a broker down: its connections are closed and new ones refused.</summary>
+    public void SetBrokerDown(int brokerId) => Check(Native.BrokerSetDown(_cluster, brokerId), "rd_kafka_mock_broker_set_down");
+
+    public void SetBrokerUp(int brokerId) => Check(Native.BrokerSetUp(_cluster, brokerId), "rd_kafka_mock_broker_set_up");
+
+    private static unsafe IntPtr CreateHandle()
+    {
+        const int errorSize = 512;
+        var error = stackalloc byte[errorSize];
+        var handle = Native.New(ProducerType, Native.ConfNew(), error, errorSize);
+        return handle != IntPtr.Zero
+            ? handle
+            : throw new InvalidOperationException($"rd_kafka_new failed: {Marshal.PtrToStringUTF8((IntPtr)error)}");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Native.ClusterDestroy(_cluster);
+        Native.Destroy(_handle);
+    }
+
+    private static void Check(int errorCode, string what)
+    {
+        if (errorCode != 0)
+        {
+            throw new InvalidOperationException($"{what} failed: {(ErrorCode)errorCode}");
+        }
+    }
+
+    /// <summary>Binds to the librdkafka that Confluent.Kafka itself loaded, wherever it came from.</summary>
+    private static unsafe class Native
+    {
+        private static readonly IntPtr Library = LoadLibrdkafka();
+
+        public static IntPtr ConfNew() =>
+            ((delegate* unmanaged[Cdecl]<IntPtr>)Export("rd_kafka_conf_new"))();
+
+        public static IntPtr New(int type, IntPtr conf, byte* error, nuint errorSize) =>
+            ((delegate* unmanaged[Cdecl]<int, IntPtr, byte*, nuint, IntPtr>)Export("rd_kafka_new"))(type, conf, error, errorSize);
+
+        public static void Destroy(IntPtr handle) =>
+            ((delegate* unmanaged[Cdecl]<IntPtr, void>)Export("rd_kafka_destroy"))(handle);
+
+        public static IntPtr ClusterNew(IntPtr handle, int brokers) =>
+            ((delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)Export("rd_kafka_mock_cluster_new"))(handle, brokers);
+
+        public static void ClusterDestroy(IntPtr cluster) =>
+            ((delegate* unmanaged[Cdecl]<IntPtr, void>)Export("rd_kafka_mock_cluster_destroy"))(cluster);
+
+        public static IntPtr ClusterBootstraps(IntPtr cluster) =>
+            ((delegate* unmanaged[Cdecl]<IntPtr, IntPtr>)Export("rd_kafka_mock_cluster_bootstraps"))(cluster);
+
+        public static int TopicCreate(IntPtr cluster, string topic, int partitions, int replicationFactor)
+        {
+            var name = Encoding.UTF8.GetBytes(topic + "\0");
+            fixed (byte* p = name)
+            {
+                return ((delegate* unmanaged[Cdecl]<IntPtr, byte*, int, int, int>)Export("rd_kafka_mock_topic_create"))(
+                    cluster, p, partitions, replicationFactor);
+            }
+        }
+
+        public static int SetControllerId(IntPtr cluster, int brokerId) =>
+            ((delegate* unmanaged[Cdecl]<IntPtr, int, int>)Export("rd_kafka_mock_set_controller_id"))(cluster, brokerId);
+
+        public static int BrokerSetDown(IntPtr cluster, int brokerId) =>
+            ((delegate* unmanaged[Cdecl]<IntPtr, int, int>)Export("rd_kafka_mock_broker_set_down"))(cluster, brokerId);
+
+        public static int BrokerSetUp(IntPtr cluster, int brokerId) =>
+            ((delegate* unmanaged[Cdecl]<IntPtr, int, int>)Export("rd_kafka_mock_broker_set_up"))(cluster, brokerId);
+
+        private static IntPtr Export(string name) => NativeLibrary.GetExport(Library, name);
+
+        private static IntPtr LoadLibrdkafka()
+        {
+            // Touching the version makes Confluent.Kafka load its native library (it picks the build that
+            // loads on this platform); the mapped file then tells which one it is.
+            _ = Confluent.Kafka.Library.Version;
+            var path = File.ReadLines("/proc/self/maps")
+                .Select(line => line.IndexOf('/') is var i and >= 0 ? line[i..] : string.Empty)
+                .FirstOrDefault(p => Path.GetFileName(p).EndsWith("librdkafka.so", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException("Confluent.Kafka has not loaded librdkafka.");
+            return NativeLibrary.Load(path);
+        }
+    }
+}
