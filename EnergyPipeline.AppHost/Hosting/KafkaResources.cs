@@ -23,8 +23,11 @@ public sealed class KafkaServerResource(string name) : ContainerResource(name), 
 
     private EndpointReference? _primaryEndpoint;
 
-    /// <summary>The listener that host processes (the services) connect to.</summary>
-    public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, PrimaryEndpointName);
+    /// <summary>
+    /// The listener that host processes (the services) connect to, resolved on the host network even where the
+    /// broker's own environment (a container's) is evaluated.
+    /// </summary>
+    public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, PrimaryEndpointName, KnownNetworkIdentifiers.LocalhostNetwork);
 
     /// <summary>Bootstrap servers for other containers (Spark, Kafka UI): <c>kafka:29092</c>.</summary>
     public string ContainerNetworkBootstrapServers => $"{Name}:{ContainerListenerPort}";

@@ -1,0 +1,73 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using EnergyPipeline.AppHost;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EnergyPipeline.Tests.Infrastructure;
+
+/// <summary>
+/// Builds the AppHost's model without starting it (no DCP, no dashboard, no containers), and evaluates what a
+/// resource would be started with, with fake allocated endpoints standing in for run-mode ports.
+/// </summary>
+public sealed class AppModel
+{
+    private AppModel(IDistributedApplicationBuilder builder) => Builder = builder;
+
+    public IDistributedApplicationBuilder Builder { get; }
+
+    public static AppModel Build(params string[] args)
+    {
+        // A run-mode parameter without a value waits for someone to type it on the dashboard: give it one.
+        var password = $"--Parameters:postgres-password={Guid.NewGuid():N}";
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            Args = [password, .. args],
+            DisableDashboard = true,
+        });
+        EnergyPipelineModel.Build(builder);
+        return new AppModel(builder);
+    }
+
+    public IResource Resource(string name) =>
+        Builder.Resources.SingleOrDefault(r => r.Name == name)
+        ?? throw new Xunit.Sdk.XunitException($"No resource '{name}'; the model has {string.Join(", ", Names)}.");
+
+    public T Resource<T>(string name) where T : IResource => Assert.IsType<T>(Resource(name), exactMatch: false);
+
+    /// <summary>The resources a user sees (Aspire adds hidden rebuilder resources for projects).</summary>
+    public IEnumerable<string> Names => Builder.Resources.Select(r => r.Name).Where(n => !n.EndsWith("-rebuilder", StringComparison.Ordinal));
+
+    /// <summary>Gives every endpoint of every resource a fake allocated address, as DCP would in run mode.</summary>
+    public AppModel AllocateEndpoints(int firstPort = 41000)
+    {
+        var port = firstPort;
+        foreach (var endpoint in Builder.Resources.SelectMany(r => r.Annotations.OfType<EndpointAnnotation>()))
+        {
+            endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, "localhost", port++);
+        }
+
+        return this;
+    }
+
+    public static int AllocatedPort(IResource resource, string endpointName) =>
+        resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == endpointName).AllocatedEndpoint!.Port;
+
+    /// <summary>The environment variables the resource would be started with in run mode.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> EnvironmentAsync(IResource resource)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var result = await ExecutionConfigurationBuilder.Create(resource)
+            .WithEnvironmentVariablesConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), NullLogger.Instance, timeout.Token);
+        if (result.Exception is { } exception)
+        {
+            throw exception;
+        }
+
+        return result.EnvironmentVariables.ToDictionary(kv => kv.Key, kv => kv.Value);
+    }
+
+    public static IReadOnlyList<(string Resource, WaitType Type)> Waits(IResource resource) =>
+        resource.Annotations.OfType<WaitAnnotation>().Select(w => (w.Resource.Name, w.WaitType)).ToList();
+}
