@@ -17,6 +17,7 @@ public enum PipelineEngine
 public static class EnergyPipelineModel
 {
     public const string EngineSetting = "Pipeline:Engine";
+    public const string IngestFileSetting = "Ingestor:File";
 
     /// <summary>The database, and the connection string name the services and users know it by.</summary>
     public const string EnergyDatabase = "energy_db";
@@ -37,6 +38,11 @@ public static class EnergyPipelineModel
         var ingestor = builder.AddProject<Projects.EnergyPipeline_Ingestor>("ingestor")
             .WithReference(kafka).WaitFor(kafka)
             .WithEnvironment("Ingestor__DataDirectory", Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "data")));
+        if (builder.Configuration[IngestFileSetting] is { Length: > 0 } file)
+        {
+            // An explicit file instead of the UCI download, e.g. one made by `ingestor generate`.
+            ingestor.WithEnvironment("Ingestor__File", Path.GetFullPath(file));
+        }
 
         var job = builder.AddProject<Projects.EnergyPipeline_SparkJob>("spark-job")
             .WithReference(kafka).WaitFor(kafka)
