@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using EnergyPipeline.AppHost.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.AppHost;
@@ -48,7 +49,8 @@ public static class EnergyPipelineModel
             .WithReference(kafka).WaitFor(kafka)
             .WithReference(energyDb, connectionName: EnergyDatabase).WaitFor(energyDb)
             .WaitForCompletion(ingestor)
-            .WithEnvironment("Pipeline__Engine", engine.ToString().ToLowerInvariant());
+            .WithEngineCommands(engine, engine == PipelineEngine.Spark ? [PipelineEngine.Spark, PipelineEngine.Local] : [PipelineEngine.Local]);
+        ingestor.WithRunPipelineCommand(job);
 
         if (engine == PipelineEngine.Spark)
         {

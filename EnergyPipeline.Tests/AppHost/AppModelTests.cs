@@ -224,6 +224,37 @@ public sealed class AppModelTests
         Assert.Contains("'spark' or 'local'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Dashboard_commands_run_the_pipeline_again_and_the_job_on_either_engine()
+    {
+        var model = AppModel.Build();
+
+        Assert.Contains(model.Resource("ingestor").Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == "run-pipeline");
+        Assert.Equal(
+            ["run-job-local", "run-job-spark"],
+            model.Resource("spark-job").Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).Where(n => n.StartsWith("run-job-", StringComparison.Ordinal)).Order());
+    }
+
+    [Fact]
+    public void Without_spark_in_the_model_only_the_local_engine_is_offered()
+    {
+        var model = AppModel.Build("--Pipeline:Engine=local");
+
+        Assert.Equal(
+            ["run-job-local"],
+            model.Resource("spark-job").Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).Where(n => n.StartsWith("run-job-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_explicit_file_is_handed_to_the_ingestor()
+    {
+        var model = AppModel.Build("--Ingestor:File=/tmp/readings.txt").AllocateEndpoints();
+
+        var env = await AppModel.EnvironmentAsync(model.Resource("ingestor"));
+
+        Assert.Equal("/tmp/readings.txt", env["Ingestor__File"]);
+    }
+
     private static EndpointAnnotation Endpoint(IResource resource, string name) =>
         resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == name);
 }
