@@ -70,8 +70,7 @@ public static class EnergyReadingJson
                 if (reader.ValueTextEquals(Timestamp.EncodedUtf8Bytes))
                 {
                     reader.Read();
-                    if (reader.TokenType != JsonTokenType.String
-                        || !RawEnergyTopic.TryParseKey(reader.GetString()!, out var parsed))
+                    if (reader.TokenType != JsonTokenType.String || !TryParseTimestamp(ref reader, out var parsed))
                     {
                         error = "timestamp is not yyyy-MM-ddTHH:mm:ss";
                         return false;
@@ -134,6 +133,11 @@ public static class EnergyReadingJson
         reading = new EnergyReading(timestamp.Value, measures[0], measures[1], measures[2], measures[3], measures[4], measures[5], measures[6]);
         return true;
     }
+
+    private static bool TryParseTimestamp(ref Utf8JsonReader reader, out DateTime timestamp) =>
+        reader.ValueIsEscaped || reader.HasValueSequence
+            ? RawEnergyTopic.TryParseKey(reader.GetString()!, out timestamp)
+            : RawEnergyTopic.TryParseKey(reader.ValueSpan, out timestamp);
 
     private static readonly string[] Names =
     [

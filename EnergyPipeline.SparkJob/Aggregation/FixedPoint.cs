@@ -4,10 +4,25 @@ namespace EnergyPipeline.SparkJob.Aggregation;
 internal static class FixedPoint
 {
     public const int Scale = 1000;
+    private static readonly long[] PowersOfTen = [1, 10, 100, 1000];
 
     /// <summary>Converts a measure to thousandths; false when it has more than 3 decimals or does not fit an int.</summary>
     public static bool TryToThousandths(decimal value, out int thousandths)
     {
+        // Fast path: a small coefficient with at most 3 decimals (every value of the data set).
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        if (bits[1] == 0 && bits[2] == 0 && bits[0] >= 0 && scale <= 3)
+        {
+            var magnitude = (long)bits[0] * PowersOfTen[3 - scale];
+            if (magnitude <= int.MaxValue)
+            {
+                thousandths = (int)(bits[3] < 0 ? -magnitude : magnitude);
+                return true;
+            }
+        }
+
         var scaled = value * Scale;
         if (scaled != decimal.Truncate(scaled) || scaled > int.MaxValue || scaled < int.MinValue)
         {

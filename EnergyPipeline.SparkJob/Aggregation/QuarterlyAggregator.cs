@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using EnergyPipeline.Messaging;
 
@@ -66,9 +65,7 @@ public sealed class QuarterlyAggregator
         }
 
         var timestamp = reading!.Timestamp;
-        Span<byte> expectedKey = stackalloc byte[32];
-        if (!timestamp.TryFormat(expectedKey, out var keyLength, RawEnergyTopic.KeyFormat, CultureInfo.InvariantCulture)
-            || !key.SequenceEqual(expectedKey[..keyLength]))
+        if (!RawEnergyTopic.TryParseKey(key, out var keyMinute) || keyMinute != timestamp)
         {
             return "key is not the value's timestamp";
         }
