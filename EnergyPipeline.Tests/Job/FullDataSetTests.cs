@@ -27,7 +27,7 @@ public sealed class FullDataSetTests(PostgresServerFixture server, ITestOutputHe
     {
         var clock = Stopwatch.StartNew();
         var aggregator = new QuarterlyAggregator();
-        var expected = new SortedDictionary<DateOnly, DecimalQuarter>();
+        var expected = new SortedDictionary<DateOnly, IndependentFigures.DecimalQuarter>();
         var offsets = new long[RawEnergyTopic.DefaultPartitions];
         var value = new System.Buffers.ArrayBufferWriter<byte>(256);
         var key = new byte[19];
@@ -63,9 +63,9 @@ public sealed class FullDataSetTests(PostgresServerFixture server, ITestOutputHe
                 copies++;
             }
 
-            if (!expected.TryGetValue(QuarterStart(reading.Timestamp), out var quarter))
+            if (!expected.TryGetValue(IndependentFigures.QuarterStart(reading.Timestamp), out var quarter))
             {
-                expected[QuarterStart(reading.Timestamp)] = quarter = new DecimalQuarter();
+                expected[IndependentFigures.QuarterStart(reading.Timestamp)] = quarter = new IndependentFigures.DecimalQuarter();
             }
 
             quarter.Add(reading);
@@ -99,59 +99,5 @@ public sealed class FullDataSetTests(PostgresServerFixture server, ITestOutputHe
         Assert.Equal(expectedFigures.Select(JobDatabase.ExpectedText), await db.QuarterRowsAsTextAsync());
         Assert.Equal(SyntheticReadings.FullCount, await db.ScalarAsync("SELECT sum(reading_count) FROM quarterly_energy_data"));
         output.WriteLine($"written to PostgreSQL after {clock.Elapsed.TotalSeconds:F1} s");
-    }
-
-    private static DateOnly QuarterStart(DateTime t) => t.Month switch
-    {
-        <= 3 => new DateOnly(t.Year, 1, 1),
-        <= 6 => new DateOnly(t.Year, 4, 1),
-        <= 9 => new DateOnly(t.Year, 7, 1),
-        _ => new DateOnly(t.Year, 10, 1),
-    };
-
-    /// <summary>The figures of DESIGN section 4 in plain decimal arithmetic, rounded with Math.Round at the end.</summary>
-    private sealed class DecimalQuarter
-    {
-        private decimal _voltage;
-        private long _voltages;
-        private long _readings;
-        private long _complete;
-        private decimal _active, _reactive, _s1, _s2, _s3;
-        private decimal? _peak;
-        private DateTime _first = DateTime.MaxValue, _last = DateTime.MinValue;
-
-        public void Add(EnergyReading r)
-        {
-            _readings++;
-            _first = r.Timestamp < _first ? r.Timestamp : _first;
-            _last = r.Timestamp > _last ? r.Timestamp : _last;
-            if (r.GlobalActivePower is not { } active)
-            {
-                return;
-            }
-
-            _complete++;
-            _active += active;
-            _peak = _peak is null || active > _peak ? active : _peak;
-            _reactive += r.GlobalReactivePower ?? 0m;
-            _s1 += r.SubMetering1 ?? 0m;
-            _s2 += r.SubMetering2 ?? 0m;
-            _s3 += r.SubMetering3 ?? 0m;
-            if (r.Voltage is { } v)
-            {
-                _voltage += v;
-                _voltages++;
-            }
-        }
-
-        public QuarterFigures ToFigures(DateOnly quarter)
-        {
-            static decimal Round(decimal x) => Math.Round(x, 3, MidpointRounding.AwayFromZero);
-            var energy = _active * 1000m / 60m;
-            return new QuarterFigures(quarter, Round(energy), _complete, _readings, _readings - _complete, _s1, _s2, _s3,
-                Round(energy - _s1 - _s2 - _s3), Round(_reactive * 1000m / 60m),
-                _voltages == 0 ? null : Round(_voltage / _voltages),
-                _complete == 0 ? null : Round(_active / _complete), _peak, _first, _last);
-        }
     }
 }

@@ -26,6 +26,8 @@ internal sealed class JobDatabase : IAsyncDisposable
 
     public QuarterlyStore Store { get; }
 
+    public static JobDatabase Open(string connectionString) => new(connectionString);
+
     public static async Task<JobDatabase> CreateAsync(Infrastructure.PostgresServerFixture server, string prefix) =>
         new(await server.CreateDatabaseAsync(prefix));
 
