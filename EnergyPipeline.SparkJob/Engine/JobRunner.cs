@@ -18,10 +18,13 @@ public sealed partial class JobRunner(
     public async Task<JobSummary> RunAsync(string topic, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        await migrator.MigrateAsync(cancellationToken);
+        using var activity = JobTelemetry.Source.StartActivity("energy job run");
+        using (JobTelemetry.Source.StartActivity("migrate schema"))
+        {
+            await migrator.MigrateAsync(cancellationToken);
+        }
 
         var run = new JobRun(Guid.NewGuid(), topic, _time.GetUtcNow());
-        using var activity = JobTelemetry.Source.StartActivity("energy job run");
         activity?.SetTag("energy.run_id", run.RunId.ToString());
         activity?.SetTag("energy.engine", engine.Name);
         activity?.SetTag("messaging.system", "kafka");
