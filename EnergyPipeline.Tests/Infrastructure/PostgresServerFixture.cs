@@ -11,7 +11,8 @@ namespace EnergyPipeline.Tests.Infrastructure;
 /// <summary>
 /// A throw-away PostgreSQL 15 server for the whole test assembly: initdb in a temporary directory, a free port on
 /// 127.0.0.1 only, password authentication with a generated password, fsync off. Tests take it in their constructor
-/// and call <see cref="CreateDatabaseAsync"/> for a database of their own, so test classes are isolated.
+/// and call <see cref="CreateDatabaseAsync"/> for a database of their own, so test classes are isolated. The server
+/// starts on the first request (about 2 s), so test runs that need no database never depend on the binaries.
 /// As root (CI), the binaries run through <c>runuser -u postgres</c> in a directory that user owns.
 /// </summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
@@ -23,6 +24,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         Environment.GetEnvironmentVariable("ENERGY_PG_BIN") is { Length: > 0 } bin ? bin : DefaultBinDirectory;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "energy-pg-" + Guid.NewGuid().ToString("N"));
     private readonly string _password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+    private readonly SemaphoreSlim _startLock = new(1, 1);
     private bool _started;
 
     public int Port { get; private set; }
@@ -32,7 +34,9 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     private static bool IsRoot => Environment.UserName == "root";
 
     /// <summary>Connection string to a database of this server (the maintenance database <c>postgres</c> by default).</summary>
-    public string ConnectionString(string database = "postgres") => new NpgsqlConnectionStringBuilder
+    public string ConnectionString(string database = "postgres") => !_started
+        ? throw new InvalidOperationException($"Call {nameof(EnsureStartedAsync)} or {nameof(CreateDatabaseAsync)} first.")
+        : new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",
         Port = Port,
@@ -47,6 +51,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// <summary>Creates a fresh, empty database with a unique name and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix = "test")
     {
+        await EnsureStartedAsync();
         var name = $"{SanitisePrefix(prefix)}_{Guid.NewGuid():N}";
         await using var connection = new NpgsqlConnection(ConnectionString());
         await connection.OpenAsync();
@@ -56,7 +61,26 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         return ConnectionString(name);
     }
 
-    public async ValueTask InitializeAsync()
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Starts the server once; later calls return at once.</summary>
+    public async Task EnsureStartedAsync()
+    {
+        await _startLock.WaitAsync();
+        try
+        {
+            if (!_started)
+            {
+                await StartAsync();
+            }
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    private async Task StartAsync()
     {
         if (!File.Exists(Path.Combine(_binDirectory, "initdb")))
         {
@@ -94,6 +118,12 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         if (_started)
         {
             await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w"]);
+        }
+
+        _startLock.Dispose();
+        if (!Directory.Exists(_root))
+        {
+            return;
         }
 
         try
