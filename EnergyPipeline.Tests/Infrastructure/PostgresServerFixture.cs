@@ -22,7 +22,8 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
     private readonly string _binDirectory =
         Environment.GetEnvironmentVariable("ENERGY_PG_BIN") is { Length: > 0 } bin ? bin : DefaultBinDirectory;
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "energy-pg-" + Guid.NewGuid().ToString("N"));
+    // As root, /tmp rather than TMPDIR: the postgres user must be able to traverse every parent directory.
+    private readonly string _root = Path.Combine(IsRoot ? "/tmp" : Path.GetTempPath(), "energy-pg-" + Guid.NewGuid().ToString("N"));
     private readonly string _password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private bool _started;
@@ -31,7 +32,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
     private string DataDirectory => Path.Combine(_root, "data");
 
-    private static bool IsRoot => Environment.UserName == "root";
+    private static bool IsRoot { get; } = Environment.UserName == "root";
 
     /// <summary>Connection string to a database of this server (the maintenance database <c>postgres</c> by default).</summary>
     public string ConnectionString(string database = "postgres") => !_started
