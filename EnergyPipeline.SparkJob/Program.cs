@@ -1,9 +1,9 @@
-using Microsoft.Extensions.Hosting;
+using EnergyPipeline.SparkJob;
+using EnergyPipeline.SparkJob.Benchmarks;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddServiceDefaults();
-using var host = builder.Build();
+if (args.Length > 0 && args[0] == AggregationBenchmark.Verb)
+{
+    return AggregationBenchmark.Run(args[1..]);
+}
 
-// The job's engines are built by their own issues; until then the service says so instead of pretending.
-await Console.Error.WriteLineAsync("The job is not implemented yet.");
-return 2;
+return await JobProgram.RunAsync(args);

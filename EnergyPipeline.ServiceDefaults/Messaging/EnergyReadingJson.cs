@@ -56,6 +56,7 @@ public static class EnergyReadingJson
         DateTime? timestamp = null;
         Span<decimal?> measures = stackalloc decimal?[7];
         Span<bool> seen = stackalloc bool[7];
+        var expected = 0;
         try
         {
             var reader = new Utf8JsonReader(utf8);
@@ -70,8 +71,7 @@ public static class EnergyReadingJson
                 if (reader.ValueTextEquals(Timestamp.EncodedUtf8Bytes))
                 {
                     reader.Read();
-                    if (reader.TokenType != JsonTokenType.String
-                        || !RawEnergyTopic.TryParseKey(reader.GetString()!, out var parsed))
+                    if (reader.TokenType != JsonTokenType.String || !TryParseTimestamp(ref reader, out var parsed))
                     {
                         error = "timestamp is not yyyy-MM-ddTHH:mm:ss";
                         return false;
@@ -81,7 +81,7 @@ public static class EnergyReadingJson
                     continue;
                 }
 
-                var index = MeasureIndex(ref reader);
+                var index = MeasureIndex(ref reader, expected);
                 if (index < 0)
                 {
                     error = $"unknown field '{reader.GetString()}'";
@@ -90,6 +90,7 @@ public static class EnergyReadingJson
 
                 reader.Read();
                 seen[index] = true;
+                expected = index + 1;
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.Null:
@@ -135,14 +136,30 @@ public static class EnergyReadingJson
         return true;
     }
 
+    private static bool TryParseTimestamp(ref Utf8JsonReader reader, out DateTime timestamp) =>
+        reader.ValueIsEscaped || reader.HasValueSequence
+            ? RawEnergyTopic.TryParseKey(reader.GetString()!, out timestamp)
+            : RawEnergyTopic.TryParseKey(reader.ValueSpan, out timestamp);
+
     private static readonly string[] Names =
     [
         "global_active_power", "global_reactive_power", "voltage", "global_intensity",
         "sub_metering_1", "sub_metering_2", "sub_metering_3",
     ];
 
-    private static int MeasureIndex(ref Utf8JsonReader reader)
+    private static readonly JsonEncodedText[] MeasureNames =
+    [
+        GlobalActivePower, GlobalReactivePower, Voltage, GlobalIntensity, SubMetering1, SubMetering2, SubMetering3,
+    ];
+
+    /// <summary>The writer's field order is tried first: one comparison per field for the contract's own messages.</summary>
+    private static int MeasureIndex(ref Utf8JsonReader reader, int expected)
     {
+        if (expected < MeasureNames.Length && reader.ValueTextEquals(MeasureNames[expected].EncodedUtf8Bytes))
+        {
+            return expected;
+        }
+
         if (reader.ValueTextEquals(GlobalActivePower.EncodedUtf8Bytes)) return 0;
         if (reader.ValueTextEquals(GlobalReactivePower.EncodedUtf8Bytes)) return 1;
         if (reader.ValueTextEquals(Voltage.EncodedUtf8Bytes)) return 2;

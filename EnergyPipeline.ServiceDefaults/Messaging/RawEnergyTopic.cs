@@ -20,4 +20,50 @@ public static class RawEnergyTopic
 
     public static bool TryParseKey(string key, out DateTime minute) =>
         DateTime.TryParseExact(key, KeyFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out minute);
+
+    /// <summary>
+    /// Parses the UTF-8 key format <c>yyyy-MM-ddTHH:mm:ss</c> (exactly 19 bytes, every field zero-padded) without
+    /// allocating: the job parses one per message, two million times per run.
+    /// </summary>
+    public static bool TryParseKey(ReadOnlySpan<byte> utf8, out DateTime minute)
+    {
+        minute = default;
+        if (utf8.Length != 19 || utf8[4] != '-' || utf8[7] != '-' || utf8[10] != 'T' || utf8[13] != ':' || utf8[16] != ':')
+        {
+            return false;
+        }
+
+        if (!TryDigits(utf8[..4], out var year) || !TryDigits(utf8.Slice(5, 2), out var month)
+            || !TryDigits(utf8.Slice(8, 2), out var day) || !TryDigits(utf8.Slice(11, 2), out var hour)
+            || !TryDigits(utf8.Slice(14, 2), out var minuteOfHour) || !TryDigits(utf8.Slice(17, 2), out var second))
+        {
+            return false;
+        }
+
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minuteOfHour > 59 || second > 59)
+        {
+            return false;
+        }
+
+        minute = new DateTime(year, month, day, hour, minuteOfHour, second, DateTimeKind.Unspecified);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
+    {
+        value = 0;
+        foreach (var digit in digits)
+        {
+            var d = digit - (byte)'0';
+            if ((uint)d > 9)
+            {
+                return false;
+            }
+
+            value = value * 10 + d;
+        }
+
+        return true;
+    }
 }

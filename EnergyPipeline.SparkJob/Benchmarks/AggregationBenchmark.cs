@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.Aggregation;
+using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace EnergyPipeline.SparkJob.Benchmarks;
+
+/// <summary>
+/// Hidden verb <c>bench-aggregate [--count N] [--database CONNECTION]</c>: times the aggregation of the synthetic full
+/// data set (messages serialised with the contract's writer, then parsed, de-duplicated and aggregated) and, with a
+/// database, the write (COPY into staging + publish) of its quarters. The generation's own CPU is measured in a first
+/// pass without aggregation and subtracted.
+/// </summary>
+public static class AggregationBenchmark
+{
+    public const string Verb = "bench-aggregate";
+
+    public static int Run(string[] args)
+    {
+        var count = SyntheticReadings.FullCount;
+        string? database = null;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--count": count = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--database": database = args[i + 1]; break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+            }
+        }
+
+        var generateOnly = Measure(() => Feed(count, null));
+        var parseOnly = Measure(() => Feed(count, null, parseOnly: true));
+        var aggregator = new QuarterlyAggregator();
+        AggregationResult? result = null;
+        var full = Measure(() =>
+        {
+            Feed(count, aggregator);
+            result = aggregator.Complete();
+        });
+        var complete = Measure(() => aggregator.Complete());
+        var aggregationCpu = full.Cpu - generateOnly.Cpu;
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"readings={count} quarters={result!.Quarters.Count} generate_cpu_s={generateOnly.Cpu.TotalSeconds:F3} " +
+            $"contract_parse_only_cpu_s={(parseOnly.Cpu - generateOnly.Cpu).TotalSeconds:F3} " +
+            $"generate_and_aggregate_cpu_s={full.Cpu.TotalSeconds:F3} aggregation_cpu_s={aggregationCpu.TotalSeconds:F3} " +
+            $"aggregation_readings_per_cpu_s={count / aggregationCpu.TotalSeconds:F0} complete_cpu_s={complete.Cpu.TotalSeconds:F3} " +
+            $"wall_s={full.Wall.TotalSeconds:F3} peak_working_set_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0}"));
+
+        if (database is not null)
+        {
+            WriteQuarters(database, result.Quarters).GetAwaiter().GetResult();
+        }
+
+        return 0;
+    }
+
+    private static async Task WriteQuarters(string connectionString, IReadOnlyList<QuarterFigures> quarters)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var store = new QuarterlyStore(dataSource);
+        var timings = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            var run = new JobRun(Guid.NewGuid(), RawEnergyTopic.Name, DateTimeOffset.UtcNow);
+            var started = Stopwatch.GetTimestamp();
+            await store.StartRunAsync(run, "bench", CancellationToken.None);
+            await store.WriteStagingAsync(run.RunId, quarters, CancellationToken.None);
+            await store.PublishAsync(run.RunId, new EngineResult([], 0, 0, 0), CancellationToken.None);
+            timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"write quarters={quarters.Count} runs=5 ms(start+copy+publish)={string.Join(',', timings.Select(t => t.ToString("F1", CultureInfo.InvariantCulture)))}"));
+    }
+
+    private static void Feed(int count, QuarterlyAggregator? aggregator, bool parseOnly = false)
+    {
+        var value = new ArrayBufferWriter<byte>(256);
+        var key = new byte[32];
+        long offset = 0;
+        foreach (var reading in SyntheticReadings.Generate(count))
+        {
+            value.ResetWrittenCount();
+            EnergyReadingJson.Write(value, reading);
+            var keyLength = Encoding.UTF8.GetBytes(RawEnergyTopic.FormatKey(reading.Timestamp), key);
+            if (parseOnly)
+            {
+                EnergyReadingJson.TryParse(value.WrittenSpan, out _, out _);
+            }
+
+            aggregator?.Add((int)(offset % RawEnergyTopic.DefaultPartitions), offset, key.AsSpan(0, keyLength), value.WrittenSpan);
+            offset++;
+        }
+    }
+
+    private static (TimeSpan Cpu, TimeSpan Wall) Measure(Action action)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var wall = Stopwatch.GetTimestamp();
+        action();
+        process.Refresh();
+        return (process.TotalProcessorTime - cpu, Stopwatch.GetElapsedTime(wall));
+    }
+}

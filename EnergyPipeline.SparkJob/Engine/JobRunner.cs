@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EnergyPipeline.SparkJob.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace EnergyPipeline.SparkJob.Engine;
+
+/// <summary>
+/// The part of a run shared by every engine: schema, run row, the engine, then the publication of its staging rows
+/// in one transaction; on failure or cancellation the old figures stay and the run row says failed, with the error.
+/// </summary>
+public sealed partial class JobRunner(
+    SchemaMigrator migrator, QuarterlyStore store, IJobEngine engine, ILogger<JobRunner> logger, TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public async Task<JobSummary> RunAsync(string topic, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = JobTelemetry.Source.StartActivity("energy job run");
+        using (JobTelemetry.Source.StartActivity("migrate schema"))
+        {
+            await migrator.MigrateAsync(cancellationToken);
+        }
+
+        var run = new JobRun(Guid.NewGuid(), topic, _time.GetUtcNow());
+        activity?.SetTag("energy.run_id", run.RunId.ToString());
+        activity?.SetTag("energy.engine", engine.Name);
+        activity?.SetTag("messaging.system", "kafka");
+        activity?.SetTag("messaging.destination.name", topic);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = run.RunId, ["Engine"] = engine.Name });
+        LogStarting(run.RunId, engine.Name, topic);
+
+        await store.StartRunAsync(run, engine.Name, cancellationToken);
+        EngineResult? result = null;
+        try
+        {
+            result = await engine.RunAsync(run, cancellationToken);
+            if (result.ReadingsRead - result.DuplicatesDropped - result.Invalid <= 0)
+            {
+                throw new InvalidOperationException(
+                    $"Topic {topic} holds no valid reading ({result.ReadingsRead} messages, {result.Invalid} invalid): " +
+                    "refusing to replace the quarterly figures with nothing.");
+            }
+
+            int quarters;
+            var publishStarted = Stopwatch.GetTimestamp();
+            using (JobTelemetry.Source.StartActivity("publish quarterly figures"))
+            {
+                quarters = await store.PublishAsync(run.RunId, result, cancellationToken);
+            }
+
+            JobTelemetry.RecordStage("publish", engine.Name, Stopwatch.GetElapsedTime(publishStarted));
+            JobTelemetry.ReadingsRead.Add(result.ReadingsRead);
+            JobTelemetry.DuplicatesDropped.Add(result.DuplicatesDropped);
+            JobTelemetry.Invalid.Add(result.Invalid);
+            JobTelemetry.QuartersWritten.Add(quarters);
+
+            var summary = new JobSummary(run.RunId, engine.Name, result.ReadingsRead, result.DuplicatesDropped, result.Invalid,
+                quarters, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3));
+            LogSucceeded(summary.ToJson());
+            return summary;
+        }
+        catch (Exception ex)
+        {
+            var error = ex is OperationCanceledException ? "cancelled" : $"{ex.GetType().Name}: {ex.Message}";
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+            LogFailed(ex, run.RunId, error);
+            await store.FailRunAsync(run.RunId, error, result, CancellationToken.None);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job run {RunId} starting: engine {Engine}, topic {Topic}")]
+    private partial void LogStarting(Guid runId, string engine, string topic);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job run succeeded: {Summary}")]
+    private partial void LogSucceeded(string summary);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job run {RunId} failed, previous figures kept: {Error}")]
+    private partial void LogFailed(Exception exception, Guid runId, string error);
+}
+
+/// <summary>The job's summary line.</summary>
+public sealed record JobSummary(
+    [property: JsonPropertyName("run_id")] Guid RunId,
+    [property: JsonPropertyName("engine")] string Engine,
+    [property: JsonPropertyName("readings_read")] long ReadingsRead,
+    [property: JsonPropertyName("duplicates_dropped")] long DuplicatesDropped,
+    [property: JsonPropertyName("invalid")] long Invalid,
+    [property: JsonPropertyName("quarters_written")] int QuartersWritten,
+    [property: JsonPropertyName("seconds")] double Seconds)
+{
+    public string ToJson() => JsonSerializer.Serialize(this);
+}

@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace EnergyPipeline.SparkJob.Engine;
+
+/// <summary>The job's activity source and meter (both "EnergyPipeline.SparkJob", picked up by the service defaults).</summary>
+public static class JobTelemetry
+{
+    public const string Name = "EnergyPipeline.SparkJob";
+
+    /// <summary>At most this many distinct ingestion traces are linked from a run span.</summary>
+    public const int MaxTraceLinks = 32;
+
+    public static readonly ActivitySource Source = new(Name);
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> ReadingsRead = Meter.CreateCounter<long>("energy.job.readings_read", "{message}", "Messages read from the topic");
+    public static readonly Counter<long> DuplicatesDropped = Meter.CreateCounter<long>("energy.job.duplicates_dropped", "{message}", "Copies dropped by de-duplication");
+    public static readonly Counter<long> Invalid = Meter.CreateCounter<long>("energy.job.invalid", "{message}", "Messages that break the contract");
+    public static readonly Counter<long> QuartersWritten = Meter.CreateCounter<long>("energy.job.quarters_written", "{quarter}", "Quarterly rows published");
+    public static readonly Histogram<double> StageDuration = Meter.CreateHistogram<double>("energy.job.stage.duration", "s", "Duration of a job stage");
+
+    /// <summary>Records how long a stage took, tagged with the stage and the engine.</summary>
+    public static void RecordStage(string stage, string engine, TimeSpan elapsed) =>
+        StageDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("stage", stage), new KeyValuePair<string, object?>("engine", engine));
+}

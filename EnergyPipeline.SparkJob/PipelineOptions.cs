@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Configuration;
+
+namespace EnergyPipeline.SparkJob;
+
+/// <summary>The job's configuration section <c>Pipeline</c>.</summary>
+public sealed class PipelineOptions
+{
+    public const string Section = "Pipeline";
+    public const string SparkEngine = "spark";
+    public const string LocalEngine = "local";
+    public const string KafkaConnectionName = "kafka";
+    public const string DatabaseConnectionName = "energy_db";
+
+    /// <summary><c>spark</c> (default) or <c>local</c>.</summary>
+    public string Engine { get; set; } = SparkEngine;
+
+    public string Topic { get; set; } = Messaging.RawEnergyTopic.Name;
+
+    /// <summary>Command-line switches mapped onto configuration keys: <c>--engine local</c>, <c>--topic name</c>.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--engine"] = $"{Section}:{nameof(Engine)}",
+        ["--topic"] = $"{Section}:{nameof(Topic)}",
+    };
+
+    /// <summary>Reads and checks the section; the Spark subsection is bound by the Spark engine itself.</summary>
+    public static PipelineOptions Read(IConfiguration configuration)
+    {
+        var options = new PipelineOptions();
+        configuration.GetSection(Section).Bind(options);
+        options.Engine = options.Engine.Trim().ToLowerInvariant();
+        if (options.Engine is not (SparkEngine or LocalEngine))
+        {
+            throw new JobConfigurationException($"{Section}:Engine is '{options.Engine}'; use 'spark' or 'local'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Topic))
+        {
+            throw new JobConfigurationException($"{Section}:Topic is empty.");
+        }
+
+        return options;
+    }
+
+    /// <summary>A connection string the job needs, or a clear error naming the setting.</summary>
+    public static string RequireConnectionString(IConfiguration configuration, string name) =>
+        configuration.GetConnectionString(name) is { Length: > 0 } value
+            ? value
+            : throw new JobConfigurationException(
+                $"Connection string '{name}' is missing: set ConnectionStrings:{name} (the AppHost does this; " +
+                $"environment variable ConnectionStrings__{name}).");
+}
+
+/// <summary>A configuration error: reported in one line, exit code 2.</summary>
+public sealed class JobConfigurationException(string message) : Exception(message);

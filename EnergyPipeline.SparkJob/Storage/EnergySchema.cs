@@ -1,0 +1,78 @@
+namespace EnergyPipeline.SparkJob.Storage;
+
+/// <summary>
+/// Names and numbered migrations of the job's PostgreSQL schema (DESIGN section 4). A change to the schema is a new
+/// migration appended here, never an edit of an applied one.
+/// </summary>
+public static class EnergySchema
+{
+    public const string QuarterlyTable = "quarterly_energy_data";
+    public const string StagingTable = "quarterly_energy_staging";
+    public const string RunsTable = "pipeline_runs";
+    public const string VersionTable = "schema_version";
+
+    /// <summary>
+    /// The figure columns shared by <see cref="QuarterlyTable"/> and <see cref="StagingTable"/>, in order. The quarterly
+    /// table adds <c>processed_at</c> (set when a run is published); the staging table's key is (run_id, quarter).
+    /// </summary>
+    public static readonly IReadOnlyList<string> FigureColumns =
+    [
+        "quarter", "total_energy_wh", "record_count", "reading_count", "missing_count",
+        "sub_metering_1_wh", "sub_metering_2_wh", "sub_metering_3_wh", "unmetered_energy_wh", "reactive_energy_varh",
+        "avg_voltage_v", "avg_global_active_power_kw", "peak_global_active_power_kw",
+        "first_reading_at", "last_reading_at", "run_id",
+    ];
+
+    public sealed record Migration(int Version, string Description, string Sql);
+
+    private const string FigureColumnsDdl = """
+            quarter                      date          NOT NULL,
+            total_energy_wh              numeric(20,3) NOT NULL,
+            record_count                 bigint        NOT NULL,
+            reading_count                bigint        NOT NULL,
+            missing_count                bigint        NOT NULL,
+            sub_metering_1_wh            numeric(20,3) NOT NULL,
+            sub_metering_2_wh            numeric(20,3) NOT NULL,
+            sub_metering_3_wh            numeric(20,3) NOT NULL,
+            unmetered_energy_wh          numeric(20,3) NOT NULL,
+            reactive_energy_varh         numeric(20,3) NOT NULL,
+            avg_voltage_v                numeric(20,3),
+            avg_global_active_power_kw   numeric(20,3),
+            peak_global_active_power_kw  numeric(20,3),
+            first_reading_at             timestamp without time zone NOT NULL,
+            last_reading_at              timestamp without time zone NOT NULL,
+            run_id                       uuid          NOT NULL
+        """;
+
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "quarterly figures, staging and run log", $"""
+            CREATE TABLE {QuarterlyTable} (
+            {FigureColumnsDdl},
+                processed_at                 timestamptz   NOT NULL,
+                PRIMARY KEY (quarter)
+            );
+            COMMENT ON TABLE {QuarterlyTable} IS 'Quarterly energy figures of the last successful job run (DESIGN section 4).';
+
+            CREATE TABLE {StagingTable} (
+            {FigureColumnsDdl},
+                PRIMARY KEY (run_id, quarter)
+            );
+            COMMENT ON TABLE {StagingTable} IS 'Figures of runs in progress; published into {QuarterlyTable} in one transaction.';
+
+            CREATE TABLE {RunsTable} (
+                run_id               uuid        PRIMARY KEY,
+                engine               text        NOT NULL,
+                status               text        NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+                started_at           timestamptz NOT NULL,
+                finished_at          timestamptz,
+                kafka_offsets        jsonb,
+                readings_read        bigint,
+                duplicates_dropped   bigint,
+                invalid_count        bigint,
+                quarters_written     integer,
+                error                text
+            );
+            """),
+    ];
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Npgsql;
+
+[assembly: AssemblyFixture(typeof(EnergyPipeline.Tests.Infrastructure.PostgresServerFixture))]
+
+namespace EnergyPipeline.Tests.Infrastructure;
+
+/// <summary>
+/// A throw-away PostgreSQL 15 server for the whole test assembly: initdb in a temporary directory, a free port on
+/// 127.0.0.1 only, password authentication with a generated password, fsync off. Tests take it in their constructor
+/// and call <see cref="CreateDatabaseAsync"/> for a database of their own, so test classes are isolated. The server
+/// starts on the first request (about 2 s), so test runs that need no database never depend on the binaries.
+/// As root (CI), the binaries run through <c>runuser -u postgres</c> in a directory that user owns.
+/// </summary>
+public sealed class PostgresServerFixture : IAsyncLifetime
+{
+    public const string DefaultBinDirectory = "/usr/lib/postgresql/15/bin";
+    private const string SuperUser = "postgres";
+
+    private readonly string _binDirectory =
+        Environment.GetEnvironmentVariable("ENERGY_PG_BIN") is { Length: > 0 } bin ? bin : DefaultBinDirectory;
+    // As root, /tmp rather than TMPDIR: the postgres user must be able to traverse every parent directory.
+    private readonly string _root = Path.Combine(IsRoot ? "/tmp" : Path.GetTempPath(), "energy-pg-" + Guid.NewGuid().ToString("N"));
+    private readonly string _password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+    private readonly SemaphoreSlim _startLock = new(1, 1);
+    private bool _started;
+
+    public int Port { get; private set; }
+
+    private string DataDirectory => Path.Combine(_root, "data");
+
+    private static bool IsRoot { get; } = Environment.UserName == "root";
+
+    /// <summary>Connection string to a database of this server (the maintenance database <c>postgres</c> by default).</summary>
+    public string ConnectionString(string database = "postgres") => !_started
+        ? throw new InvalidOperationException($"Call {nameof(EnsureStartedAsync)} or {nameof(CreateDatabaseAsync)} first.")
+        : new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = SuperUser,
+        Password = _password,
+        Database = database,
+        Pooling = true,
+        // Tests create a database per class; keep idle connections from holding servers slots for long.
+        ConnectionIdleLifetime = 10,
+    }.ConnectionString;
+
+    /// <summary>Creates a fresh, empty database with a unique name and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix = "test")
+    {
+        await EnsureStartedAsync();
+        var name = $"{SanitisePrefix(prefix)}_{Guid.NewGuid():N}";
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        await connection.OpenAsync();
+        // A database name cannot be a parameter; it is built here from a sanitised prefix and a GUID.
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return ConnectionString(name);
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Starts the server once; later calls return at once.</summary>
+    public async Task EnsureStartedAsync()
+    {
+        await _startLock.WaitAsync();
+        try
+        {
+            if (!_started)
+            {
+                await StartAsync();
+            }
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        if (!File.Exists(Path.Combine(_binDirectory, "initdb")))
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL binaries not found in {_binDirectory}: install postgresql-15 or set ENERGY_PG_BIN.");
+        }
+
+        Directory.CreateDirectory(_root);
+        var passwordFile = Path.Combine(_root, "pwfile");
+        await File.WriteAllTextAsync(passwordFile, _password);
+        if (IsRoot)
+        {
+            await RunAsync("chown", ["-R", $"{SuperUser}:", _root], asPostgres: false);
+        }
+
+        await RunAsync(Path.Combine(_binDirectory, "initdb"),
+        [
+            "-D", DataDirectory, "-U", SuperUser, "--pwfile", passwordFile, "--auth", "scram-sha-256",
+            "-E", "UTF8", "--locale", "C", "--no-sync",
+        ]);
+        File.Delete(passwordFile);
+
+        Port = FreePort();
+        var options = string.Join(' ',
+            $"-c port={Port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={_root}",
+            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200");
+        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+            ["start", "-D", DataDirectory, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "-o", options]);
+        _started = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_started)
+        {
+            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w"]);
+        }
+
+        _startLock.Dispose();
+        if (!Directory.Exists(_root))
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temporary directory is harmless; the server is already stopped.
+        }
+    }
+
+    private static string SanitisePrefix(string prefix)
+    {
+        var letters = prefix.ToLowerInvariant().Where(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '_').Take(20).ToArray();
+        return letters.Length > 0 && char.IsLetter(letters[0]) ? new string(letters) : "db" + new string(letters);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgres = true)
+    {
+        var start = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _root,
+        };
+        if (asPostgres && IsRoot)
+        {
+            start.FileName = "runuser";
+            foreach (var argument in new[] { "-u", SuperUser, "--", file })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        else
+        {
+            start.FileName = file;
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        // pg_ctl start leaves the server holding inherited pipes: read to the end only once the process exits.
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            var log = Path.Combine(_root, "server.log");
+            var serverLog = File.Exists(log) ? await File.ReadAllTextAsync(log) : "";
+            throw new InvalidOperationException(
+                $"{Path.GetFileName(file)} {string.Join(' ', arguments)} exited with {process.ExitCode}: " +
+                $"{await Completed(stderr)} {await Completed(stdout)} {serverLog}");
+        }
+    }
+
+    private static async Task<string> Completed(Task<string> output) =>
+        await Task.WhenAny(output, Task.Delay(1000)) == output ? await output : "";
+}

@@ -1,0 +1,27 @@
+using System.Text;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.Aggregation;
+
+namespace EnergyPipeline.Tests.Job;
+
+/// <summary>Builds messages the way the ingestor does: key = the minute, value = the contract's JSON writer.</summary>
+internal static class JobTestData
+{
+    public static byte[] Key(DateTime minute) => Encoding.UTF8.GetBytes(RawEnergyTopic.FormatKey(minute));
+
+    public static byte[] Value(EnergyReading reading) => EnergyReadingJson.Serialize(reading);
+
+    public static EnergyReading Complete(
+        DateTime at, decimal gap, decimal grp = 0m, decimal voltage = 240m, decimal intensity = 1m,
+        decimal s1 = 0m, decimal s2 = 0m, decimal s3 = 0m) =>
+        new(at, gap, grp, voltage, intensity, s1, s2, s3);
+
+    public static EnergyReading Missing(DateTime at) => new(at, null, null, null, null, null, null, null);
+
+    /// <summary>Adds a reading as message (partition, offset).</summary>
+    public static void Add(this QuarterlyAggregator aggregator, EnergyReading reading, int partition, long offset) =>
+        Assert.Null(aggregator.Add(partition, offset, Key(reading.Timestamp), Value(reading)));
+
+    public static QuarterFigures Quarter(this AggregationResult result, int year, int month) =>
+        Assert.Single(result.Quarters, q => q.Quarter == new DateOnly(year, month, 1));
+}
