@@ -95,10 +95,33 @@ public sealed class SparkConnectSession : IDisposable
         return new SparkRows(result.Columns ?? [], result.Rows);
     }
 
+    /// <summary>Runs a DataFrameWriter save of the query's rows (Spark Connect WriteOperation, mode overwrite).</summary>
+    public async Task WriteAsync(SparkWrite write, CancellationToken cancellationToken = default)
+    {
+        using var activity = StartActivity(write.Name);
+        activity?.SetTag("spark.write.format", write.Format);
+        await ExecuteAsync(write.Name, WritePlan(write), activity, cancellationToken).ConfigureAwait(false);
+    }
+
     public void Dispose() => _ownedChannel?.Dispose();
 
     internal static Plan SqlCommandPlan(string sql) =>
         new() { Command = new Command { SqlCommand = new SqlCommand { Sql = sql } } };
+
+    internal static Plan WritePlan(SparkWrite write) => new()
+    {
+        Command = new Command
+        {
+            WriteOperation = new WriteOperation
+            {
+                Input = new Relation { Sql = new SQL { Query = write.Query.Text } },
+                Source = write.Format,
+                Path = write.Path,
+                Mode = WriteOperation.Types.SaveMode.Overwrite,
+                PartitioningColumns = { write.PartitionColumns },
+            },
+        },
+    };
 
     internal ExecutePlanRequest ExecuteRequest(Plan plan, Guid operationId) => new()
     {
