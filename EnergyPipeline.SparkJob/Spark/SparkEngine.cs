@@ -46,6 +46,10 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
                 throw new SparkConnectException(SparkPlan.QueryCounts.Name, $"expected one row of counts, got {counts.Count}");
             }
 
+            var traceParents = await session.QueryAsync(SparkPlan.QueryTraceParents, cancellationToken).ConfigureAwait(false);
+            var ingestionTraces = Enumerable.Range(0, traceParents.Count).Select(i => traceParents.Get<string>(i, "trace_parent")).ToList();
+            LinkIngestionTraces(activity, ingestionTraces);
+
             var result = new SparkEngineResult(
                 version,
                 offsets,
@@ -54,7 +58,8 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
                 DuplicatesDropped: counts.Get<long>(0, "duplicates_dropped"),
                 Readings: counts.Get<long>(0, "readings"),
                 Quarters: checked((int)counts.Get<long>(0, "quarters")),
-                inputs.RawZoneUri);
+                inputs.RawZoneUri,
+                ingestionTraces);
             LogRead(logger, runId, result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters);
 
             var stopwatch = Stopwatch.StartNew();
@@ -86,6 +91,22 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
         }
 
         return offsets;
+    }
+
+    private static void LinkIngestionTraces(Activity? activity, IEnumerable<string> traceParents)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        foreach (var traceParent in traceParents)
+        {
+            if (ActivityContext.TryParse(traceParent, null, out var context))
+            {
+                activity.AddLink(new ActivityLink(context));
+            }
+        }
     }
 
     // The cached snapshot of the topic holds executor memory until released; a cancelled run still releases it.

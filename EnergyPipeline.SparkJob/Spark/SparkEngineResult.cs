@@ -12,4 +12,5 @@ public sealed record SparkEngineResult(
     long DuplicatesDropped,
     long Readings,
     int Quarters,
-    string RawZoneUri);
+    string RawZoneUri,
+    IReadOnlyList<string> IngestionTraceParents);

@@ -85,7 +85,8 @@ public static class SparkPlan
           `partition` AS kafka_partition,
           `offset` AS kafka_offset,
           CAST(`key` AS STRING) AS reading_key,
-          from_json(CAST(`value` AS STRING), {SparkSqlText.Literal(ReadingSchemaDdl)}) AS reading
+          from_json(CAST(`value` AS STRING), {SparkSqlText.Literal(ReadingSchemaDdl)}) AS reading,
+          CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.TraceParentHeader)}), 1).value AS STRING) AS trace_parent
         FROM {KafkaSourceView}
         """);
 
@@ -135,6 +136,19 @@ public static class SparkPlan
         FROM {RecordsTable}
         GROUP BY kafka_partition
         ORDER BY kafka_partition
+        """);
+
+    /// <summary>How many distinct ingestion traces the run links to at most.</summary>
+    public const int MaxTraceLinks = 64;
+
+    /// <summary>The ingestion runs' W3C traceparent headers the records carry, so the job's span can link to them.</summary>
+    public static readonly SparkSql QueryTraceParents = new("query_trace_parents", $"""
+        SELECT trace_parent
+        FROM {RecordsTable}
+        WHERE trace_parent IS NOT NULL
+        GROUP BY trace_parent
+        ORDER BY trace_parent
+        LIMIT {MaxTraceLinks}
         """);
 
     /// <summary>Readings read, invalid, duplicates dropped (valid records minus distinct keys), readings kept, quarters.</summary>

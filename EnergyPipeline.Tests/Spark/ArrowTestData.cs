@@ -31,6 +31,30 @@ internal static class ArrowTestData
         return Write(batch);
     }
 
+    /// <summary>One row of BIGINT columns, as a COUNT query answers.</summary>
+    public static byte[] Longs(params (string Name, long Value)[] columns)
+    {
+        var builder = new RecordBatch.Builder();
+        foreach (var (name, value) in columns)
+        {
+            builder.Append(name, false, new Int64Array.Builder().Append(value).Build());
+        }
+
+        return Write(builder.Build());
+    }
+
+    /// <summary>One STRING column.</summary>
+    public static byte[] Strings(string name, params string[] values)
+    {
+        var column = new StringArray.Builder();
+        foreach (var value in values)
+        {
+            column.Append(value);
+        }
+
+        return Write(new RecordBatch.Builder().Append(name, true, column.Build()).Build());
+    }
+
     /// <summary>A batch with the types the job reads back: decimal, string, date, timestamps, nulls.</summary>
     public static byte[] MixedTypes()
     {

@@ -220,7 +220,7 @@ public sealed partial class SparkPlanTests
     private static IEnumerable<SparkSql> AllStatements() =>
     [
         SparkPlan.UseUtc, SparkPlan.UseTimestampWithoutTimeZone, SparkPlan.CreateKafkaSource(Inputs), SparkPlan.CacheRecords,
-        SparkPlan.CreateCheckedView, SparkPlan.CreateReadingsView, SparkPlan.QueryPartitionOffsets, SparkPlan.QueryCounts,
+        SparkPlan.CreateCheckedView, SparkPlan.CreateReadingsView, SparkPlan.QueryPartitionOffsets, SparkPlan.QueryCounts, SparkPlan.QueryTraceParents,
         SparkPlan.RawZoneRows, SparkPlan.CreateStagingView(Inputs), SparkPlan.InsertQuarterlyAggregates(Guid.NewGuid()), SparkPlan.UncacheRecords,
     ];
 
