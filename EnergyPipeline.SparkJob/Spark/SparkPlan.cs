@@ -200,12 +200,13 @@ public static class SparkPlan
     /// ROUND(.., 3), which is half-up, i.e. away from zero, for DECIMAL. Averages: SUM / CAST(COUNT AS
     /// DECIMAL(10,0)) is DECIMAL(31,14), whose rounding at the 14th decimal cannot move the 3rd either
     /// (S/(1000n) is never within 1/(2000n) of a half-thousandth unless exactly on it), then ROUND(.., 3).
-    /// Sums over no complete reading are 0; averages and peak over none are NULL.
+    /// Sums over no complete reading are 0; averages and peak over none are NULL. The inner quarter's first day is
+    /// named quarter_start so that GROUP BY quarter can only mean the readings' quarter column.
     /// </summary>
     public static SparkSql InsertQuarterlyAggregates(Guid runId) => new("insert_quarterly_staging", $"""
         INSERT INTO {StagingView}
         SELECT
-          quarter,
+          quarter_start AS quarter,
           total_energy_wh,
           record_count,
           reading_count,
@@ -224,7 +225,7 @@ public static class SparkPlan
           current_timestamp() AS processed_at
         FROM (
           SELECT
-            CAST(make_date(year, (quarter - 1) * 3 + 1, 1) AS DATE) AS quarter,
+            CAST(make_date(year, (quarter - 1) * 3 + 1, 1) AS DATE) AS quarter_start,
             ROUND(COALESCE(SUM(global_active_power), 0) * 1000 / 60, 3) AS total_energy_wh,
             COUNT(global_active_power) AS record_count,
             COUNT(*) AS reading_count,
