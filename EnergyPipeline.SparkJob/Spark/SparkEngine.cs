@@ -27,7 +27,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
 
         // The run id is the session id: the run's statements and temporary views are found under it in Spark's UI.
         using var session = SparkConnectSession.Connect(endpoint, runId);
-        var version = await session.SparkVersionAsync(cancellationToken).ConfigureAwait(false);
+        var version = await WaitUntilReadyAsync(session, options.ReadinessTimeout, cancellationToken).ConfigureAwait(false);
         LogStarting(logger, runId, endpoint.ToString(), version, inputs.ToString());
 
         try
@@ -75,6 +75,23 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
         finally
         {
             await ReleaseCacheAsync(session, runId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // A Connect server that is still starting refuses connections (Unavailable); anything else is a real answer.
+    private static async Task<string> WaitUntilReadyAsync(SparkConnectSession session, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await session.SparkVersionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SparkConnectException ex) when (ex.StatusCode == Grpc.Core.StatusCode.Unavailable && deadline.Elapsed < timeout)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -41,6 +41,9 @@ public sealed record SparkEngineOptions
     /// <summary>Where in HDFS the cleaned readings go, replaced on every run.</summary>
     public string RawZonePath { get; init; } = DefaultRawZonePath;
 
+    /// <summary>How long to wait for the Spark Connect endpoint to answer at all (a server still starting up).</summary>
+    public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// Reads ConnectionStrings:spark, ConnectionStrings:hdfs, ConnectionStrings:energy_db (database, user and
     /// password), Pipeline:Spark:KafkaBootstrapServers and Pipeline:Spark:PostgresAddress; a missing one is named.

@@ -84,6 +84,35 @@ public sealed class SparkEngineTests
         Assert.Empty(server.Service.AnalyzeRequests);
     }
 
+    [Fact]
+    public async Task An_endpoint_that_never_answers_fails_the_run_after_the_readiness_timeout()
+    {
+        int port;
+        await using (var server = await FakeSparkConnectServer.StartAsync())
+        {
+            port = server.Address.Port;
+        }
+
+        var options = new SparkEngineOptions
+        {
+            SparkConnectionString = $"sc://127.0.0.1:{port}",
+            KafkaBootstrapServers = "kafka:29092",
+            PostgresAddress = "postgres:5432",
+            Database = "energy_db",
+            Username = "postgres",
+            Password = "",
+            HdfsUri = "hdfs://namenode:8020",
+            ReadinessTimeout = TimeSpan.FromSeconds(2),
+        };
+        var stopwatch = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
+            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, Guid.NewGuid(), TestContext.Current.CancellationToken));
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+    }
+
     private static SparkEngineOptions Options(FakeSparkConnectServer server) => new()
     {
         SparkConnectionString = server.ConnectionString,
