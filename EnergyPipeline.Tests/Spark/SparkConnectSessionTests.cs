@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using EnergyPipeline.SparkJob;
+using EnergyPipeline.SparkJob.SparkConnect;
+using EnergyPipeline.SparkJob.SparkConnect.Protocol;
+using Google.Protobuf;
+using Grpc.Core;
+using static EnergyPipeline.Tests.Spark.FakeSparkConnectServer.ScriptedService;
+
+namespace EnergyPipeline.Tests.Spark;
+
+/// <summary>The client against a real gRPC server on 127.0.0.1 (h2c) speaking the Spark Connect service.</summary>
+public sealed class SparkConnectSessionTests
+{
+    private static CancellationToken Timeout => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Statements_of_one_session_share_its_id_and_user_with_fresh_operation_ids()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+
+        Assert.Equal("3.5.1", await session.SparkVersionAsync(Timeout));
+        await session.SqlAsync(new SparkSql("first", "CREATE TEMPORARY VIEW v AS SELECT 1"), Timeout);
+        await session.SqlAsync(new SparkSql("second", "SELECT * FROM v"), Timeout);
+
+        var requests = server.Service.ExecuteRequests.ToArray();
+        Assert.Equal(2, requests.Length);
+        Assert.All(requests, r => Assert.Equal(session.SessionId.ToString(), r.SessionId));
+        Assert.Equal(session.SessionId.ToString(), server.Service.AnalyzeRequests.Single().SessionId);
+        Assert.All(requests, r => Assert.Equal("tester", r.UserContext.UserId));
+        Assert.All(requests, r => Assert.True(r.RequestOptions.Single().ReattachOptions.Reattachable));
+        Assert.Equal("CREATE TEMPORARY VIEW v AS SELECT 1", requests[0].Plan.Command.SqlCommand.Sql);
+        Assert.NotEqual(requests[0].OperationId, requests[1].OperationId);
+        Assert.All(requests, r => Assert.True(Guid.TryParse(r.OperationId, out _)));
+        // Each completed execution is released, by its operation id.
+        Assert.Equal(requests.Select(r => r.OperationId), server.Service.ReleaseRequests.Select(r => r.OperationId));
+        Assert.All(server.Service.ReleaseRequests, r => Assert.Equal(ReleaseExecuteRequest.ReleaseOneofCase.ReleaseAll, r.ReleaseCase));
+    }
+
+    [Fact]
+    public async Task Analyze_request_on_the_wire_matches_the_hand_built_encoding()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var sessionId = Guid.Parse("00000000-0000-0000-0000-00000000000c");
+        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString), sessionId);
+
+        await session.SparkVersionAsync(Timeout);
+
+        var clientType = SparkConnectProtocolTests.Ascii(SparkConnectSession.ClientType);
+        byte[] expected =
+        [
+            0x0A, 36, .. SparkConnectProtocolTests.Ascii(sessionId.ToString()), // session_id = 1
+            0x12, 0x08, 0x0A, 0x06, .. SparkConnectProtocolTests.Ascii("tester"), // user_context = 2 { user_id = 1 }
+            0x1A, (byte)clientType.Length, .. clientType,                       // client_type = 3
+            0x52, 0x00,                                                         // spark_version = 10, empty
+        ];
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(server.Service.RequestBytes.Single()));
+    }
+
+    [Fact]
+    public async Task Query_sends_the_returned_relation_back_unchanged_and_decodes_every_arrow_batch()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        // The relation Spark 3.5 returns for a query: SQL with its args map (field 2) and a plan id in common.
+        byte[] relationBytes = [0x0A, 0x02, 0x10, 0x2A, 0x52, 0x0A, 0x0A, 0x06, .. SparkConnectProtocolTests.Ascii("SELECT"), 0x12, 0x00];
+        var relation = Relation.Parser.ParseFrom(relationBytes);
+        server.Service.OnExecute = async (request, responses, context) =>
+        {
+            if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command)
+            {
+                await responses.WriteAsync(Response(request, new ExecutePlanResponse
+                {
+                    SqlCommandResult = new ExecutePlanResponse.Types.SqlCommandResult { Relation = relation },
+                }));
+            }
+            else
+            {
+                foreach (var batch in new[] { ArrowTestData.Offsets((0, 0, 9, 10), (1, 3, 7, 4)), ArrowTestData.Offsets((2, 0, 0, 1)) })
+                {
+                    await responses.WriteAsync(Response(request, new ExecutePlanResponse
+                    {
+                        ArrowBatch = new ExecutePlanResponse.Types.ArrowBatch { RowCount = 2, Data = ByteString.CopyFrom(batch) },
+                    }));
+                }
+            }
+
+            await responses.WriteAsync(Response(request, new ExecutePlanResponse { ResultComplete = new() }));
+        };
+        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+
+        var rows = await session.QueryAsync(new SparkSql("offsets", "SELECT ..."), Timeout);
+
+        var requests = server.Service.ExecuteRequests.ToArray();
+        Assert.Equal("SELECT ...", requests[0].Plan.Command.SqlCommand.Sql);
+        Assert.Equal(Convert.ToHexString(relationBytes), Convert.ToHexString(requests[1].Plan.Root.ToByteArray()));
+        Assert.Equal(["kafka_partition", "min_offset", "max_offset", "records"], rows.Columns);
+        Assert.Equal(3, rows.Count);
+        Assert.Equal([0, 1, 2], Enumerable.Range(0, 3).Select(i => rows.Get<int>(i, "kafka_partition")));
+        Assert.Equal([10L, 4L, 1L], Enumerable.Range(0, 3).Select(i => rows.Get<long>(i, "records")));
+    }
+
+    [Fact]
+    public async Task A_spark_error_surfaces_with_the_server_message()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        const string message = "[TABLE_OR_VIEW_NOT_FOUND] The table or view `nowhere` cannot be found.";
+        server.Service.OnExecute = (_, _, _) => throw new RpcException(new Status(StatusCode.Internal, message));
+        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("read_nowhere", "SELECT * FROM nowhere"), Timeout));
+
+        Assert.Equal(message, error.ServerMessage);
+        Assert.Equal("read_nowhere", error.Statement);
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_error_after_some_responses_still_fails_the_statement()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = async (request, responses, _) =>
+        {
+            await responses.WriteAsync(Response(request, new ExecutePlanResponse
+            {
+                ArrowBatch = new ExecutePlanResponse.Types.ArrowBatch { RowCount = 1, Data = ByteString.CopyFrom(ArrowTestData.Offsets((0, 0, 0, 1))) },
+            }));
+            throw new RpcException(new Status(StatusCode.Unknown, "Job aborted due to stage failure"));
+        };
+        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("insert", "INSERT ..."), Timeout));
+
+        Assert.Equal("Job aborted due to stage failure", error.ServerMessage);
+    }
+
+    [Fact]
+    public async Task A_stream_that_ends_without_result_complete_is_reattached_then_fails()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        string? lastResponseId = null;
+        server.Service.OnExecute = async (request, responses, _) =>
+        {
+            var response = Response(request, new ExecutePlanResponse
+            {
+                SqlCommandResult = new ExecutePlanResponse.Types.SqlCommandResult { Relation = new Relation() },
+            });
+            lastResponseId = response.ResponseId;
+            await responses.WriteAsync(response);
+        };
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
+        var client = new SparkConnectService.SparkConnectServiceClient(channel);
+        using var session = new SparkConnectSession(client, "tester", Guid.NewGuid(), maxReattachesWithoutProgress: 2);
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("cut", "INSERT ..."), Timeout));
+
+        Assert.Contains("ended without ResultComplete", error.Message, StringComparison.Ordinal);
+        var operationId = server.Service.ExecuteRequests.Single().OperationId;
+        var reattaches = server.Service.ReattachRequests.ToArray();
+        Assert.Equal(2, reattaches.Length);
+        Assert.All(reattaches, r => Assert.Equal(operationId, r.OperationId));
+        Assert.All(reattaches, r => Assert.Equal(lastResponseId, r.LastResponseId));
+        Assert.Empty(server.Service.ReleaseRequests);
+    }
+
+    [Fact]
+    public async Task A_reattach_resumes_after_the_last_response_and_collects_the_rest()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var firstId = Guid.NewGuid().ToString();
+        server.Service.OnExecute = async (request, responses, _) =>
+        {
+            await responses.WriteAsync(Response(request, new ExecutePlanResponse
+            {
+                ResponseId = firstId,
+                ArrowBatch = new ExecutePlanResponse.Types.ArrowBatch { RowCount = 1, Data = ByteString.CopyFrom(ArrowTestData.Offsets((0, 0, 4, 5))) },
+            }));
+        };
+        server.Service.OnReattach = async (request, responses, _) =>
+        {
+            var original = server.Service.ExecuteRequests.Last();
+            Assert.Equal(firstId, request.LastResponseId);
+            await responses.WriteAsync(Response(original, new ExecutePlanResponse
+            {
+                ArrowBatch = new ExecutePlanResponse.Types.ArrowBatch { RowCount = 1, Data = ByteString.CopyFrom(ArrowTestData.Offsets((1, 0, 2, 3))) },
+            }));
+            await responses.WriteAsync(Response(original, new ExecutePlanResponse { ResultComplete = new() }));
+        };
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
+        var client = new SparkConnectService.SparkConnectServiceClient(channel);
+        using var session = new SparkConnectSession(client, "tester", Guid.NewGuid());
+        server.Service.OnExecute = WrapQuery(server.Service.OnExecute);
+
+        var rows = await session.QueryAsync(new SparkSql("q", "SELECT ..."), Timeout);
+
+        Assert.Equal([5L, 3L], Enumerable.Range(0, rows.Count).Select(i => rows.Get<long>(i, "records")));
+        Assert.Single(server.Service.ReattachRequests);
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_a_statement_the_server_is_still_running()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = (_, _, context) => Task.Delay(System.Threading.Timeout.Infinite, context.CancellationToken);
+        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Timeout);
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
+        var stopwatch = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.SqlAsync(new SparkSql("hang", "INSERT ..."), cancel.Token));
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"cancellation took {stopwatch.Elapsed}");
+        await server.Service.ServerSawCancellation.Task.WaitAsync(TimeSpan.FromSeconds(10), Timeout);
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_does_not_answer_is_reported_as_unavailable()
+    {
+        int port;
+        await using (var server = await FakeSparkConnectServer.StartAsync())
+        {
+            port = server.Address.Port;
+        }
+
+        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse($"sc://127.0.0.1:{port}"));
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SparkVersionAsync(Timeout));
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_statement_is_traced_by_name_without_its_text()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var sessionId = Guid.NewGuid();
+        var activities = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == SparkJobTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (Equals(activity.GetTagItem("spark.session_id"), sessionId.ToString()))
+                {
+                    lock (activities)
+                    {
+                        activities.Add(activity);
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        server.Service.OnExecute = (_, _, _) => throw new RpcException(new Status(StatusCode.Internal, "boom"));
+        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString), sessionId);
+
+        await session.SparkVersionAsync(Timeout);
+        await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("create_staging_view", "OPTIONS (password 'secret')"), Timeout));
+
+        Assert.Equal(["spark spark_version", "spark create_staging_view"], activities.Select(a => a.DisplayName));
+        Assert.Equal(ActivityStatusCode.Error, activities[1].Status);
+        Assert.Equal("boom", activities[1].StatusDescription);
+        Assert.DoesNotContain(activities.SelectMany(a => a.TagObjects), tag => tag.Value?.ToString()?.Contains("secret", StringComparison.Ordinal) == true);
+    }
+
+    // The query's command round answers with a SQL relation; the scripted handler then serves the root round.
+    private static FakeSparkConnectServer.ExecuteHandler WrapQuery(FakeSparkConnectServer.ExecuteHandler rootHandler) =>
+        async (request, responses, context) =>
+        {
+            if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command)
+            {
+                await responses.WriteAsync(Response(request, new ExecutePlanResponse
+                {
+                    SqlCommandResult = new ExecutePlanResponse.Types.SqlCommandResult { Relation = new Relation { Sql = new SQL { Query = "SELECT ..." } } },
+                }));
+                await responses.WriteAsync(Response(request, new ExecutePlanResponse { ResultComplete = new() }));
+                return;
+            }
+
+            await rootHandler(request, responses, context);
+        };
+}

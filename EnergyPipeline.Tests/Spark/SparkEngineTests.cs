@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using EnergyPipeline.SparkJob;
+using EnergyPipeline.SparkJob.SparkConnect;
+using EnergyPipeline.SparkJob.SparkConnect.Protocol;
+using EnergyPipeline.SparkJob.Spark;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using static EnergyPipeline.Tests.Spark.FakeSparkConnectServer.ScriptedService;
+
+namespace EnergyPipeline.Tests.Spark;
+
+/// <summary>
+/// The engine's orchestration against the in-process Spark Connect server: which statements it sends, in which
+/// order, in one session, and how it reads the answers. Spark's own evaluation of the SQL is the full-stack test's.
+/// </summary>
+public sealed class SparkEngineTests
+{
+    private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+    [Fact]
+    public async Task A_run_sends_the_plan_in_order_in_one_session_and_reports_what_spark_counted()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = AnswerLikeSpark(failing: null);
+        var runId = Guid.NewGuid();
+        var options = Options(server);
+        var inputs = SparkPlanInputs.From(options);
+        var linked = new List<ActivityLink>();
+        using var listener = ListenForRun(runId, linked);
+
+        var result = await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, runId, TestContext.Current.CancellationToken);
+
+        var requests = server.Service.ExecuteRequests.ToArray();
+        Assert.All(requests, r => Assert.Equal(runId.ToString(), r.SessionId));
+        string[] expected =
+        [
+            SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text, SparkPlan.CreateKafkaSource(inputs).Text,
+            SparkPlan.CacheRecords.Text, SparkPlan.CreateCheckedView.Text, SparkPlan.CreateReadingsView.Text,
+            SparkPlan.QueryPartitionOffsets.Text, "root: " + SparkPlan.QueryPartitionOffsets.Text,
+            SparkPlan.QueryCounts.Text, "root: " + SparkPlan.QueryCounts.Text,
+            SparkPlan.QueryTraceParents.Text, "root: " + SparkPlan.QueryTraceParents.Text,
+            "write: " + SparkPlan.RawZoneRows.Text,
+            SparkPlan.CreateStagingView(inputs).Text, SparkPlan.InsertQuarterlyAggregates(runId).Text,
+            SparkPlan.UncacheRecords.Text,
+        ];
+        Assert.Equal(expected, requests.Select(Describe));
+
+        var write = requests.Single(r => r.Plan.Command?.WriteOperation is not null).Plan.Command.WriteOperation;
+        Assert.Equal("hdfs://namenode:8020/raw/energy_readings", write.Path);
+        Assert.Equal(WriteOperation.Types.SaveMode.Overwrite, write.Mode);
+        Assert.Equal(["year", "quarter"], write.PartitioningColumns);
+
+        Assert.Equal("3.5.1", result.SparkVersion);
+        Assert.Equal([new PartitionOffsets(0, 0, 99, 100), new PartitionOffsets(1, 5, 60, 50)], result.Offsets);
+        Assert.Equal((150L, 2L, 8L, 140L, 3), (result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters));
+        Assert.Equal([TraceParent], result.IngestionTraceParents);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", Assert.Single(linked).Context.TraceId.ToString());
+    }
+
+    [Fact]
+    public async Task A_failed_statement_fails_the_run_with_spark_s_message_and_still_releases_the_cache()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = AnswerLikeSpark(failing: SparkPlan.InsertQuarterlyAggregates(Guid.Empty).Text[..40]);
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
+            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), Guid.NewGuid(), TestContext.Current.CancellationToken));
+
+        Assert.Equal("insert_quarterly_staging", error.Statement);
+        Assert.Contains("relation \"quarterly_energy_staging\" does not exist", error.ServerMessage, StringComparison.Ordinal);
+        Assert.Equal(SparkPlan.UncacheRecords.Text, Describe(server.Service.ExecuteRequests.Last()));
+    }
+
+    [Fact]
+    public async Task Hostile_configuration_is_refused_before_anything_is_sent()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => new SparkEngine(NullLogger<SparkEngine>.Instance)
+            .RunAsync(Options(server) with { KafkaBootstrapServers = "kafka:29092' ) --" }, Guid.NewGuid(), TestContext.Current.CancellationToken));
+
+        Assert.Empty(server.Service.ExecuteRequests);
+        Assert.Empty(server.Service.AnalyzeRequests);
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_never_answers_fails_the_run_after_the_readiness_timeout()
+    {
+        int port;
+        await using (var server = await FakeSparkConnectServer.StartAsync())
+        {
+            port = server.Address.Port;
+        }
+
+        var options = new SparkEngineOptions
+        {
+            SparkConnectionString = $"sc://127.0.0.1:{port}",
+            KafkaBootstrapServers = "kafka:29092",
+            PostgresAddress = "postgres:5432",
+            Database = "energy_db",
+            Username = "postgres",
+            Password = "",
+            HdfsUri = "hdfs://namenode:8020",
+            ReadinessTimeout = TimeSpan.FromSeconds(2),
+        };
+        var stopwatch = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
+            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, Guid.NewGuid(), TestContext.Current.CancellationToken));
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+    }
+
+    private static SparkEngineOptions Options(FakeSparkConnectServer server) => new()
+    {
+        SparkConnectionString = server.ConnectionString,
+        KafkaBootstrapServers = "kafka:29092",
+        PostgresAddress = "postgres:5432",
+        Database = "energy_db",
+        Username = "postgres",
+        Password = "not-a-secret",
+        HdfsUri = "hdfs://namenode:8020",
+    };
+
+    private static string Describe(ExecutePlanRequest request) => request.Plan.OpTypeCase switch
+    {
+        Plan.OpTypeOneofCase.Root => "root: " + request.Plan.Root.Sql.Query,
+        _ when request.Plan.Command.CommandTypeCase == Command.CommandTypeOneofCase.WriteOperation => "write: " + request.Plan.Command.WriteOperation.Input.Sql.Query,
+        _ => request.Plan.Command.SqlCommand.Sql,
+    };
+
+    // Spark's answer shapes: a query's SQL command returns its relation; executing that root returns Arrow batches.
+    private static FakeSparkConnectServer.ExecuteHandler AnswerLikeSpark(string? failing) => async (request, responses, _) =>
+    {
+        var text = Describe(request);
+        if (failing is not null && text.StartsWith(failing, StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.Internal, "org.postgresql.util.PSQLException: ERROR: relation \"quarterly_energy_staging\" does not exist"));
+        }
+
+        if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command && text.StartsWith("SELECT", StringComparison.Ordinal))
+        {
+            await responses.WriteAsync(Response(request, new ExecutePlanResponse
+            {
+                SqlCommandResult = new ExecutePlanResponse.Types.SqlCommandResult { Relation = new Relation { Sql = new SQL { Query = text } } },
+            }));
+        }
+        else if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Root)
+        {
+            var query = request.Plan.Root.Sql.Query;
+            var arrow = query == SparkPlan.QueryPartitionOffsets.Text ? ArrowTestData.Offsets((0, 0, 99, 100), (1, 5, 60, 50))
+                : query == SparkPlan.QueryCounts.Text ? ArrowTestData.Longs(("readings_read", 150), ("invalid", 2), ("duplicates_dropped", 8), ("readings", 140), ("quarters", 3))
+                : query == SparkPlan.QueryTraceParents.Text ? ArrowTestData.Strings("trace_parent", TraceParent)
+                : throw new RpcException(new Status(StatusCode.InvalidArgument, "unexpected query"));
+            await responses.WriteAsync(Response(request, new ExecutePlanResponse
+            {
+                ArrowBatch = new ExecutePlanResponse.Types.ArrowBatch { RowCount = 1, Data = ByteString.CopyFrom(arrow) },
+            }));
+        }
+        else if (request.Plan.Command.CommandTypeCase == Command.CommandTypeOneofCase.SqlCommand)
+        {
+            await responses.WriteAsync(Response(request, new ExecutePlanResponse
+            {
+                SqlCommandResult = new ExecutePlanResponse.Types.SqlCommandResult { Relation = new Relation { LocalRelation = new LocalRelation() } },
+            }));
+        }
+
+        await responses.WriteAsync(Response(request, new ExecutePlanResponse { ResultComplete = new() }));
+    };
+
+    private static ActivityListener ListenForRun(Guid runId, List<ActivityLink> links)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == SparkJobTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.DisplayName == "spark engine run" && Equals(activity.GetTagItem("energy.run_id"), runId.ToString()))
+                {
+                    links.AddRange(activity.Links);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+}

@@ -1,0 +1,241 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.SparkConnect;
+using EnergyPipeline.SparkJob.Spark;
+using Microsoft.Extensions.Configuration;
+
+namespace EnergyPipeline.Tests.Spark;
+
+public sealed partial class SparkPlanTests
+{
+    private const string HostilePassword = @"Zq9hostile'mark\er' ) OR ('1'='1";
+
+    private static readonly SparkEngineOptions Options = new()
+    {
+        SparkConnectionString = "sc://spark:15002",
+        KafkaBootstrapServers = "kafka:29092",
+        PostgresAddress = "postgres:5432",
+        Database = "energy_db",
+        Username = "postgres",
+        Password = HostilePassword,
+        HdfsUri = "hdfs://namenode:8020",
+    };
+
+    private static readonly SparkPlanInputs Inputs = SparkPlanInputs.From(Options);
+
+    public static TheoryData<string> StatementNames => new(AllStatements().Select(s => s.Name));
+
+    [Fact]
+    public void The_from_json_schema_names_exactly_the_fields_the_contract_writes()
+    {
+        // The field names of a real message value, in order, as the one contract writer produces them.
+        var value = EnergyReadingJson.Serialize(new EnergyReading(new DateTime(2006, 12, 16, 17, 24, 0), 4.216m, 0.418m, 234.84m, 18.4m, 0m, 1m, 17m));
+        using var json = JsonDocument.Parse(value);
+        var written = json.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+
+        var fields = SchemaFieldPattern().Matches(SparkPlan.ReadingSchemaDdl).Select(m => (Name: m.Groups["name"].Value, Type: m.Groups["type"].Value)).ToList();
+
+        Assert.Equal(written, fields.Select(f => f.Name));
+        Assert.Equal("STRING", fields[0].Type);
+        Assert.All(fields.Skip(1), f => Assert.Equal("DECIMAL(10,3)", f.Type));
+        // Nothing in the DDL besides these fields.
+        Assert.Equal(string.Join(", ", fields.Select(f => $"`{f.Name}` {f.Type}")), SparkPlan.ReadingSchemaDdl);
+    }
+
+    [Fact]
+    public void Timestamps_parse_with_the_key_format_of_the_contract()
+    {
+        // Spark's and .NET's patterns read the same text here: a literal T between date and time.
+        Assert.Equal(RawEnergyTopic.KeyFormat, SparkPlan.TimestampPattern);
+        Assert.Contains(@"try_to_timestamp(reading.`timestamp`, 'yyyy-MM-dd\'T\'HH:mm:ss')", SparkPlan.CreateCheckedView.Text, StringComparison.Ordinal);
+        Assert.Contains(SparkPlan.TimestampPattern, SparkSqlScanner.Split(SparkPlan.CreateCheckedView.Text).Literals);
+    }
+
+    [Fact]
+    public void The_topic_is_read_whole_as_one_cached_snapshot_parsed_against_the_schema()
+    {
+        var source = SparkPlan.CreateKafkaSource(Inputs).Text;
+        Assert.Contains("USING kafka", source, StringComparison.Ordinal);
+        Assert.Contains("'kafka.bootstrap.servers' 'kafka:29092'", source, StringComparison.Ordinal);
+        Assert.Contains("'subscribe' 'raw_energy'", source, StringComparison.Ordinal);
+        Assert.Contains("'startingOffsets' 'earliest'", source, StringComparison.Ordinal);
+        Assert.Contains("'endingOffsets' 'latest'", source, StringComparison.Ordinal);
+        Assert.Contains("'failOnDataLoss' 'false'", source, StringComparison.Ordinal);
+
+        var cache = SparkPlan.CacheRecords.Text;
+        Assert.StartsWith($"CACHE TABLE {SparkPlan.RecordsTable}", cache, StringComparison.Ordinal);
+        Assert.Contains($"from_json(CAST(`value` AS STRING), {SparkSqlText.Literal(SparkPlan.ReadingSchemaDdl)})", cache, StringComparison.Ordinal);
+        Assert.Contains($"FROM {SparkPlan.KafkaSourceView}", cache, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Duplicates_are_dropped_by_key_keeping_the_highest_offset_among_valid_records()
+    {
+        var readings = Normalize(SparkPlan.CreateReadingsView.Text);
+
+        Assert.Contains("ROW_NUMBER() OVER (PARTITION BY reading_key ORDER BY kafka_offset DESC", readings, StringComparison.Ordinal);
+        Assert.Contains($"FROM {SparkPlan.CheckedView} WHERE is_valid", readings, StringComparison.Ordinal);
+        Assert.EndsWith("WHERE key_rank = 1", readings, StringComparison.Ordinal);
+
+        var checkedView = Normalize(SparkPlan.CreateCheckedView.Text);
+        Assert.Contains("(reading_key IS NOT NULL AND reading IS NOT NULL AND try_to_timestamp(", checkedView, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_staging_insert_lists_the_columns_of_quarterly_energy_data_in_order()
+    {
+        string[] tableColumns =
+        [
+            "quarter", "total_energy_wh", "record_count", "reading_count", "missing_count",
+            "sub_metering_1_wh", "sub_metering_2_wh", "sub_metering_3_wh", "unmetered_energy_wh", "reactive_energy_varh",
+            "avg_voltage_v", "avg_global_active_power_kw", "peak_global_active_power_kw",
+            "first_reading_at", "last_reading_at", "run_id", "processed_at",
+        ];
+        var insert = SparkPlan.InsertQuarterlyAggregates(Guid.Parse("11111111-2222-3333-4444-555555555555")).Text;
+        var outerSelect = insert[(insert.IndexOf("SELECT", StringComparison.Ordinal) + 6)..insert.IndexOf("FROM (", StringComparison.Ordinal)];
+        var names = outerSelect.Split(",\n").Select(c => c.Trim().Split(' ').Last()).ToList();
+
+        Assert.StartsWith($"INSERT INTO {SparkPlan.StagingView}", insert, StringComparison.Ordinal);
+        Assert.Equal(tableColumns, names);
+        Assert.Contains("'11111111-2222-3333-4444-555555555555' AS run_id", insert, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Aggregates_stay_in_decimal_and_round_half_up_to_three_decimals_only_at_the_end()
+    {
+        var insert = Normalize(SparkPlan.InsertQuarterlyAggregates(Guid.Empty).Text);
+
+        Assert.Contains("ROUND(COALESCE(SUM(global_active_power), 0) * 1000 / 60, 3) AS total_energy_wh", insert, StringComparison.Ordinal);
+        Assert.Contains("COUNT(global_active_power) AS record_count", insert, StringComparison.Ordinal);
+        Assert.Contains("ROUND(SUM(global_active_power) / CAST(NULLIF(COUNT(global_active_power), 0) AS DECIMAL(10,0)), 3) AS avg_global_active_power_kw", insert, StringComparison.Ordinal);
+        Assert.Contains("MAX(global_active_power) AS peak_global_active_power_kw", insert, StringComparison.Ordinal);
+        Assert.DoesNotContain("DOUBLE", insert, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("FLOAT", insert, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("AVG(", insert, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Energy_rounded_at_six_decimals_then_three_equals_exact_rounding_for_every_sum()
+    {
+        // Spark computes SUM * 1000 / 60 at 6 decimals (half-up) before ROUND(.., 3). For sums k/1000 that double
+        // rounding must equal exact half-away-from-zero rounding of k/60; checked here over a large range.
+        for (long k = -200_000; k <= 2_000_000; k++)
+        {
+            var exact = Math.Round((decimal)k / 60m, 3, MidpointRounding.AwayFromZero);
+            var twice = Math.Round(Math.Round((decimal)k / 60m, 6, MidpointRounding.AwayFromZero), 3, MidpointRounding.AwayFromZero);
+            Assert.Equal(exact, twice);
+        }
+    }
+
+    [Fact]
+    public void Averages_rounded_at_fourteen_decimals_then_three_equal_exact_rounding()
+    {
+        // SUM(DECIMAL(20,3)) / DECIMAL(10,0) has 14 decimals in Spark; S/(1000n) is never within 1/(2000n) of a
+        // rounding midpoint without being on it, so the intermediate rounding cannot change the result.
+        var random = new Random(20061216);
+        for (var i = 0; i < 200_000; i++)
+        {
+            long n = random.Next(1, 140_000);
+            var sum = (decimal)random.NextInt64(0, 260_000L * n) / 1000m;
+            var exact = ExactRound3(sum, n);
+            var twice = Math.Round(Math.Round(sum / n, 14, MidpointRounding.AwayFromZero), 3, MidpointRounding.AwayFromZero);
+            Assert.Equal(exact, twice);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StatementNames))]
+    public void No_statement_carries_a_configured_value_outside_a_literal(string name)
+    {
+        var statement = AllStatements().Single(s => s.Name == name);
+
+        var (code, literals) = SparkSqlScanner.Split(statement.Text);
+
+        Assert.DoesNotContain("Zq9", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("mark", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("OR (", code, StringComparison.Ordinal);
+        if (name == "create_staging_view")
+        {
+            Assert.Contains(HostilePassword, literals);
+            Assert.Contains("jdbc:postgresql://postgres:5432/energy_db?stringtype=unspecified", literals);
+        }
+    }
+
+    [Fact]
+    public void Hostile_configuration_never_reaches_the_plan()
+    {
+        Assert.Throws<ArgumentException>(() => SparkPlanInputs.From(Options with { KafkaBootstrapServers = "kafka:29092' ) --" }));
+        Assert.Throws<ArgumentException>(() => SparkPlanInputs.From(Options with { Topic = "raw_energy', 'assign' '{}" }));
+        Assert.Throws<ArgumentException>(() => SparkPlanInputs.From(Options with { PostgresAddress = "postgres:5432/x?socketFactory=evil" }));
+        Assert.Throws<ArgumentException>(() => SparkPlanInputs.From(Options with { Database = "energy_db?user=admin" }));
+        Assert.Throws<ArgumentException>(() => SparkPlanInputs.From(Options with { Username = "x' OR '1'='1" }));
+        Assert.Throws<ArgumentException>(() => SparkPlanInputs.From(Options with { HdfsUri = "hdfs://namenode:8020/x' OR '1'='1" }));
+        Assert.Throws<ArgumentException>(() => SparkPlanInputs.From(Options with { RawZonePath = "/" }));
+    }
+
+    [Fact]
+    public void The_raw_zone_is_parquet_by_year_and_quarter_replaced_under_the_hdfs_uri()
+    {
+        var write = SparkPlan.RawZoneWrite(Inputs);
+
+        Assert.Equal("hdfs://namenode:8020/raw/energy_readings", write.Path);
+        Assert.Equal("parquet", write.Format);
+        Assert.Equal(["year", "quarter"], write.PartitionColumns);
+        Assert.Equal(WriteModeOverwrite, SparkConnectSession.WritePlan(write).Command.WriteOperation.Mode);
+        foreach (var column in new[] { "reading_at", "reading_key", "global_active_power", "sub_metering_3", "kafka_partition", "kafka_offset", "year", "quarter" })
+        {
+            Assert.Contains(column, write.Query.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Options_are_read_from_the_job_configuration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:spark"] = "sc://localhost:15002",
+            ["ConnectionStrings:hdfs"] = "hdfs://namenode:8020",
+            ["ConnectionStrings:energy_db"] = "Host=localhost;Port=54321;Username=postgres;Password=pw;Database=energy_db",
+            ["Pipeline:Spark:KafkaBootstrapServers"] = "kafka:29092",
+            ["Pipeline:Spark:PostgresAddress"] = "postgres:5432",
+        }).Build();
+
+        var options = SparkEngineOptions.FromConfiguration(configuration);
+
+        Assert.Equal(("postgres:5432", "energy_db", "postgres", "pw"), (options.PostgresAddress, options.Database, options.Username, options.Password));
+        Assert.Equal("kafka:29092", options.KafkaBootstrapServers);
+        Assert.DoesNotContain("pw", options.ToString(), StringComparison.Ordinal);
+
+        configuration["Pipeline:Spark:PostgresAddress"] = null;
+        Assert.Equal("localhost:54321", SparkEngineOptions.FromConfiguration(configuration).PostgresAddress);
+        configuration["ConnectionStrings:spark"] = null;
+        var missing = Assert.Throws<InvalidOperationException>(() => SparkEngineOptions.FromConfiguration(configuration));
+        Assert.Contains("ConnectionStrings:spark", missing.Message, StringComparison.Ordinal);
+    }
+
+    private static EnergyPipeline.SparkJob.SparkConnect.Protocol.WriteOperation.Types.SaveMode WriteModeOverwrite =>
+        EnergyPipeline.SparkJob.SparkConnect.Protocol.WriteOperation.Types.SaveMode.Overwrite;
+
+    private static IEnumerable<SparkSql> AllStatements() =>
+    [
+        SparkPlan.UseUtc, SparkPlan.UseTimestampWithoutTimeZone, SparkPlan.CreateKafkaSource(Inputs), SparkPlan.CacheRecords,
+        SparkPlan.CreateCheckedView, SparkPlan.CreateReadingsView, SparkPlan.QueryPartitionOffsets, SparkPlan.QueryCounts, SparkPlan.QueryTraceParents,
+        SparkPlan.RawZoneRows, SparkPlan.CreateStagingView(Inputs), SparkPlan.InsertQuarterlyAggregates(Guid.NewGuid()), SparkPlan.UncacheRecords,
+    ];
+
+    // Half away from zero at 3 decimals of sum / n (non-negative), in integers: floor((2t + n) / 2n) thousandths.
+    private static decimal ExactRound3(decimal sum, long n)
+    {
+        var thousandths = (long)(sum * 1000m);
+        return ((2 * thousandths) + n) / (2 * n) / 1000m;
+    }
+
+    private static string Normalize(string sql) => WhitespacePattern().Replace(sql, " ").Trim();
+
+    [GeneratedRegex(@"`(?<name>[a-z_0-9]+)` (?<type>STRING|DECIMAL\(\d+,\d+\))")]
+    private static partial Regex SchemaFieldPattern();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhitespacePattern();
+}
