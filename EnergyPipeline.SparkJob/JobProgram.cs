@@ -1,5 +1,6 @@
 using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Local;
+using EnergyPipeline.SparkJob.Spark;
 using EnergyPipeline.SparkJob.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,6 +68,18 @@ public static class JobProgram
         return exitCode;
     }
 
+    private static SparkEngineOptions ReadSparkOptions(IConfiguration configuration)
+    {
+        try
+        {
+            return SparkEngineOptions.FromConfiguration(configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new JobConfigurationException($"The spark engine is not configured: {ex.Message}");
+        }
+    }
+
     /// <summary>The seam between the shared job and its engines: exactly one <see cref="IJobEngine"/> is registered.</summary>
     private static void RegisterEngine(HostApplicationBuilder builder, PipelineOptions options)
     {
@@ -79,8 +92,10 @@ public static class JobProgram
                     sp.GetRequiredService<LocalEngineOptions>(), sp.GetRequiredService<QuarterlyStore>(), sp.GetRequiredService<ILogger<LocalEngine>>()));
                 break;
             case PipelineOptions.SparkEngine:
-                throw new JobConfigurationException(
-                    "The spark engine is not wired yet: run with --engine local (Pipeline:Engine=local).");
+                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration));
+                builder.Services.AddSingleton<SparkEngine>();
+                builder.Services.AddSingleton<IJobEngine, SparkJobEngine>();
+                break;
         }
     }
 }

@@ -158,7 +158,7 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
     }
 
     [Theory]
-    [InlineData("spark", "the spark engine is not wired yet")]
+    [InlineData("spark", "The Spark engine needs ConnectionStrings:spark")]
     [InlineData("local", "ConnectionStrings:kafka")]
     [InlineData("flink", "use 'spark' or 'local'")]
     public async Task A_configuration_the_job_cannot_run_exits_with_code_2_and_says_why(string engine, string message)
