@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace EnergyPipeline.Ingestor.Parsing;
 
@@ -13,6 +14,7 @@ public static class HouseholdFileReader
     public const int DefaultMalformedSampleSize = 20;
 
     /// <exception cref="HouseholdFormatException">The stream is empty or does not start with the expected header.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ParseSummary Read(
         Stream stream,
         IHouseholdReadingSink sink,
@@ -120,11 +122,13 @@ public static class HouseholdFileReader
     private sealed class ReadState(IHouseholdReadingSink sink, ParseSummary summary, int sampleSize)
     {
         private long _lineNumber;
+        private HouseholdLineParser.DateCache _dateCache;
 
         public ParseSummary Summary { get; } = summary;
 
         public bool SawHeader { get; private set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Line(ReadOnlySpan<byte> line)
         {
             _lineNumber++;
@@ -141,7 +145,7 @@ public static class HouseholdFileReader
             }
 
             Summary.DataLines++;
-            if (!HouseholdLineParser.TryParse(line, out var reading, out var reason, out var detail))
+            if (!HouseholdLineParser.TryParse(line, ref _dateCache, out var reading, out var reason, out var detail))
             {
                 Malformed(new MalformedLine(_lineNumber, reason, detail!, HouseholdPowerFormat.Printable(line)));
                 return;

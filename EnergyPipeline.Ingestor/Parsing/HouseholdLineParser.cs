@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EnergyPipeline.Ingestor.Parsing;
 
 /// <summary>
@@ -13,38 +15,68 @@ public static class HouseholdLineParser
 
     public static bool TryParse(ReadOnlySpan<byte> line, out HouseholdReading reading, out MalformedReason reason, out string? detail)
     {
+        var cache = default(DateCache);
+        return TryParse(line, ref cache, out reading, out reason, out detail);
+    }
+
+    /// <summary>
+    /// Consecutive lines share their date: the cache keeps the last date's bytes and value, so a line whose date
+    /// text is the same as the previous one skips the calendar work.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool TryParse(
+        ReadOnlySpan<byte> line, ref DateCache cache, out HouseholdReading reading, out MalformedReason reason, out string? detail)
+    {
         reading = default;
         reason = default;
         detail = null;
 
-        var separators = line.Count(HouseholdPowerFormat.Separator);
-        if (separators != HouseholdPowerFormat.FieldCount - 1)
+        var dateEnd = line.IndexOf(HouseholdPowerFormat.Separator);
+        if (dateEnd < 0)
         {
-            reason = MalformedReason.WrongFieldCount;
-            detail = line.IsEmpty
-                ? "empty line"
-                : $"expected {HouseholdPowerFormat.FieldCount} fields separated by ';', found {separators + 1}";
-            return false;
+            return WrongFieldCount(line, out reason, out detail);
         }
 
-        var position = 0;
-        if (!TryParseDate(line, ref position, out var date))
+        DateTime date;
+        var dateText = line[..dateEnd];
+        if (dateText.Length == cache.Length && dateText.Length <= 10 && dateText.SequenceEqual(cache.Text[..cache.Length]))
         {
-            reason = MalformedReason.BadDate;
-            detail = $"date '{FieldText(line, 0)}' is not a valid d/M/yyyy date";
-            return false;
+            date = cache.Date;
+        }
+        else
+        {
+            if (!TryParseDate(dateText, out date))
+            {
+                reason = MalformedReason.BadDate;
+                detail = $"date '{HouseholdPowerFormat.Printable(dateText)}' is not a valid d/M/yyyy date";
+                return CheckFieldCountFirst(line, ref reason, ref detail);
+            }
+
+            if (dateText.Length <= 10)
+            {
+                dateText.CopyTo(cache.Text);
+                cache.Length = dateText.Length;
+                cache.Date = date;
+            }
         }
 
-        if (!TryParseTime(line, ref position, out var timeOfDay))
+        var position = dateEnd + 1;
+        if (!TryParseTime(line[position..], out var secondOfDay))
         {
             reason = MalformedReason.BadTime;
             detail = $"time '{FieldText(line, 1)}' is not a valid HH:mm:ss time";
-            return false;
+            return CheckFieldCountFirst(line, ref reason, ref detail);
         }
 
-        reading.Timestamp = date.Add(timeOfDay);
+        reading.Timestamp = date.AddTicks(secondOfDay * TimeSpan.TicksPerSecond);
+        position += 9;
         for (var measure = 0; measure < HouseholdPowerFormat.MeasureCount; measure++)
         {
+            if (position > line.Length)
+            {
+                return WrongFieldCount(line, out reason, out detail);
+            }
+
             var end = position;
             while (end < line.Length && line[end] != HouseholdPowerFormat.Separator)
             {
@@ -64,16 +96,52 @@ public static class HouseholdLineParser
                 case MeasureStatus.Negative:
                     reason = MalformedReason.ImpossibleValue;
                     detail = $"{HouseholdPowerFormat.MeasureNames[measure]} is negative ('{HouseholdPowerFormat.Printable(field)}')";
-                    return false;
+                    return CheckFieldCountFirst(line, ref reason, ref detail);
                 default:
                     reason = MalformedReason.BadNumber;
                     detail = $"{HouseholdPowerFormat.MeasureNames[measure]} '{HouseholdPowerFormat.Printable(field)}' " +
                         "is not a number with at most 3 decimals";
-                    return false;
+                    return CheckFieldCountFirst(line, ref reason, ref detail);
             }
         }
 
-        return true;
+        // The last measure must end the line: one more separator means more than nine fields.
+        return position == line.Length + 1 || WrongFieldCount(line, out reason, out detail);
+    }
+
+    /// <summary>The date of the previous line, as text and value.</summary>
+    public struct DateCache
+    {
+        internal DateText Text;
+        internal int Length;
+        internal DateTime Date;
+    }
+
+    [InlineArray(10)]
+    internal struct DateText
+    {
+        private byte _element0;
+    }
+
+    private static bool WrongFieldCount(ReadOnlySpan<byte> line, out MalformedReason reason, out string detail)
+    {
+        reason = MalformedReason.WrongFieldCount;
+        detail = line.IsEmpty
+            ? "empty line"
+            : $"expected {HouseholdPowerFormat.FieldCount} fields separated by ';', found {line.Count(HouseholdPowerFormat.Separator) + 1}";
+        return false;
+    }
+
+    /// <summary>A line with the wrong number of fields is reported as such, whatever else is wrong with it.</summary>
+    private static bool CheckFieldCountFirst(ReadOnlySpan<byte> line, ref MalformedReason reason, ref string? detail)
+    {
+        if (line.Count(HouseholdPowerFormat.Separator) != HouseholdPowerFormat.FieldCount - 1)
+        {
+            WrongFieldCount(line, out reason, out var countDetail);
+            detail = countDetail;
+        }
+
+        return false;
     }
 
     private enum MeasureStatus
@@ -84,6 +152,7 @@ public static class HouseholdLineParser
         Negative,
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static MeasureStatus ParseMeasure(ReadOnlySpan<byte> field, out int thousandths)
     {
         thousandths = 0;
@@ -149,37 +218,35 @@ public static class HouseholdLineParser
         return negative && thousandths != 0 ? MeasureStatus.Negative : MeasureStatus.Value;
     }
 
-    private static bool TryParseDate(ReadOnlySpan<byte> line, ref int position, out DateTime date)
+    private static bool TryParseDate(ReadOnlySpan<byte> text, out DateTime date)
     {
         date = default;
-        var i = position;
-        if (!TryReadUpTo2Digits(line, ref i, out var day) || i >= line.Length || line[i++] != (byte)'/'
-            || !TryReadUpTo2Digits(line, ref i, out var month) || i >= line.Length || line[i++] != (byte)'/')
+        var i = 0;
+        if (!TryReadUpTo2Digits(text, ref i, out var day) || i >= text.Length || text[i++] != (byte)'/'
+            || !TryReadUpTo2Digits(text, ref i, out var month) || i >= text.Length || text[i++] != (byte)'/')
         {
             return false;
         }
 
-        if (i + 5 > line.Length || !IsDigit(line[i]) || !IsDigit(line[i + 1]) || !IsDigit(line[i + 2]) || !IsDigit(line[i + 3])
-            || line[i + 4] != HouseholdPowerFormat.Separator)
+        if (i + 4 != text.Length || !IsDigit(text[i]) || !IsDigit(text[i + 1]) || !IsDigit(text[i + 2]) || !IsDigit(text[i + 3]))
         {
             return false;
         }
 
-        var year = ((line[i] - '0') * 1000) + ((line[i + 1] - '0') * 100) + ((line[i + 2] - '0') * 10) + (line[i + 3] - '0');
+        var year = ((text[i] - '0') * 1000) + ((text[i + 1] - '0') * 100) + ((text[i + 2] - '0') * 10) + (text[i + 3] - '0');
         if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
         {
             return false;
         }
 
         date = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified);
-        position = i + 5;
         return true;
     }
 
-    private static bool TryParseTime(ReadOnlySpan<byte> line, ref int position, out TimeSpan timeOfDay)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryParseTime(ReadOnlySpan<byte> t, out long secondOfDay)
     {
-        timeOfDay = default;
-        var t = line[position..];
+        secondOfDay = 0;
         if (t.Length < 9 || t[8] != HouseholdPowerFormat.Separator || t[2] != (byte)':' || t[5] != (byte)':'
             || !IsDigit(t[0]) || !IsDigit(t[1]) || !IsDigit(t[3]) || !IsDigit(t[4]) || !IsDigit(t[6]) || !IsDigit(t[7]))
         {
@@ -194,8 +261,7 @@ public static class HouseholdLineParser
             return false;
         }
 
-        timeOfDay = new TimeSpan(hour, minute, second);
-        position += 9;
+        secondOfDay = (hour * 3600) + (minute * 60) + second;
         return true;
     }
 
