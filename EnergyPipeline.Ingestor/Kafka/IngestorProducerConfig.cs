@@ -1,0 +1,36 @@
+using Confluent.Kafka;
+using EnergyPipeline.Ingestor.Configuration;
+
+namespace EnergyPipeline.Ingestor.Kafka;
+
+/// <summary>
+/// The producer's librdkafka settings: idempotent, acks=all, lz4, batching for throughput. Values given in
+/// configuration (<c>Aspire:Confluent:Kafka:Producer:Config</c>) win over these defaults.
+/// </summary>
+public static class IngestorProducerConfig
+{
+    public static IReadOnlyDictionary<string, string> Defaults(IngestorOptions options) => new Dictionary<string, string>
+    {
+        ["client.id"] = "energy-ingestor",
+        ["enable.idempotence"] = "true",
+        ["acks"] = "all",
+        ["compression.type"] = "lz4",
+        ["linger.ms"] = "20",
+        ["batch.num.messages"] = "20000",
+        ["batch.size"] = "2000000",
+        ["queue.buffering.max.messages"] = "500000",
+        ["queue.buffering.max.kbytes"] = "262144",
+        ["message.timeout.ms"] = options.MessageTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public static ProducerConfig Create(string bootstrapServers, IngestorOptions options, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var settings = new Dictionary<string, string>(Defaults(options));
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return new ProducerConfig(settings) { BootstrapServers = bootstrapServers };
+    }
+}
