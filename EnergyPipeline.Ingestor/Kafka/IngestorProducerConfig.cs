@@ -20,6 +20,9 @@ public static class IngestorProducerConfig
         ["batch.size"] = "2000000",
         ["queue.buffering.max.messages"] = "500000",
         ["queue.buffering.max.kbytes"] = "262144",
+        // Delivery reports need the key (for the error message), the timestamp (latency) and the status only:
+        // not copying value and headers back into .NET for two million reports saves a lot of time.
+        ["dotnet.producer.delivery.report.fields"] = "key,timestamp,status",
         ["message.timeout.ms"] = options.MessageTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
