@@ -18,7 +18,7 @@ internal static class ValidateCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var parse = HouseholdFileReader.ReadFile(path, NullReadingSink.Instance);
+        var parse = HouseholdFileReader.ValidateFile(path, Environment.ProcessorCount);
         var summary = RunSummary.From("validate", path, parse, sent: 0, clock.Elapsed, parse.Malformed == 0 ? "valid" : "malformed lines");
         foreach (var line in parse.MalformedSample)
         {

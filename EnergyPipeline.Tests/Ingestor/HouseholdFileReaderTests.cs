@@ -155,3 +155,42 @@ public sealed class HouseholdFileReaderTests
         Assert.Contains(firstLine[..10], error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class ParallelValidationTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void Split_validation_gives_the_same_figures_and_line_numbers_as_one_pass(int parallelism)
+    {
+        using var generated = new MemoryStream();
+        EnergyPipeline.Ingestor.Generation.SyntheticHouseholdFile.Write(generated, 20_000, seed: 8);
+        var lines = System.Text.Encoding.UTF8.GetString(generated.ToArray()).Split('\n').ToList();
+        foreach (var at in new[] { 2, 5_003, 9_999, 10_000, 14_321, 19_998 })
+        {
+            lines[at] = lines[at].Replace(';', ',');
+        }
+
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, string.Join("\r\n", lines[..^1]));
+            var single = HouseholdFileReader.ReadFile(path, NullReadingSink.Instance, 100, TestContext.Current.CancellationToken);
+            var split = HouseholdFileReader.ValidateFile(path, parallelism, minimumBytesToSplit: 0, 100, TestContext.Current.CancellationToken);
+
+            Assert.Equal(20_000, split.DataLines);
+            Assert.Equal(6, split.Malformed);
+            Assert.Equal([3L, 5_004, 10_000, 10_001, 14_322, 19_999], split.MalformedSample.Select(m => m.LineNumber));
+            Assert.Equal(single.MalformedSample, split.MalformedSample);
+            Assert.Equal(
+                (single.DataLines, single.Readings, single.MissingValueRows, single.Malformed, single.Bytes, single.GlobalActivePowerThousandthsSum, single.FirstTimestamp, single.LastTimestamp),
+                (split.DataLines, split.Readings, split.MissingValueRows, split.Malformed, split.Bytes, split.GlobalActivePowerThousandthsSum, split.FirstTimestamp, split.LastTimestamp));
+            Assert.Equal(new FileInfo(path).Length, split.Bytes);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
