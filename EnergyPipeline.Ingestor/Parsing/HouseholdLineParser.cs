@@ -77,6 +77,12 @@ public static class HouseholdLineParser
                 return WrongFieldCount(line, out reason, out detail);
             }
 
+            if (TryParsePlainNumber(line, ref position, out var plain))
+            {
+                reading.Thousandths[measure] = plain;
+                continue;
+            }
+
             var end = position;
             while (end < line.Length && line[end] != HouseholdPowerFormat.Separator)
             {
@@ -150,6 +156,58 @@ public static class HouseholdLineParser
         Missing,
         Bad,
         Negative,
+    }
+
+    /// <summary>
+    /// The fast path for the common field, <c>digits[.digits]</c> followed by ';' or the end of the line, in one pass.
+    /// Anything else (missing, negative, malformed) leaves <paramref name="position"/> alone for the full check.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryParsePlainNumber(ReadOnlySpan<byte> line, ref int position, out int thousandths)
+    {
+        thousandths = 0;
+        var p = position;
+        var integer = 0;
+        uint digit;
+        while (p < line.Length && (digit = (uint)(line[p] - '0')) <= 9)
+        {
+            integer = (integer * 10) + (int)digit;
+            p++;
+        }
+
+        var integerDigits = p - position;
+        if (integerDigits is 0 or > MaxIntegerDigits)
+        {
+            return false;
+        }
+
+        var fraction = 0;
+        var fractionDigits = 0;
+        if (p < line.Length && line[p] == (byte)'.')
+        {
+            p++;
+            var fractionStart = p;
+            while (p < line.Length && (digit = (uint)(line[p] - '0')) <= 9)
+            {
+                fraction = (fraction * 10) + (int)digit;
+                p++;
+            }
+
+            fractionDigits = p - fractionStart;
+            if (fractionDigits is 0 or > HouseholdPowerFormat.Scale)
+            {
+                return false;
+            }
+        }
+
+        if (p < line.Length && line[p] != HouseholdPowerFormat.Separator)
+        {
+            return false;
+        }
+
+        thousandths = (integer * 1000) + (fraction * FractionScale[fractionDigits]);
+        position = p + 1;
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
