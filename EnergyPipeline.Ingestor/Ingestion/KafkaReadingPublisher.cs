@@ -56,7 +56,7 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     {
         var message = new Message<byte[], byte[]>
         {
-            Key = Encoding.UTF8.GetBytes(RawEnergyTopic.FormatKey(reading.Timestamp)),
+            Key = Kafka.MessageKey.Utf8(reading.Timestamp),
             Value = EnergyReadingJson.Serialize(reading.ToEnergyReading()),
             Headers = [.. _headers],
         };

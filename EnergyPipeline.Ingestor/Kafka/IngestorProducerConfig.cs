@@ -15,9 +15,10 @@ public static class IngestorProducerConfig
         ["enable.idempotence"] = "true",
         ["acks"] = "all",
         ["compression.type"] = "lz4",
-        ["linger.ms"] = "20",
-        ["batch.num.messages"] = "20000",
-        ["batch.size"] = "2000000",
+        ["linger.ms"] = "50",
+        ["batch.num.messages"] = "100000",
+        // 1 MB uncompressed per batch: larger batches risk passing a broker's default message.max.bytes.
+        ["batch.size"] = "1000000",
         ["queue.buffering.max.messages"] = "500000",
         ["queue.buffering.max.kbytes"] = "262144",
         // Delivery reports need the key (for the error message), the timestamp (latency) and the status only:

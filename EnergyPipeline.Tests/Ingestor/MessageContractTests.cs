@@ -47,4 +47,23 @@ public sealed class MessageContractTests
         Assert.True(RawEnergyTopic.TryParseKey("2007-02-01T00:05:00", out var back));
         Assert.Equal(unpadded.Timestamp, back);
     }
+
+    [Fact]
+    public void Kafka_key_bytes_are_the_utf8_of_FormatKey_for_every_minute_of_a_generated_file()
+    {
+        using var stream = new MemoryStream();
+        EnergyPipeline.Ingestor.Generation.SyntheticHouseholdFile.Write(stream, 30_000, seed: 4);
+        stream.Position = 0;
+        var sink = new CollectingSink();
+        HouseholdFileReader.Read(stream, sink, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(30_000, sink.Readings.Count);
+        foreach (var (_, reading) in sink.Readings)
+        {
+            Assert.Equal(Encoding.UTF8.GetBytes(RawEnergyTopic.FormatKey(reading.Timestamp)), EnergyPipeline.Ingestor.Kafka.MessageKey.Utf8(reading.Timestamp));
+        }
+
+        Assert.Equal("0001-01-01T00:00:00"u8.ToArray(), EnergyPipeline.Ingestor.Kafka.MessageKey.Utf8(DateTime.MinValue.AddSeconds(0)));
+        Assert.Equal("9999-12-31T23:59:59"u8.ToArray(), EnergyPipeline.Ingestor.Kafka.MessageKey.Utf8(new DateTime(9999, 12, 31, 23, 59, 59)));
+    }
 }
