@@ -42,8 +42,8 @@ public static class HouseholdFileReader
     }
 
     /// <summary>
-    /// Validation only (no sink): the file is split at line boundaries into <paramref name="parallelism"/> ranges
-    /// parsed at the same time; counts, sums, first/last timestamps and the malformed sample (with file line
+    /// Validation only (no sink): the file is split at line boundaries into ranges parsed by
+    /// <paramref name="parallelism"/> threads; counts, sums, first/last timestamps and the malformed sample (with file line
     /// numbers) are the same as <see cref="ReadFile"/> gives.
     /// </summary>
     public static ParseSummary ValidateFile(
@@ -60,16 +60,18 @@ public static class HouseholdFileReader
             return ReadFile(path, NullReadingSink.Instance, malformedSampleSize, cancellationToken);
         }
 
+        // More ranges than threads, so a thread slowed by other work on the machine does not hold up the end.
         // The header is checked by the first range, which also starts the line count at 1.
-        var starts = new long[parallelism + 1];
-        starts[parallelism] = length;
-        for (var i = 1; i < parallelism; i++)
+        var ranges = parallelism * 4;
+        var starts = new long[ranges + 1];
+        starts[ranges] = length;
+        for (var i = 1; i < ranges; i++)
         {
-            starts[i] = NextLineStart(handle, Math.Max(starts[i - 1], length * i / parallelism), length);
+            starts[i] = NextLineStart(handle, Math.Max(starts[i - 1], length * i / ranges), length);
         }
 
-        var states = new ReadState[parallelism];
-        Parallel.For(0, parallelism, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
+        var states = new ReadState[ranges];
+        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
         {
             var state = new ReadState(NullReadingSink.Instance, new ParseSummary(), malformedSampleSize, expectHeader: i == 0);
             using var range = new FileRangeStream(handle, starts[i], starts[i + 1]);
