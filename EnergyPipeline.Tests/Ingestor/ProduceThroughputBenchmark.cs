@@ -42,7 +42,8 @@ public sealed class ProduceThroughputBenchmark
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var readBack = KafkaTopicReader.ReadAll(cluster.BootstrapServers, "raw_energy", TimeSpan.FromMinutes(3)).Count;
             var line = $"produce {rows:N0} rows to {partitions} partitions: {result.Elapsed.TotalSeconds:F2} s " +
-                $"({rows / result.Elapsed.TotalSeconds:N0} rows/s, SHA-256 pass included); read back {readBack:N0} in {clock.Elapsed.TotalSeconds:F2} s";
+                $"({rows / result.Elapsed.TotalSeconds:N0} rows/s, SHA-256 pass included); read back {readBack:N0} in {clock.Elapsed.TotalSeconds:F2} s; " +
+                $"test process peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB (mock broker included)";
             TestContext.Current.TestOutputHelper?.WriteLine(line);
             await File.AppendAllTextAsync(Path.Combine(Path.GetTempPath(), "energy-produce-benchmark.txt"), line + Environment.NewLine, TestContext.Current.CancellationToken);
             Assert.Equal(rows, result.Sent);
