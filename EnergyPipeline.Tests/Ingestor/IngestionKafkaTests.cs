@@ -184,6 +184,50 @@ public sealed class IngestionKafkaTests : IDisposable
     }
 
     [Fact]
+    public async Task The_run_records_its_counts_and_a_latency_per_message_as_metrics()
+    {
+        const int rows = 6_000;
+        var path = Path.Combine(_directory, "metrics.txt");
+        SyntheticHouseholdFile.WriteFile(path, rows, seed: 12);
+        await File.AppendAllTextAsync(path, "bad line\n", TestContext.Current.CancellationToken);
+        var expectedMissing = rows * 25_979L / 2_075_259L;
+
+        var sums = new ConcurrentDictionary<string, double>();
+        var latencies = 0;
+        using var meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == IngestionTelemetry.Name)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((instrument, value, _, _) => sums.AddOrUpdate(instrument.Name, value, (_, s) => s + value));
+        meters.SetMeasurementEventCallback<double>((instrument, _, _, _) => Interlocked.Increment(ref latencies));
+        meters.Start();
+
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic(Topic, 2);
+        var options = new IngestorOptions { Partitions = 2 };
+        IngestionResult result;
+        using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build())
+        {
+            result = await new IngestionRunner(producer, admin, options, NullLogger<IngestionRunner>.Instance).RunAsync(path, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Null(result.Error);
+        Assert.Equal(rows + 1, sums["energy.ingestor.rows_read"]);
+        Assert.Equal(rows, sums["energy.ingestor.rows_sent"]);
+        Assert.Equal(1, sums["energy.ingestor.rows_malformed"]);
+        Assert.Equal(expectedMissing, sums["energy.ingestor.rows_missing"]);
+        Assert.Equal(new FileInfo(path).Length, sums["energy.ingestor.bytes_read"]);
+        Assert.Equal(rows, Volatile.Read(ref latencies));
+    }
+
+    [Fact]
     public void Headers_carry_the_run_trace_context_run_id_and_file_hash()
     {
         using var run = new Activity("run");
