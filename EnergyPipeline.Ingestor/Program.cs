@@ -1,9 +1,3 @@
-using Microsoft.Extensions.Hosting;
+using EnergyPipeline.Ingestor.CommandLine;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddServiceDefaults();
-using var host = builder.Build();
-
-// The ingestion itself is built by the ingestor issue; until then the service says so instead of pretending.
-await Console.Error.WriteLineAsync("The ingestor is not implemented yet.");
-return 2;
+return await IngestorCommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,92 @@
+using Confluent.Kafka;
+using EnergyPipeline.Ingestor.Configuration;
+using EnergyPipeline.Ingestor.Data;
+using EnergyPipeline.Ingestor.Ingestion;
+using EnergyPipeline.Ingestor.Kafka;
+using EnergyPipeline.ServiceDefaults.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EnergyPipeline.Ingestor.CommandLine;
+
+/// <summary>
+/// <c>ingest [--file FILE]</c>: parse and send to Kafka under the generic host (service defaults: OpenTelemetry,
+/// logging), so a run under the AppHost shows on the dashboard. Other <c>--Key=value</c> options are configuration.
+/// </summary>
+internal static class IngestCommand
+{
+    public static readonly IReadOnlySet<string> Options = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "file" };
+
+    public static async Task<int> RunAsync(CommandLineArguments args, TextWriter output, TextWriter errors)
+    {
+        var builder = Host.CreateApplicationBuilder([.. args.Passthrough]);
+        if (args.Get("file") is { } file)
+        {
+            builder.Configuration.AddInMemoryCollection([new($"{IngestorOptions.Section}:{nameof(IngestorOptions.File)}", file)]);
+        }
+
+        var options = builder.Configuration.GetSection(IngestorOptions.Section).Get<IngestorOptions>() ?? new IngestorOptions();
+        try
+        {
+            options.Validate();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        var bootstrap = builder.Configuration.GetConnectionString(IngestorOptions.KafkaConnectionName);
+        if (string.IsNullOrWhiteSpace(bootstrap))
+        {
+            throw new UsageException(
+                $"ingest needs Kafka: set ConnectionStrings:{IngestorOptions.KafkaConnectionName} to host:port " +
+                $"(the AppHost does; on the command line: --ConnectionStrings:{IngestorOptions.KafkaConnectionName}=localhost:9092).");
+        }
+
+        builder.AddServiceDefaults();
+        builder.AddKafkaProducer<byte[], byte[]>(IngestorOptions.KafkaConnectionName, settings =>
+        {
+            foreach (var (key, value) in IngestorProducerConfig.Defaults(options))
+            {
+                settings.Config.TryAdd(key, value);
+            }
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IAdminClient>(_ => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build());
+        builder.Services.AddSingleton<IngestionRunner>();
+
+        RunSummary summary;
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EnergyPipeline.Ingestor");
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            summary = await RunOnceAsync(host.Services, options, logger, lifetime.ApplicationStopping);
+            await host.StopAsync();
+        }
+
+        output.Write(summary.ToText());
+        output.WriteLine(summary.ToJson());
+        return summary.Status == "succeeded" ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    private static async Task<RunSummary> RunOnceAsync(IServiceProvider services, IngestorOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var path = options.File ?? System.IO.Path.Combine(options.DataDirectory, Parsing.HouseholdPowerFormat.FileName);
+        try
+        {
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            path = await DataFileLocator.ResolveAsync(options, () => new DatasetDownloader(http, logger), cancellationToken);
+            var result = await services.GetRequiredService<IngestionRunner>().RunAsync(path, cancellationToken);
+            return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? "succeeded" : "failed",
+                result.RunId, result.SourceSha256, result.Error);
+        }
+        catch (Exception ex) when (ex is DatasetDownloadException or FileNotFoundException or InvalidOperationException or Parsing.HouseholdFormatException)
+        {
+            logger.LogError("Ingestion failed: {Error}", ex.Message);
+            return new RunSummary("ingest", path, 0, 0, 0, 0, 0, 0, 0, 0, "failed", Error: ex.Message);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EnergyPipeline.Ingestor.Parsing;
+
+namespace EnergyPipeline.Ingestor.CommandLine;
+
+/// <summary>The figures of a validate or ingest run: printed for people, then as one JSON line for scripts.</summary>
+public sealed record RunSummary(
+    string Verb,
+    string File,
+    long RowsRead,
+    long Readings,
+    long Sent,
+    long MissingValueRows,
+    long Malformed,
+    long Bytes,
+    double Seconds,
+    decimal GlobalActivePowerSum,
+    string Status,
+    string? RunId = null,
+    string? SourceSha256 = null,
+    string? Error = null)
+{
+    public double RowsPerSecond => Seconds > 0 ? Math.Round(RowsRead / Seconds) : 0;
+
+    public static RunSummary From(string verb, string file, ParseSummary parse, long sent, TimeSpan elapsed, string status,
+        string? runId = null, string? sha256 = null, string? error = null) =>
+        new(verb, file, parse.DataLines, parse.Readings, sent, parse.MissingValueRows, parse.Malformed, parse.Bytes,
+            Math.Round(elapsed.TotalSeconds, 3), parse.GlobalActivePowerSum, status, runId, sha256, error);
+
+    public string ToText()
+    {
+        var text = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"{Verb} {File}: {Status}");
+        text.AppendLine(c, $"  rows read          {RowsRead,12:N0}");
+        text.AppendLine(c, $"  readings           {Readings,12:N0}");
+        text.AppendLine(c, $"  sent               {Sent,12:N0}");
+        text.AppendLine(c, $"  missing-value rows {MissingValueRows,12:N0}");
+        text.AppendLine(c, $"  malformed          {Malformed,12:N0}");
+        text.AppendLine(c, $"  bytes              {Bytes,12:N0}");
+        text.AppendLine(c, $"  seconds            {Seconds,12:F3}");
+        text.AppendLine(c, $"  rows/s             {RowsPerSecond,12:N0}");
+        text.AppendLine(c, $"  sum active power   {GlobalActivePowerSum,12} kW");
+        if (Error is not null)
+        {
+            text.AppendLine(c, $"  error: {Error}");
+        }
+
+        return text.ToString();
+    }
+
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("verb", Verb);
+            json.WriteString("file", File);
+            json.WriteString("status", Status);
+            json.WriteNumber("rows_read", RowsRead);
+            json.WriteNumber("readings", Readings);
+            json.WriteNumber("sent", Sent);
+            json.WriteNumber("missing_value_rows", MissingValueRows);
+            json.WriteNumber("malformed", Malformed);
+            json.WriteNumber("bytes", Bytes);
+            json.WriteNumber("seconds", Seconds);
+            json.WriteNumber("rows_per_second", RowsPerSecond);
+            json.WriteNumber("global_active_power_sum", GlobalActivePowerSum);
+            WriteOptional(json, "run_id", RunId);
+            WriteOptional(json, "source_sha256", SourceSha256);
+            WriteOptional(json, "error", Error);
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+}

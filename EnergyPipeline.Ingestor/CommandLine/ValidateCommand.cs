@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using EnergyPipeline.Ingestor.Parsing;
+
+namespace EnergyPipeline.Ingestor.CommandLine;
+
+/// <summary><c>validate --file FILE</c>: parse and check every line, send nothing; exit 1 when lines are malformed.</summary>
+internal static class ValidateCommand
+{
+    public static readonly IReadOnlySet<string> Options = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "file" };
+
+    public static int Run(CommandLineArguments args, TextWriter output, TextWriter errors)
+    {
+        args.RejectPassthrough();
+        var path = args.Get("file") ?? throw new UsageException("validate needs --file FILE.");
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"validate: the file '{path}' does not exist.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var parse = HouseholdFileReader.ValidateFile(path, Environment.ProcessorCount);
+        var summary = RunSummary.From("validate", path, parse, sent: 0, clock.Elapsed, parse.Malformed == 0 ? "valid" : "malformed lines");
+        foreach (var line in parse.MalformedSample)
+        {
+            errors.WriteLine($"malformed {line}");
+        }
+
+        output.Write(summary.ToText());
+        output.WriteLine(summary.ToJson());
+        return parse.Malformed == 0 ? ExitCodes.Success : ExitCodes.Failed;
+    }
+}
+
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+}

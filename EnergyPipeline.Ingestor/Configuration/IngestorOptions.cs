@@ -1,0 +1,61 @@
+using EnergyPipeline.Messaging;
+
+namespace EnergyPipeline.Ingestor.Configuration;
+
+/// <summary>Section <c>Ingestor</c> of the configuration.</summary>
+public sealed class IngestorOptions
+{
+    public const string Section = "Ingestor";
+    public const string KafkaConnectionName = "kafka";
+
+    public const string DefaultDownloadUrl =
+        "https://archive.ics.uci.edu/static/public/235/individual+household+electric+power+consumption.zip";
+
+    /// <summary>SHA-256 of the real household_power_consumption.txt (DESIGN section 2).</summary>
+    public const string RealFileSha256 = "4259c9d7ece5dbee9ab8d53682baac68d791c864f0f64a52b4043cb3b90894b7";
+
+    /// <summary>An explicit file: it must exist (never downloaded).</summary>
+    public string? File { get; set; }
+
+    /// <summary>Where the data set lives when no file is given; downloaded there when absent.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public string Topic { get; set; } = RawEnergyTopic.Name;
+
+    public int Partitions { get; set; } = RawEnergyTopic.DefaultPartitions;
+
+    public short ReplicationFactor { get; set; } = 1;
+
+    public string DownloadUrl { get; set; } = DefaultDownloadUrl;
+
+    public string ExpectedSha256 { get; set; } = RealFileSha256;
+
+    /// <summary>Rows between two progress log lines.</summary>
+    public long ProgressEveryRows { get; set; } = 250_000;
+
+    /// <summary>Rows per "publish" span (the unit the trace shows; librdkafka batches on its own).</summary>
+    public int RowsPerBatchSpan { get; set; } = 20_000;
+
+    /// <summary>librdkafka message.timeout.ms: a message not acknowledged within it fails the run.</summary>
+    public int MessageTimeoutMs { get; set; } = 120_000;
+
+    public int MalformedSampleSize { get; set; } = 20;
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Topic))
+        {
+            throw new InvalidOperationException("Ingestor:Topic must not be empty.");
+        }
+
+        if (Partitions < 1)
+        {
+            throw new InvalidOperationException($"Ingestor:Partitions must be at least 1, not {Partitions}.");
+        }
+
+        if (RowsPerBatchSpan < 1 || ProgressEveryRows < 1 || MessageTimeoutMs < 1)
+        {
+            throw new InvalidOperationException("Ingestor:RowsPerBatchSpan, ProgressEveryRows and MessageTimeoutMs must be positive.");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using EnergyPipeline.Ingestor.Configuration;
+using EnergyPipeline.Ingestor.Kafka;
+using EnergyPipeline.Ingestor.Parsing;
+using EnergyPipeline.Messaging;
+using Microsoft.Extensions.Logging;
+
+namespace EnergyPipeline.Ingestor.Ingestion;
+
+/// <summary>The outcome of one ingestion run. <see cref="Error"/> is null exactly when every reading was acknowledged.</summary>
+public sealed record IngestionResult(string RunId, string SourceSha256, ParseSummary Parse, long Sent, TimeSpan Elapsed, bool TopicCreated, string? Error)
+{
+    public bool Succeeded => Error is null;
+}
+
+/// <summary>
+/// One run: hash the file, open the run span, make sure the topic exists, stream the file into Kafka,
+/// then wait for every acknowledgement. Malformed lines are counted and sampled in the log, never sent.
+/// </summary>
+public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminClient admin, IngestorOptions options, ILogger<IngestionRunner> logger)
+{
+    public async Task<IngestionResult> RunAsync(string path, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        var runId = Guid.CreateVersion7().ToString();
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId });
+
+        using var run = IngestionTelemetry.Source.StartActivity("ingest household power file", ActivityKind.Internal)
+            ?? new Activity("ingest household power file").Start();
+        run.SetTag("energy.run_id", runId);
+        run.SetTag("energy.source.file", path);
+
+        logger.LogInformation("Ingestion run {RunId}: hashing {File}", runId, path);
+        var sha256 = await Task.Run(() => FileHash.Sha256Hex(path, cancellationToken), cancellationToken);
+        run.SetTag("energy.source.sha256", sha256);
+
+        var topicCreated = await new TopicProvisioner(admin, logger).EnsureAsync(options.Topic, options.Partitions, options.ReplicationFactor, cancellationToken);
+
+        var publisher = new KafkaReadingPublisher(
+            producer, options.Topic, MessageHeaders(run, runId, sha256), run.Context, options.RowsPerBatchSpan, options.ProgressEveryRows, logger);
+
+        ParseSummary parse;
+        using (var read = IngestionTelemetry.Source.StartActivity("read household power file"))
+        {
+            read?.SetTag("energy.source.file", path);
+            logger.LogInformation("Ingestion run {RunId}: streaming {File} (SHA-256 {Sha256}) into {Topic}", runId, path, sha256, options.Topic);
+            parse = await Task.Run(() => HouseholdFileReader.ReadFile(path, publisher, options.MalformedSampleSize, cancellationToken), cancellationToken);
+            read?.SetTag("energy.rows_read", parse.DataLines);
+            read?.SetTag("energy.bytes_read", parse.Bytes);
+        }
+
+        foreach (var malformed in parse.MalformedSample)
+        {
+            logger.LogWarning("Malformed line skipped: {Malformed}", malformed);
+        }
+
+        var error = await Task.Run(() => publisher.Complete(TimeSpan.FromMilliseconds(options.MessageTimeoutMs + 10_000)), cancellationToken);
+        if (error is null && publisher.ShouldStop)
+        {
+            error = publisher.FirstError;
+        }
+
+        RecordMetrics(parse);
+        var result = new IngestionResult(runId, sha256, parse, publisher.Delivered, clock.Elapsed, topicCreated, error);
+        run.SetTag("energy.rows_sent", result.Sent);
+        run.SetTag("energy.rows_malformed", parse.Malformed);
+        if (error is null)
+        {
+            logger.LogInformation(
+                "Ingestion run {RunId} done: {Read} rows read, {Sent} sent, {Missing} with missing values, {Malformed} malformed, {Bytes} bytes in {Seconds:F2} s",
+                runId, parse.DataLines, result.Sent, parse.MissingValueRows, parse.Malformed, parse.Bytes, clock.Elapsed.TotalSeconds);
+        }
+        else
+        {
+            run.SetStatus(ActivityStatusCode.Error, error);
+            logger.LogError("Ingestion run {RunId} failed: {Error}", runId, error);
+        }
+
+        return result;
+    }
+
+    /// <summary>The same headers on every message of the run: W3C trace context of the run span, run id, file hash.</summary>
+    public static IReadOnlyList<Header> MessageHeaders(Activity run, string runId, string sha256)
+    {
+        var headers = new List<Header> { new(RawEnergyTopic.TraceParentHeader, Encoding.UTF8.GetBytes(TraceParent(run))) };
+        if (!string.IsNullOrEmpty(run.TraceStateString))
+        {
+            headers.Add(new Header(RawEnergyTopic.TraceStateHeader, Encoding.UTF8.GetBytes(run.TraceStateString)));
+        }
+
+        headers.Add(new Header(RawEnergyTopic.RunIdHeader, Encoding.UTF8.GetBytes(runId)));
+        headers.Add(new Header(RawEnergyTopic.SourceSha256Header, Encoding.UTF8.GetBytes(sha256)));
+        return headers;
+    }
+
+    private static string TraceParent(Activity activity) =>
+        $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-{((activity.ActivityTraceFlags & ActivityTraceFlags.Recorded) != 0 ? "01" : "00")}";
+
+    private static void RecordMetrics(ParseSummary parse)
+    {
+        IngestionTelemetry.RowsRead.Add(parse.DataLines);
+        IngestionTelemetry.RowsMalformed.Add(parse.Malformed);
+        IngestionTelemetry.RowsMissing.Add(parse.MissingValueRows);
+        IngestionTelemetry.BytesRead.Add(parse.Bytes);
+    }
+}

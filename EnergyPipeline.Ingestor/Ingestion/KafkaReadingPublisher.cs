@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using EnergyPipeline.Ingestor.Parsing;
+using EnergyPipeline.Messaging;
+using Microsoft.Extensions.Logging;
+
+namespace EnergyPipeline.Ingestor.Ingestion;
+
+/// <summary>
+/// Sends each reading as it is parsed (callback form of Produce, no await per message) and accounts for every
+/// delivery report. The first failed delivery stops the read and fails the run; the run only succeeds when
+/// every produced message was acknowledged. Readings are grouped into "publish" spans of a fixed row count,
+/// each ending when its last acknowledgement arrives.
+/// </summary>
+public sealed class KafkaReadingPublisher : IHouseholdReadingSink
+{
+    private readonly IProducer<byte[], byte[]> _producer;
+    private readonly string _topic;
+    private readonly Header[] _headers;
+    private readonly ActivityContext _runContext;
+    private readonly int _rowsPerBatch;
+    private readonly long _progressEvery;
+    private readonly ILogger _logger;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private PublishBatch? _batch;
+    private long _produced;
+    private long _delivered;
+    private long _failed;
+    private string? _firstError;
+
+    public KafkaReadingPublisher(
+        IProducer<byte[], byte[]> producer, string topic, IEnumerable<Header> headers, ActivityContext runContext,
+        int rowsPerBatch, long progressEvery, ILogger logger)
+    {
+        _producer = producer;
+        _topic = topic;
+        _headers = [.. headers];
+        _runContext = runContext;
+        _rowsPerBatch = rowsPerBatch;
+        _progressEvery = progressEvery;
+        _logger = logger;
+    }
+
+    public long Produced => Interlocked.Read(ref _produced);
+
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public string? FirstError => Volatile.Read(ref _firstError);
+
+    public bool ShouldStop => FirstError is not null;
+
+    public void OnReading(in HouseholdReading reading, long lineNumber)
+    {
+        var message = new Message<byte[], byte[]>
+        {
+            Key = Kafka.MessageKey.Utf8(reading.Timestamp),
+            Value = EnergyReadingJson.Serialize(reading.ToEnergyReading()),
+            Headers = [.. _headers],
+        };
+
+        _batch ??= new PublishBatch(this);
+        var batch = _batch;
+        batch.Add();
+        while (true)
+        {
+            try
+            {
+                _producer.Produce(_topic, message, batch.OnDelivered);
+                break;
+            }
+            catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // The local queue is full: let librdkafka send some, then try again.
+                _producer.Flush(TimeSpan.FromMilliseconds(50));
+            }
+            catch (ProduceException<byte[], byte[]> ex)
+            {
+                batch.Remove();
+                Fail($"line {lineNumber} could not be produced: {ex.Error.Code} {ex.Error.Reason}");
+                return;
+            }
+        }
+
+        var produced = Interlocked.Increment(ref _produced);
+        if (batch.Size == _rowsPerBatch)
+        {
+            batch.Close();
+            _batch = null;
+        }
+
+        if (produced % _progressEvery == 0)
+        {
+            _logger.LogInformation("Produced {Produced} readings, {Delivered} acknowledged, {Rate:F0} rows/s",
+                produced, Delivered, produced / _clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every produced message has its delivery report (or the timeout passes).
+    /// Returns null on success, otherwise the reason the run failed.
+    /// </summary>
+    public string? Complete(TimeSpan timeout)
+    {
+        _batch?.Close();
+        _batch = null;
+        var deadline = Stopwatch.StartNew();
+        var remaining = _producer.Flush(timeout);
+        while (remaining > 0 && deadline.Elapsed < timeout)
+        {
+            remaining = _producer.Flush(timeout - deadline.Elapsed);
+        }
+
+        // Delivery handlers run on librdkafka's poll thread; Flush returns once they have been served.
+        var waitForHandlers = Stopwatch.StartNew();
+        while (Delivered + Failed < Produced && waitForHandlers.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(5);
+        }
+
+        if (FirstError is { } error)
+        {
+            return $"{Failed} of {Produced} messages were not delivered; first failure: {error}";
+        }
+
+        if (remaining > 0 || Delivered != Produced)
+        {
+            return $"only {Delivered} of {Produced} messages were acknowledged within {timeout.TotalSeconds:F0} s";
+        }
+
+        return null;
+    }
+
+    private void Fail(string reason)
+    {
+        Interlocked.CompareExchange(ref _firstError, reason, null);
+    }
+
+    private void OnDelivered(DeliveryReport<byte[], byte[]> report)
+    {
+        if (report.Error.IsError)
+        {
+            Interlocked.Increment(ref _failed);
+            IngestionTelemetry.DeliveryFailures.Add(1);
+            Fail($"key {Encoding.UTF8.GetString(report.Message.Key)}: {report.Error.Code} {report.Error.Reason}");
+            return;
+        }
+
+        Interlocked.Increment(ref _delivered);
+        IngestionTelemetry.RowsSent.Add(1);
+        if (report.Message.Timestamp.Type != TimestampType.NotAvailable)
+        {
+            var latency = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - report.Message.Timestamp.UnixTimestampMs;
+            IngestionTelemetry.ProduceLatency.Record(Math.Max(0, latency));
+        }
+    }
+
+    /// <summary>
+    /// One "publish" span. Pending starts at 1 (the open batch itself); each produce adds one, each delivery and
+    /// the close remove one: whoever brings it to zero ends the span, on whatever thread that is.
+    /// </summary>
+    private sealed class PublishBatch
+    {
+        private readonly KafkaReadingPublisher _owner;
+        private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
+        private int _pending = 1;
+        private int _failed;
+
+        public PublishBatch(KafkaReadingPublisher owner)
+        {
+            _owner = owner;
+            OnDelivered = Delivered;
+        }
+
+        public Action<DeliveryReport<byte[], byte[]>> OnDelivered { get; }
+
+        public int Size { get; private set; }
+
+        public void Add()
+        {
+            Size++;
+            Interlocked.Increment(ref _pending);
+        }
+
+        public void Remove()
+        {
+            Size--;
+            Release();
+        }
+
+        public void Close() => Release();
+
+        private void Delivered(DeliveryReport<byte[], byte[]> report)
+        {
+            if (report.Error.IsError)
+            {
+                Interlocked.Increment(ref _failed);
+            }
+
+            _owner.OnDelivered(report);
+            Release();
+        }
+
+        private void Release()
+        {
+            if (Interlocked.Decrement(ref _pending) == 0)
+            {
+                EmitSpan();
+            }
+        }
+
+        private void EmitSpan()
+        {
+            var previous = Activity.Current;
+            var activity = IngestionTelemetry.Source.StartActivity(
+                $"publish {_owner._topic}", ActivityKind.Producer, _owner._runContext, startTime: _start);
+            if (activity is not null)
+            {
+                activity.SetTag("messaging.system", "kafka");
+                activity.SetTag("messaging.destination.name", _owner._topic);
+                activity.SetTag("messaging.operation", "publish");
+                activity.SetTag("messaging.operation.type", "send");
+                activity.SetTag("messaging.batch.message_count", Size);
+                if (_failed > 0)
+                {
+                    activity.SetTag("energy.delivery_failures", _failed);
+                    activity.SetStatus(ActivityStatusCode.Error, $"{_failed} deliveries failed");
+                }
+
+                activity.Stop();
+            }
+
+            Activity.Current = previous;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace EnergyPipeline.Ingestor.Parsing;
+
+/// <summary>What a pass over a file found. Data lines = readings + malformed.</summary>
+public sealed class ParseSummary
+{
+    /// <summary>Data lines seen (the header excluded), malformed ones included.</summary>
+    public long DataLines { get; internal set; }
+
+    /// <summary>Lines that parsed into a reading (complete or with missing values).</summary>
+    public long Readings { get; internal set; }
+
+    /// <summary>Readings with at least one missing measure (<c>?</c> or empty).</summary>
+    public long MissingValueRows { get; internal set; }
+
+    public long Malformed { get; internal set; }
+
+    public long Bytes { get; internal set; }
+
+    /// <summary>Exact sum of Global_active_power over the readings, in thousandths of a kW.</summary>
+    public long GlobalActivePowerThousandthsSum { get; internal set; }
+
+    public DateTime? FirstTimestamp { get; internal set; }
+
+    public DateTime? LastTimestamp { get; internal set; }
+
+    /// <summary>The first malformed lines, up to the sample size given to the reader.</summary>
+    public List<MalformedLine> MalformedSample { get; } = [];
+
+    public decimal GlobalActivePowerSum => GlobalActivePowerThousandthsSum / 1000m;
+}

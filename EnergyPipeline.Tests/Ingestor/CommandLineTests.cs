@@ -1,0 +1,99 @@
+using System.Text.Json;
+using EnergyPipeline.Ingestor.CommandLine;
+using EnergyPipeline.Ingestor.Generation;
+using EnergyPipeline.Tests.Infrastructure;
+
+namespace EnergyPipeline.Tests.Ingestor;
+
+/// <summary>The verbs as a user runs them; the last line of the output is the JSON summary.</summary>
+[Collection(IngestorActivityCollection.Name)]
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("energy-cli-").FullName;
+
+    [Fact]
+    public async Task Generate_then_validate_reports_the_counts_and_exit_code_zero()
+    {
+        var path = Path.Combine(_directory, "generated.txt");
+        var (generateCode, _, _) = await Run("generate", "--output", path, "--rows", "12000", "--seed", "3");
+        Assert.Equal(0, generateCode);
+        Assert.Equal(12_001, File.ReadLines(path).Count());
+
+        var (code, output, _) = await Run("validate", "--file", path);
+
+        Assert.Equal(0, code);
+        var json = LastLineJson(output);
+        Assert.Equal(12_000, json.GetProperty("rows_read").GetInt64());
+        Assert.Equal(12_000 * 25_979 / 2_075_259, json.GetProperty("missing_value_rows").GetInt64());
+        Assert.Equal(0, json.GetProperty("malformed").GetInt64());
+        Assert.Equal(new FileInfo(path).Length, json.GetProperty("bytes").GetInt64());
+        Assert.Equal(0, json.GetProperty("sent").GetInt64());
+        Assert.True(json.GetProperty("seconds").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task Validate_exits_non_zero_and_names_the_malformed_lines()
+    {
+        var path = Path.Combine(_directory, "bad.txt");
+        await File.WriteAllTextAsync(path, ParsingHelpers.Header + "\n" +
+            "16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;17.000\n" +
+            "16/12/2006;17:25:00;5.360;-0.436;233.630;23.000;0.000;1.000;16.000\n" +
+            "21/12/2006;11:23:00;?;?;?;?;?;?;\n", TestContext.Current.CancellationToken);
+
+        var (code, output, errors) = await Run("validate", "--file", path);
+
+        Assert.Equal(1, code);
+        Assert.Contains("line 3: ImpossibleValue", errors, StringComparison.Ordinal);
+        var json = LastLineJson(output);
+        Assert.Equal(3, json.GetProperty("rows_read").GetInt64());
+        Assert.Equal(1, json.GetProperty("malformed").GetInt64());
+        Assert.Equal(1, json.GetProperty("missing_value_rows").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("validate")]
+    [InlineData("validate", "--file", "/nonexistent/household.txt")]
+    [InlineData("generate")]
+    [InlineData("ingest", "--file", "x.txt")]
+    [InlineData("frobnicate")]
+    public async Task Bad_usage_is_a_clear_error_with_exit_code_two(params string[] args)
+    {
+        var (code, _, errors) = await Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", errors, StringComparison.Ordinal);
+        Assert.Contains("Usage:", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_sends_the_file_to_kafka_and_prints_the_summary_last()
+    {
+        var path = Path.Combine(_directory, "ingest.txt");
+        SyntheticHouseholdFile.WriteFile(path, 8_000, seed: 2);
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic("raw_energy_cli", 3);
+
+        var (code, output, _) = await Run("ingest", "--file", path,
+            $"--ConnectionStrings:kafka={cluster.BootstrapServers}", "--Ingestor:Topic=raw_energy_cli", "--Ingestor:Partitions=3",
+            "--Logging:LogLevel:Default=Warning");
+
+        Assert.Equal(0, code);
+        var json = LastLineJson(output);
+        Assert.Equal("succeeded", json.GetProperty("status").GetString());
+        Assert.Equal(8_000, json.GetProperty("sent").GetInt64());
+        Assert.Equal(64, json.GetProperty("source_sha256").GetString()!.Length);
+        Assert.Equal(8_000, KafkaTopicReader.ReadAll(cluster.BootstrapServers, "raw_energy_cli", TimeSpan.FromSeconds(20)).Count);
+    }
+
+    private static JsonElement LastLineJson(string output) =>
+        JsonDocument.Parse(output.TrimEnd().Split('\n')[^1]).RootElement;
+
+    private static async Task<(int Code, string Output, string Errors)> Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+        var code = await IngestorCommandLine.RunAsync(args, output, errors);
+        return (code, output.ToString(), errors.ToString());
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

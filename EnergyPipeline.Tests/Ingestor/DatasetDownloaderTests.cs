@@ -1,0 +1,185 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using EnergyPipeline.Ingestor.Configuration;
+using EnergyPipeline.Ingestor.Data;
+using EnergyPipeline.Ingestor.Generation;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EnergyPipeline.Tests.Ingestor;
+
+/// <summary>The download path against a real HTTP server on 127.0.0.1 serving a zip the test builds.</summary>
+public sealed class DatasetDownloaderTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("energy-download-").FullName;
+    private readonly HttpClient _http = new();
+
+    [Fact]
+    public async Task Absent_file_is_downloaded_extracted_and_verified_into_the_data_directory()
+    {
+        var content = GenerateFile(2_000);
+        using var server = new ZipServer(BuildZip(("household_power_consumption.txt", content), ("readme.txt", "x"u8.ToArray())), sendLength: false);
+        var options = new IngestorOptions
+        {
+            DataDirectory = Path.Combine(_directory, "data"),
+            DownloadUrl = server.Url,
+            ExpectedSha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
+        };
+
+        var path = await DataFileLocator.ResolveAsync(options, Downloader, TestContext.Current.CancellationToken);
+
+        Assert.Equal(Path.Combine(options.DataDirectory, "household_power_consumption.txt"), path);
+        Assert.Equal(content, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
+        Assert.Equal(["household_power_consumption.txt"], Directory.GetFiles(options.DataDirectory).Select(Path.GetFileName));
+        Assert.Equal(1, server.Requests);
+
+        // Present now: not downloaded again.
+        Assert.Equal(path, await DataFileLocator.ResolveAsync(options, Downloader, TestContext.Current.CancellationToken));
+        Assert.Equal(1, server.Requests);
+    }
+
+    [Fact]
+    public async Task A_file_with_the_wrong_hash_is_refused_and_not_kept()
+    {
+        using var server = new ZipServer(BuildZip(("household_power_consumption.txt", GenerateFile(500))), sendLength: true);
+        var options = new IngestorOptions { DataDirectory = Path.Combine(_directory, "data"), DownloadUrl = server.Url };
+
+        var error = await Assert.ThrowsAsync<DatasetDownloadException>(() => DataFileLocator.ResolveAsync(options, Downloader, TestContext.Current.CancellationToken));
+
+        Assert.Contains($"expected {IngestorOptions.RealFileSha256}", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(options.DataDirectory));
+    }
+
+    [Fact]
+    public async Task A_zip_without_the_data_file_or_an_http_error_is_a_clear_error()
+    {
+        using var wrongZip = new ZipServer(BuildZip(("other.txt", "x"u8.ToArray())), sendLength: true);
+        var options = new IngestorOptions { DataDirectory = Path.Combine(_directory, "data"), DownloadUrl = wrongZip.Url };
+        var error = await Assert.ThrowsAsync<DatasetDownloadException>(() => DataFileLocator.ResolveAsync(options, Downloader, TestContext.Current.CancellationToken));
+        Assert.Contains("has no household_power_consumption.txt", error.Message, StringComparison.Ordinal);
+
+        using var missing = new ZipServer(null, sendLength: true);
+        options.DownloadUrl = missing.Url;
+        error = await Assert.ThrowsAsync<DatasetDownloadException>(() => DataFileLocator.ResolveAsync(options, Downloader, TestContext.Current.CancellationToken));
+        Assert.Contains("HTTP 404", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Offline_is_a_clear_error_that_says_what_to_do()
+    {
+        var options = new IngestorOptions { DataDirectory = Path.Combine(_directory, "data"), DownloadUrl = $"http://127.0.0.1:{FreePort()}/data.zip" };
+
+        var error = await Assert.ThrowsAsync<DatasetDownloadException>(() => DataFileLocator.ResolveAsync(options, Downloader, TestContext.Current.CancellationToken));
+
+        Assert.Contains("offline", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--file", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(options.DataDirectory));
+    }
+
+    [Fact]
+    public async Task An_explicit_file_that_does_not_exist_is_an_error_and_never_downloaded()
+    {
+        var options = new IngestorOptions { File = Path.Combine(_directory, "nope.txt"), DownloadUrl = "http://127.0.0.1:1/never" };
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => DataFileLocator.ResolveAsync(options, Downloader, TestContext.Current.CancellationToken));
+        Assert.Contains("nope.txt", error.Message, StringComparison.Ordinal);
+    }
+
+    private DatasetDownloader Downloader() => new(_http, NullLogger.Instance);
+
+    private static byte[] GenerateFile(int rows)
+    {
+        using var stream = new MemoryStream();
+        SyntheticHouseholdFile.Write(stream, rows, 1);
+        return stream.ToArray();
+    }
+
+    private static byte[] BuildZip(params (string Name, byte[] Content)[] entries)
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content) in entries)
+            {
+                using var entry = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+                entry.Write(content);
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>HttpListener on 127.0.0.1 answering every request with the zip (or 404 when null).</summary>
+    private sealed class ZipServer : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly Task _loop;
+        private int _requests;
+
+        public ZipServer(byte[]? zip, bool sendLength)
+        {
+            var port = FreePort();
+            Url = $"http://127.0.0.1:{port}/individual+household+electric+power+consumption.zip";
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            _listener.Start();
+            _loop = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    HttpListenerContext context;
+                    try
+                    {
+                        context = await _listener.GetContextAsync();
+                    }
+                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                    {
+                        return;
+                    }
+
+                    Interlocked.Increment(ref _requests);
+                    if (zip is null)
+                    {
+                        context.Response.StatusCode = 404;
+                    }
+                    else
+                    {
+                        context.Response.ContentType = "application/zip";
+                        context.Response.SendChunked = !sendLength;
+                        if (sendLength)
+                        {
+                            context.Response.ContentLength64 = zip.Length;
+                        }
+
+                        await context.Response.OutputStream.WriteAsync(zip);
+                    }
+
+                    context.Response.Close();
+                }
+            });
+        }
+
+        public string Url { get; }
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            _listener.Close();
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+}

@@ -1,0 +1,265 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using EnergyPipeline.Ingestor.Configuration;
+using EnergyPipeline.Ingestor.Generation;
+using EnergyPipeline.Ingestor.Ingestion;
+using EnergyPipeline.Ingestor.Kafka;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EnergyPipeline.Tests.Ingestor;
+
+/// <summary>The real producer code against librdkafka's mock cluster (real Kafka protocol on 127.0.0.1).</summary>
+[Collection(IngestorActivityCollection.Name)]
+public sealed class IngestionKafkaTests : IDisposable
+{
+    private const string Topic = "raw_energy";
+    private readonly string _directory = Directory.CreateTempSubdirectory("energy-ingest-").FullName;
+    private readonly ConcurrentQueue<Activity> _stopped = new();
+    private readonly ActivityListener _listener;
+
+    public IngestionKafkaTests()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == IngestionTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    [Fact]
+    public async Task Every_reading_of_a_generated_file_is_delivered_once_with_key_headers_and_value()
+    {
+        const int rows = 30_000;
+        var path = Path.Combine(_directory, "household.txt");
+        SyntheticHouseholdFile.WriteFile(path, rows, seed: 5);
+        var lines = File.ReadAllLines(path).ToList();
+        // Two malformed lines in the middle: counted, never sent.
+        lines.Insert(1_000, "16/12/2006;99:00:00;1.000;0.100;240.000;4.000;0.000;0.000;0.000");
+        lines.Insert(20_000, "16/12/2006;17:24:00;1.000;0.100");
+        File.WriteAllText(path, string.Join("\r\n", lines) + "\r\n");
+        var expectedSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic(Topic, 6);
+        var options = new IngestorOptions { RowsPerBatchSpan = 5_000, MessageTimeoutMs = 30_000 };
+
+        IngestionResult result;
+        using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build())
+        {
+            result = await new IngestionRunner(producer, admin, options, NullLogger<IngestionRunner>.Instance).RunAsync(path, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Null(result.Error);
+        Assert.False(result.TopicCreated);
+        Assert.Equal(rows + 2, result.Parse.DataLines);
+        Assert.Equal(2, result.Parse.Malformed);
+        Assert.Equal(rows, result.Sent);
+        Assert.Equal(expectedSha, result.SourceSha256);
+
+        var messages = KafkaTopicReader.ReadAll(cluster.BootstrapServers, Topic, TimeSpan.FromSeconds(20));
+        Assert.Equal(rows, messages.Count);
+
+        // Expected messages computed from the file text independently of the ingestor's parser.
+        var expected = lines.Skip(1).Select(l => l.Split(';')).Where(f => f.Length == 9 && !f[1].StartsWith("99", StringComparison.Ordinal))
+            .ToDictionary(
+                f => DateTime.ParseExact(f[0] + " " + f[1], "d/M/yyyy HH:mm:ss", CultureInfo.InvariantCulture).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+                f => f[2..].Select(v => v is "?" or "" ? (decimal?)null : decimal.Parse(v, CultureInfo.InvariantCulture)).ToArray());
+        Assert.Equal(rows, expected.Count);
+
+        var run = Assert.Single(_stopped, a => a.OperationName == "ingest household power file");
+        var keys = new HashSet<string>();
+        foreach (var message in messages)
+        {
+            var key = Encoding.UTF8.GetString(message.Message.Key);
+            Assert.True(keys.Add(key), $"key {key} delivered twice");
+            Assert.True(expected.TryGetValue(key, out var values), $"unexpected key {key}");
+
+            using var json = JsonDocument.Parse(message.Message.Value);
+            Assert.Equal(key, json.RootElement.GetProperty("timestamp").GetString());
+            string[] names = ["global_active_power", "global_reactive_power", "voltage", "global_intensity", "sub_metering_1", "sub_metering_2", "sub_metering_3"];
+            for (var i = 0; i < names.Length; i++)
+            {
+                var element = json.RootElement.GetProperty(names[i]);
+                Assert.Equal(values[i], element.ValueKind == JsonValueKind.Null ? null : element.GetDecimal());
+            }
+
+            Assert.Equal(run.Id, Header(message, RawEnergyTopic.TraceParentHeader));
+            Assert.Equal(result.RunId, Header(message, RawEnergyTopic.RunIdHeader));
+            Assert.Equal(expectedSha, Header(message, RawEnergyTopic.SourceSha256Header));
+        }
+
+        // Same minute, same partition: the key decides the partition (murmur2 of the key bytes).
+        Assert.True(messages.GroupBy(m => m.Partition.Value).Count() > 1);
+
+        var publishes = _stopped.Where(a => a.OperationName == $"publish {Topic}").ToList();
+        Assert.Equal((rows + 4_999) / 5_000, publishes.Count);
+        Assert.Equal(rows, publishes.Sum(a => (int)a.GetTagItem("messaging.batch.message_count")!));
+        Assert.All(publishes, a =>
+        {
+            Assert.Equal(run.TraceId, a.TraceId);
+            Assert.Equal(run.SpanId, a.ParentSpanId);
+            Assert.Equal(ActivityKind.Producer, a.Kind);
+            Assert.Equal("kafka", a.GetTagItem("messaging.system"));
+            Assert.Equal(Topic, a.GetTagItem("messaging.destination.name"));
+            Assert.Equal("publish", a.GetTagItem("messaging.operation"));
+        });
+        var read = Assert.Single(_stopped, a => a.OperationName == "read household power file");
+        Assert.Equal(run.SpanId, read.ParentSpanId);
+    }
+
+    [Fact]
+    public async Task A_broker_that_goes_down_mid_run_fails_the_run_with_the_reason()
+    {
+        const int rows = 60_000;
+        var path = Path.Combine(_directory, "household.txt");
+        SyntheticHouseholdFile.WriteFile(path, rows, seed: 9);
+
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic(Topic, 6);
+        var options = new IngestorOptions { RowsPerBatchSpan = 200, MessageTimeoutMs = 2_000 };
+
+        // The first acknowledged batch takes the broker down, from the listener's (librdkafka's) thread.
+        var down = 0;
+        using var trigger = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == IngestionTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = a =>
+            {
+                if (a.OperationName.StartsWith("publish", StringComparison.Ordinal) && Interlocked.Exchange(ref down, 1) == 0)
+                {
+                    cluster.SetBrokerDown(1);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(trigger);
+
+        IngestionResult result;
+        using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build())
+        {
+            result = await new IngestionRunner(producer, admin, options, NullLogger<IngestionRunner>.Instance).RunAsync(path, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(1, down);
+        Assert.False(result.Succeeded);
+        Assert.NotNull(result.Error);
+        Assert.Contains("not delivered", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Local_MsgTimedOut", result.Error, StringComparison.Ordinal);
+        Assert.True(result.Sent < rows, $"{result.Sent} sent");
+        var run = Assert.Single(_stopped, a => a.OperationName == "ingest household power file");
+        Assert.Equal(ActivityStatusCode.Error, run.Status);
+        cluster.SetBrokerUp(1);
+    }
+
+    [Fact]
+    public async Task Existing_topic_is_found_and_an_absent_one_is_created_with_compaction_or_the_reason_given()
+    {
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic("present", 3);
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build();
+        var provisioner = new TopicProvisioner(admin, NullLogger.Instance);
+
+        Assert.False(await provisioner.EnsureAsync("present", 3, 1, TestContext.Current.CancellationToken));
+
+        // The mock cluster refuses CreateTopics (Local_UnsupportedFeature): the create path is taken and its failure explained.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => provisioner.EnsureAsync("absent", 6, 1, TestContext.Current.CancellationToken));
+        Assert.Contains("absent does not exist and could not be created", error.Message, StringComparison.Ordinal);
+        Assert.Contains("UnsupportedFeature", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(admin.GetMetadata(TimeSpan.FromSeconds(5)).Topics, t => t.Topic == "absent" && t.Error.Code == ErrorCode.NoError);
+
+        var specification = TopicProvisioner.Specification("raw_energy", 6, 1);
+        Assert.Equal(6, specification.NumPartitions);
+        Assert.Equal("compact", specification.Configs["cleanup.policy"]);
+    }
+
+    [Fact]
+    public async Task The_run_records_its_counts_and_a_latency_per_message_as_metrics()
+    {
+        const int rows = 6_000;
+        var path = Path.Combine(_directory, "metrics.txt");
+        SyntheticHouseholdFile.WriteFile(path, rows, seed: 12);
+        await File.AppendAllTextAsync(path, "bad line\n", TestContext.Current.CancellationToken);
+        var expectedMissing = rows * 25_979L / 2_075_259L;
+
+        var sums = new ConcurrentDictionary<string, double>();
+        var latencies = 0;
+        using var meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == IngestionTelemetry.Name)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((instrument, value, _, _) => sums.AddOrUpdate(instrument.Name, value, (_, s) => s + value));
+        meters.SetMeasurementEventCallback<double>((instrument, _, _, _) => Interlocked.Increment(ref latencies));
+        meters.Start();
+
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic(Topic, 2);
+        var options = new IngestorOptions { Partitions = 2 };
+        IngestionResult result;
+        using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build())
+        {
+            result = await new IngestionRunner(producer, admin, options, NullLogger<IngestionRunner>.Instance).RunAsync(path, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Null(result.Error);
+        Assert.Equal(rows + 1, sums["energy.ingestor.rows_read"]);
+        Assert.Equal(rows, sums["energy.ingestor.rows_sent"]);
+        Assert.Equal(1, sums["energy.ingestor.rows_malformed"]);
+        Assert.Equal(expectedMissing, sums["energy.ingestor.rows_missing"]);
+        Assert.Equal(new FileInfo(path).Length, sums["energy.ingestor.bytes_read"]);
+        Assert.Equal(rows, Volatile.Read(ref latencies));
+    }
+
+    [Fact]
+    public void Headers_carry_the_run_trace_context_run_id_and_file_hash()
+    {
+        using var run = new Activity("run");
+        run.SetIdFormat(ActivityIdFormat.W3C);
+        run.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        run.TraceStateString = "energy=1";
+        run.Start();
+
+        var headers = IngestionRunner.MessageHeaders(run, "run-1", "abc123").ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.GetValueBytes()));
+
+        Assert.Equal($"00-{run.TraceId}-{run.SpanId}-01", headers["traceparent"]);
+        Assert.Equal(run.Id, headers["traceparent"]);
+        Assert.Equal("energy=1", headers["tracestate"]);
+        Assert.Equal("run-1", headers["energy-run-id"]);
+        Assert.Equal("abc123", headers["energy-source-sha256"]);
+        Assert.True(ActivityContext.TryParse(headers["traceparent"], headers["tracestate"], out var parsed));
+        Assert.Equal(run.TraceId, parsed.TraceId);
+    }
+
+    private static string Header(ConsumeResult<byte[], byte[]> message, string name) =>
+        Encoding.UTF8.GetString(message.Message.Headers.GetLastBytes(name));
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+/// <summary>Tests that listen to the ingestor's ActivitySource run one at a time so they see only their own spans.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class IngestorActivityCollection
+{
+    public const string Name = "Ingestor activities";
+}
