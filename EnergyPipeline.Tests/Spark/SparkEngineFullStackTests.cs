@@ -3,6 +3,8 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using EnergyPipeline.AppHost.Hosting;
 using Microsoft.Extensions.Configuration;
+using EnergyPipeline.Ingestor.Generation;
+using EnergyPipeline.SparkJob;
 using Npgsql;
 
 namespace EnergyPipeline.Tests.Spark;
@@ -42,15 +44,25 @@ public sealed class SparkEngineFullStackTests
         var dataDirectory = Directory.CreateTempSubdirectory("energy-fullstack-");
         try
         {
-            var readings = await GenerateInputFileAsync(dataDirectory.FullName, ct);
+            var file = Path.Combine(dataDirectory.FullName, "household_power_consumption.txt");
+            var readings = SyntheticHouseholdFile.WriteFile(file, rows: 60_000).Rows;
 
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.EnergyPipeline_AppHost>(
-                ["--Pipeline:Engine=spark", $"--Ingestor:DataDirectory={dataDirectory.FullName}"], ct);
+                ["--Pipeline:Engine=spark", $"--Ingestor:File={file}", $"--Parameters:postgres-password={Guid.NewGuid():N}"], ct);
             await using var app = await builder.BuildAsync(ct);
             await app.StartAsync(ct);
 
-            await app.ResourceNotifications.WaitForResourceAsync("ingestor", KnownResourceStates.Finished, ct);
-            await app.ResourceNotifications.WaitForResourceAsync("spark-job", KnownResourceStates.Finished, ct);
+            foreach (var resource in new[] { "zookeeper", "kafka", "postgres", "energy-db", "namenode", "spark" })
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
+            }
+
+            foreach (var project in new[] { "ingestor", "spark-job" })
+            {
+                var finished = await app.ResourceNotifications.WaitForResourceAsync(
+                    project, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct);
+                Assert.Equal(0, finished.Snapshot.ExitCode);
+            }
 
             var database = await app.GetConnectionStringAsync("energy-db", ct)
                 ?? throw new InvalidOperationException("energy-db has no connection string");
@@ -69,7 +81,13 @@ public sealed class SparkEngineFullStackTests
 
             var kafka = await app.GetConnectionStringAsync("kafka", ct)
                 ?? throw new InvalidOperationException("kafka has no connection string");
-            await RunLocalEngineAsync(kafka, database, ct);
+            Assert.Equal(JobProgram.ExitSucceeded, await JobProgram.RunAsync(
+                ["--engine", "local"],
+                config => config.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:kafka"] = kafka,
+                    ["ConnectionStrings:energy_db"] = database,
+                })));
             var localRows = await ReadQuarterlyRowsAsync(database, ct);
 
             Assert.Equal(localRows.Count, sparkRows.Count);
@@ -105,15 +123,4 @@ public sealed class SparkEngineFullStackTests
 
         return rows;
     }
-
-    // WIRING (lead): write a generated household_power_consumption.txt (the ingestor's deterministic generator, a few
-    // quarters with missing rows and a re-ingested overlap) into the directory and return its data-row count; make the
-    // AppHost honour Ingestor:DataDirectory from its configuration so the test can point the ingestor here.
-    private static Task<long> GenerateInputFileAsync(string directory, CancellationToken ct) =>
-        throw new NotImplementedException($"Wire the ingestor's file generator here (directory {directory}).");
-
-    // WIRING (lead): run the local engine in-process against the same topic (host address of Kafka) and database,
-    // so it replaces quarterly_energy_data through the same publisher.
-    private static Task RunLocalEngineAsync(string kafkaBootstrapServers, string databaseConnectionString, CancellationToken ct) =>
-        throw new NotImplementedException($"Wire the local engine here (kafka {kafkaBootstrapServers}).");
 }
