@@ -1,0 +1,74 @@
+using System.Diagnostics.Metrics;
+using Confluent.Kafka;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.Benchmarks;
+using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Local;
+using EnergyPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using static EnergyPipeline.Tests.Job.JobTestData;
+
+namespace EnergyPipeline.Tests.Job;
+
+/// <summary>The job's meters are process-wide, so tests that read them run alone.</summary>
+[CollectionDefinition(nameof(SerialMetrics), DisableParallelization = true)]
+public sealed class SerialMetrics;
+
+[Collection(nameof(SerialMetrics))]
+public sealed class JobMetricsTests(PostgresServerFixture server) : IDisposable
+{
+    private readonly MockKafkaCluster _cluster = new();
+
+    [Fact]
+    public async Task Metrics_report_the_same_counts_as_the_summary()
+    {
+        _cluster.CreateTopic(RawEnergyTopic.Name, partitions: 3);
+        var readings = SyntheticReadings.Generate(5_000).ToList();
+        using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers }).Build())
+        {
+            // Every reading once, the first 700 a second time, and two values that break the contract.
+            foreach (var reading in readings.Concat(readings.Take(700)))
+            {
+                producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]> { Key = Key(reading.Timestamp), Value = Value(reading) });
+            }
+
+            producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]> { Key = Key(readings[0].Timestamp), Value = "not json"u8.ToArray() });
+            producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]> { Key = Key(readings[1].Timestamp), Value = "{}"u8.ToArray() });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(20)));
+        }
+
+        var measured = new Dictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == JobTelemetry.Name)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            lock (measured)
+            {
+                measured[instrument.Name] = measured.GetValueOrDefault(instrument.Name) + value;
+            }
+        });
+        listener.Start();
+
+        await using var db = await JobDatabase.CreateAsync(server, "metrics");
+        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, db.Store, NullLogger<LocalEngine>.Instance);
+        var summary = await db.Runner(engine).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
+
+        Assert.Equal(5_702, summary.ReadingsRead);
+        Assert.Equal(700, summary.DuplicatesDropped);
+        Assert.Equal(2, summary.Invalid);
+        Assert.Equal(summary.ReadingsRead, measured["energy.job.readings_read"]);
+        Assert.Equal(summary.DuplicatesDropped, measured["energy.job.duplicates_dropped"]);
+        Assert.Equal(summary.Invalid, measured["energy.job.invalid"]);
+        Assert.Equal(summary.QuartersWritten, measured["energy.job.quarters_written"]);
+    }
+
+    public void Dispose() => _cluster.Dispose();
+}
