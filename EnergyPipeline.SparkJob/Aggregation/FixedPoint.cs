@@ -5,6 +5,7 @@ internal static class FixedPoint
 {
     public const int Scale = 1000;
     private static readonly long[] PowersOfTen = [1, 10, 100, 1000];
+    private const decimal MaxThousandthsValue = 2_147_484m; // above int.MaxValue / 1000 and below any overflow
 
     /// <summary>Converts a measure to thousandths; false when it has more than 3 decimals or does not fit an int.</summary>
     public static bool TryToThousandths(decimal value, out int thousandths)
@@ -21,6 +22,13 @@ internal static class FixedPoint
                 thousandths = (int)(bits[3] < 0 ? -magnitude : magnitude);
                 return true;
             }
+        }
+
+        if (value > MaxThousandthsValue || value < -MaxThousandthsValue)
+        {
+            // Checked before multiplying: value * 1000 overflows (throws) for values beyond 7.9e25.
+            thousandths = 0;
+            return false;
         }
 
         var scaled = value * Scale;

@@ -6,7 +6,9 @@ namespace EnergyPipeline.SparkJob.Aggregation;
 /// <summary>
 /// The job's one aggregation (DESIGN section 4), fed message by message in any order:
 /// <list type="bullet">
-/// <item>a value is parsed with <see cref="EnergyReadingJson.TryParse"/>; a value that breaks the contract, a key that
+/// <item>a value is read with the contract's reader (<see cref="EnergyReadingJson.TryReadThousandths"/>, straight into
+/// thousandths; <see cref="EnergyReadingJson.TryParse"/>'s decimals for the rare measure that is not a whole number of
+/// thousandths or does not fit a slot); a value that breaks the contract, a key that
 /// is not the value's timestamp, a timestamp that is not a whole minute, or a measure with more than 3 decimals is
 /// counted as invalid (partition, offset, reason) and otherwise ignored: it takes no part in de-duplication;</item>
 /// <item>de-duplication by minute: the copy with the highest offset wins. Copies of one key share a partition by the
@@ -59,6 +61,49 @@ public sealed class QuarterlyAggregator
 
     private string? TryAdd(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
+        switch (EnergyReadingJson.TryReadThousandths(value, out var reading, out var error))
+        {
+            case ThousandthsRead.Invalid:
+                return error ?? "value breaks the contract";
+            case ThousandthsRead.NotThousandths:
+                return TryAddDecimals(partition, offset, key, value);
+        }
+
+        var timestamp = reading.Timestamp;
+        if (!RawEnergyTopic.TryParseKey(key, out var keyMinute) || keyMinute != timestamp)
+        {
+            return "key is not the value's timestamp";
+        }
+
+        if (timestamp.Ticks % TimeSpan.TicksPerMinute != 0)
+        {
+            return "timestamp is not a whole minute";
+        }
+
+        var slot = new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1, MissingMask = reading.MissingMask };
+        Span<int> thousandths = MemoryMarshal.CreateSpan(ref slot.Values.GlobalActivePower, Measures);
+        for (var i = 0; i < Measures; i++)
+        {
+            var measure = reading.Thousandths[i];
+            if (measure is < int.MinValue or > int.MaxValue)
+            {
+                // Beyond a slot: the decimal path words the reason exactly as before.
+                return TryAddDecimals(partition, offset, key, value);
+            }
+
+            thousandths[i] = (int)measure;
+        }
+
+        Store(timestamp, slot);
+        return null;
+    }
+
+    /// <summary>
+    /// The path through <see cref="EnergyReadingJson.TryParse"/>'s decimals, for the rare value with a measure that is
+    /// not a whole number of thousandths or does not fit a slot: same checks, in the same order, same reasons.
+    /// </summary>
+    private string? TryAddDecimals(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
         if (!EnergyReadingJson.TryParse(value, out var reading, out var error))
         {
             return error ?? "value breaks the contract";
@@ -94,6 +139,13 @@ public sealed class QuarterlyAggregator
             }
         }
 
+        Store(timestamp, slot);
+        return null;
+    }
+
+    /// <summary>De-duplication by minute: the highest offset wins, then the highest partition.</summary>
+    private void Store(DateTime timestamp, in MinuteSlot slot)
+    {
         var day = (int)(timestamp.Ticks / TimeSpan.TicksPerDay);
         var minute = (int)(timestamp.Ticks % TimeSpan.TicksPerDay / TimeSpan.TicksPerMinute);
         if (!_days.TryGetValue(day, out var slots))
@@ -106,14 +158,13 @@ public sealed class QuarterlyAggregator
         if (existing.PartitionPlusOne != 0)
         {
             _duplicates++;
-            if (offset < existing.Offset || (offset == existing.Offset && slot.PartitionPlusOne < existing.PartitionPlusOne))
+            if (slot.Offset < existing.Offset || (slot.Offset == existing.Offset && slot.PartitionPlusOne < existing.PartitionPlusOne))
             {
-                return null;
+                return;
             }
         }
 
         existing = slot;
-        return null;
     }
 
     /// <summary>The figures of every quarter with at least one reading, in quarter order.</summary>
