@@ -91,8 +91,9 @@ public static class SparkPlan
         """);
 
     /// <summary>
-    /// A record is valid when it has a key and its value parsed with a timestamp in the contract's format;
-    /// from_json yields NULL (or a struct of NULLs) for a value that is not the contract's JSON.
+    /// A record is valid when its value parsed with a timestamp in the contract's format, that timestamp is a whole
+    /// minute and the key is that timestamp (the local engine's rules too); from_json yields NULL (or a struct of
+    /// NULLs) for a value that is not the contract's JSON.
     /// </summary>
     public static readonly SparkSql CreateCheckedView = new("create_checked_view", $"""
         CREATE OR REPLACE TEMPORARY VIEW {CheckedView} AS
@@ -104,7 +105,9 @@ public static class SparkPlan
           try_to_timestamp(reading.`{EnergyReadingJson.Timestamp.Value}`, {SparkSqlText.Literal(TimestampPattern)}) AS reading_at,
           (reading_key IS NOT NULL
             AND reading IS NOT NULL
-            AND try_to_timestamp(reading.`{EnergyReadingJson.Timestamp.Value}`, {SparkSqlText.Literal(TimestampPattern)}) IS NOT NULL) AS is_valid
+            AND try_to_timestamp(reading.`{EnergyReadingJson.Timestamp.Value}`, {SparkSqlText.Literal(TimestampPattern)}) IS NOT NULL
+            AND second(try_to_timestamp(reading.`{EnergyReadingJson.Timestamp.Value}`, {SparkSqlText.Literal(TimestampPattern)})) = 0
+            AND reading_key = reading.`{EnergyReadingJson.Timestamp.Value}`) AS is_valid
         FROM {RecordsTable}
         """);
 

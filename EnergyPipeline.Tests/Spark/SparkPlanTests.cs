@@ -70,6 +70,15 @@ public sealed partial class SparkPlanTests
     }
 
     [Fact]
+    public void A_record_is_valid_under_the_local_engine_rules_key_equal_to_a_whole_minute_timestamp()
+    {
+        var checkedView = SparkPlan.CreateCheckedView.Text;
+
+        Assert.Contains("AND reading_key = reading.`timestamp`", checkedView, StringComparison.Ordinal);
+        Assert.Contains($"AND second(try_to_timestamp(reading.`timestamp`, {SparkSqlText.Literal("yyyy-MM-dd'T'HH:mm:ss")})) = 0", checkedView, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Duplicates_are_dropped_by_key_keeping_the_highest_offset_among_valid_records()
     {
         var readings = Normalize(SparkPlan.CreateReadingsView.Text);
