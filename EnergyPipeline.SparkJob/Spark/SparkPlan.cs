@@ -26,8 +26,8 @@ public static class SparkPlan
     public const string ReadingsView = "energy_readings";
     public const string StagingView = "energy_quarterly_staging";
 
-    /// <summary>The staging table in PostgreSQL, with exactly the columns of quarterly_energy_data.</summary>
-    public const string StagingTable = "quarterly_energy_staging";
+    /// <summary>The staging table in PostgreSQL: the figure columns of quarterly_energy_data (processed_at is set when published).</summary>
+    public const string StagingTable = Storage.EnergySchema.StagingTable;
 
     /// <summary>The measures' SQL type: every value of the data set has three decimals, and sums stay exact.</summary>
     public const string MeasureType = "DECIMAL(10,3)";
@@ -224,8 +224,7 @@ public static class SparkPlan
           peak_global_active_power_kw,
           first_reading_at,
           last_reading_at,
-          {SparkSqlText.Literal(runId.ToString("D", CultureInfo.InvariantCulture))} AS run_id,
-          current_timestamp() AS processed_at
+          {SparkSqlText.Literal(runId.ToString("D", CultureInfo.InvariantCulture))} AS run_id
         FROM (
           SELECT
             CAST(make_date(year, (quarter - 1) * 3 + 1, 1) AS DATE) AS quarter_start,

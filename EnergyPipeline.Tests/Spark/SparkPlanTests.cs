@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.SparkJob.Spark;
+using EnergyPipeline.SparkJob.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.Tests.Spark;
@@ -92,22 +93,19 @@ public sealed partial class SparkPlanTests
     }
 
     [Fact]
-    public void The_staging_insert_lists_the_columns_of_quarterly_energy_data_in_order()
+    public void The_staging_insert_lists_the_figure_columns_in_order()
     {
-        string[] tableColumns =
-        [
-            "quarter", "total_energy_wh", "record_count", "reading_count", "missing_count",
-            "sub_metering_1_wh", "sub_metering_2_wh", "sub_metering_3_wh", "unmetered_energy_wh", "reactive_energy_varh",
-            "avg_voltage_v", "avg_global_active_power_kw", "peak_global_active_power_kw",
-            "first_reading_at", "last_reading_at", "run_id", "processed_at",
-        ];
-        var insert = SparkPlan.InsertQuarterlyAggregates(Guid.Parse("11111111-2222-3333-4444-555555555555")).Text;
-        var outerSelect = insert[(insert.IndexOf("SELECT", StringComparison.Ordinal) + 6)..insert.IndexOf("FROM (", StringComparison.Ordinal)];
-        var names = outerSelect.Split(",\n").Select(c => c.Trim().Split(' ').Last()).ToList();
-
+        Assert.Equal(EnergySchema.FigureColumns, StagingInsertColumns(Guid.Parse("11111111-2222-3333-4444-555555555555"), out var insert));
         Assert.StartsWith($"INSERT INTO {SparkPlan.StagingView}", insert, StringComparison.Ordinal);
-        Assert.Equal(tableColumns, names);
         Assert.Contains("'11111111-2222-3333-4444-555555555555' AS run_id", insert, StringComparison.Ordinal);
+    }
+
+    /// <summary>The column names of the staging insert's outer SELECT, in order.</summary>
+    internal static List<string> StagingInsertColumns(Guid runId, out string insert)
+    {
+        insert = SparkPlan.InsertQuarterlyAggregates(runId).Text;
+        var outerSelect = insert[(insert.IndexOf("SELECT", StringComparison.Ordinal) + 6)..insert.IndexOf("FROM (", StringComparison.Ordinal)];
+        return outerSelect.Split(",\n").Select(c => c.Trim().Split(' ').Last()).ToList();
     }
 
     [Fact]
