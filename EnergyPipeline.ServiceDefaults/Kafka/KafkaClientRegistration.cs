@@ -102,11 +102,12 @@ public static class KafkaClientRegistration
             tags: default));
     }
 
-    private static Action<IClient, LogMessage> LogTo(IServiceProvider services)
-    {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory);
-        return (_, message) => logger.Log(message.Level.ToLogLevel(), "[{Facility}] {KafkaMessage}", message.Facility, message.Message);
-    }
+    /// <summary>A librdkafka log handler that writes into <paramref name="logger"/> at the mapped level.</summary>
+    public static Action<IClient, LogMessage> LogTo(ILogger logger) =>
+        (_, message) => logger.Log(message.Level.ToLogLevel(), "[{Facility}] {KafkaMessage}", message.Facility, message.Message);
+
+    private static Action<IClient, LogMessage> LogTo(IServiceProvider services) =>
+        LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory));
 
     private static Action<IClient, Error> ErrorsTo(IServiceProvider services)
     {

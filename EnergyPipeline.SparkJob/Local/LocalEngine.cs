@@ -89,7 +89,7 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
             AutoOffsetReset = AutoOffsetReset.Earliest,
         };
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetLogHandler((_, message) => logger.Log(message.Level.ToLogLevel(), "[{Facility}] {KafkaMessage}", message.Facility, message.Message))
+            .SetLogHandler(KafkaClientRegistration.LogTo(logger))
             .Build();
         try
         {
