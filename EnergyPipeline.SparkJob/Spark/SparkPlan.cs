@@ -102,13 +102,16 @@ public static class SparkPlan
           kafka_offset,
           reading_key,
           reading,
-          try_to_timestamp(reading.`{EnergyReadingJson.Timestamp.Value}`, {SparkSqlText.Literal(TimestampPattern)}) AS reading_at,
+          reading_at,
           (reading_key IS NOT NULL
             AND reading IS NOT NULL
-            AND try_to_timestamp(reading.`{EnergyReadingJson.Timestamp.Value}`, {SparkSqlText.Literal(TimestampPattern)}) IS NOT NULL
-            AND second(try_to_timestamp(reading.`{EnergyReadingJson.Timestamp.Value}`, {SparkSqlText.Literal(TimestampPattern)})) = 0
+            AND reading_at IS NOT NULL
+            AND second(reading_at) = 0
             AND reading_key = reading.`{EnergyReadingJson.Timestamp.Value}`) AS is_valid
-        FROM {RecordsTable}
+        FROM (
+          SELECT *, try_to_timestamp(reading.`{EnergyReadingJson.Timestamp.Value}`, {SparkSqlText.Literal(TimestampPattern)}) AS reading_at
+          FROM {RecordsTable}
+        )
         """);
 
     /// <summary>

@@ -76,7 +76,9 @@ public sealed partial class SparkPlanTests
         var checkedView = SparkPlan.CreateCheckedView.Text;
 
         Assert.Contains("AND reading_key = reading.`timestamp`", checkedView, StringComparison.Ordinal);
-        Assert.Contains($"AND second(try_to_timestamp(reading.`timestamp`, {SparkSqlText.Literal("yyyy-MM-dd'T'HH:mm:ss")})) = 0", checkedView, StringComparison.Ordinal);
+        Assert.Contains($"try_to_timestamp(reading.`timestamp`, {SparkSqlText.Literal("yyyy-MM-dd'T'HH:mm:ss")}) AS reading_at", checkedView, StringComparison.Ordinal);
+        Assert.Contains("AND reading_at IS NOT NULL", checkedView, StringComparison.Ordinal);
+        Assert.Contains("AND second(reading_at) = 0", checkedView, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,7 +91,7 @@ public sealed partial class SparkPlanTests
         Assert.EndsWith("WHERE key_rank = 1", readings, StringComparison.Ordinal);
 
         var checkedView = Normalize(SparkPlan.CreateCheckedView.Text);
-        Assert.Contains("(reading_key IS NOT NULL AND reading IS NOT NULL AND try_to_timestamp(", checkedView, StringComparison.Ordinal);
+        Assert.Contains("(reading_key IS NOT NULL AND reading IS NOT NULL AND reading_at IS NOT NULL", checkedView, StringComparison.Ordinal);
     }
 
     [Fact]
