@@ -87,12 +87,16 @@ public static class JobProgram
         {
             case PipelineOptions.LocalEngine:
                 var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
-                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka });
+                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.ReadStallTimeout });
                 builder.Services.AddSingleton<IJobEngine>(sp => new LocalEngine(
                     sp.GetRequiredService<LocalEngineOptions>(), sp.GetRequiredService<QuarterlyStore>(), sp.GetRequiredService<ILogger<LocalEngine>>()));
                 break;
             case PipelineOptions.SparkEngine:
-                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration));
+                var sparkOptions = ReadSparkOptions(builder.Configuration) with { ReadStallTimeout = options.ReadStallTimeout };
+                var snapshotKafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
+                builder.Services.AddSingleton(sparkOptions);
+                builder.Services.AddSingleton(sp => new Kafka.SnapshotSource(
+                    snapshotKafka, options.ReadStallTimeout, sp.GetRequiredService<ILogger<Kafka.SnapshotSource>>()));
                 builder.Services.AddSingleton<SparkEngine>();
                 builder.Services.AddSingleton<IJobEngine, SparkJobEngine>();
                 break;

@@ -16,6 +16,9 @@ public sealed class PipelineOptions
 
     public string Topic { get; set; } = Messaging.RawEnergyTopic.Name;
 
+    /// <summary>The Kafka read fails when it makes no progress for this long (a stalled or stopped broker).</summary>
+    public TimeSpan ReadStallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Command-line switches mapped onto configuration keys: <c>--engine local</c>, <c>--topic name</c>.</summary>
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
     {
@@ -34,9 +37,14 @@ public sealed class PipelineOptions
             throw new JobConfigurationException($"{Section}:Engine is '{options.Engine}'; use 'spark' or 'local'.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.Topic))
+        if (Messaging.RawEnergyTopic.TopicNameProblem(options.Topic) is { } problem)
         {
-            throw new JobConfigurationException($"{Section}:Topic is empty.");
+            throw new JobConfigurationException($"{Section}:Topic: {problem}.");
+        }
+
+        if (options.ReadStallTimeout <= TimeSpan.Zero)
+        {
+            throw new JobConfigurationException($"{Section}:ReadStallTimeout must be positive, not {options.ReadStallTimeout}.");
         }
 
         return options;

@@ -33,6 +33,8 @@ public sealed class QuarterlyAggregator
     private long _messages;
     private long _duplicates;
     private long _invalid;
+    private ushort _ingestion;
+    private long[] _winningByIngestion = [];
 
     public QuarterlyAggregator(int invalidSampleLimit = DefaultInvalidSampleLimit) => _invalidSampleLimit = invalidSampleLimit;
 
@@ -57,6 +59,17 @@ public sealed class QuarterlyAggregator
         }
 
         return reason;
+    }
+
+    /// <summary>
+    /// Adds one message of the ingestion numbered <paramref name="ingestion"/> in the caller's run-id table (0: the
+    /// message carries no run id). The number stays with the minute while its copy wins, so that
+    /// <see cref="AggregationResult.WinningCopiesByIngestion"/> can tell which ingestions the figures come from.
+    /// </summary>
+    public string? Add(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ushort ingestion)
+    {
+        _ingestion = ingestion;
+        return Add(partition, offset, key, value);
     }
 
     private string? TryAdd(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
@@ -165,6 +178,7 @@ public sealed class QuarterlyAggregator
         }
 
         existing = slot;
+        existing.Ingestion = _ingestion;
     }
 
     /// <summary>The figures of every quarter with at least one reading, in quarter order.</summary>
@@ -192,6 +206,7 @@ public sealed class QuarterlyAggregator
                 ref readonly var slot = ref slots[minute];
                 if (slot.PartitionPlusOne != 0)
                 {
+                    CountWinningCopy(slot.Ingestion);
                     current.Add(dayStart.AddMinutes(minute), slot);
                 }
             }
@@ -202,7 +217,20 @@ public sealed class QuarterlyAggregator
             quarters.Add(current.ToFigures());
         }
 
-        return new AggregationResult(quarters, _messages, _duplicates, _invalid, _invalidSamples.ToArray());
+        return new AggregationResult(quarters, _messages, _duplicates, _invalid, _invalidSamples.ToArray())
+        {
+            WinningCopiesByIngestion = _winningByIngestion,
+        };
+    }
+
+    private void CountWinningCopy(ushort ingestion)
+    {
+        if (ingestion >= _winningByIngestion.Length)
+        {
+            Array.Resize(ref _winningByIngestion, ingestion + 1);
+        }
+
+        _winningByIngestion[ingestion]++;
     }
 
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
@@ -212,6 +240,7 @@ public sealed class QuarterlyAggregator
         public int PartitionPlusOne;
         public MeasureValues Values;
         public byte MissingMask;
+        public ushort Ingestion;
 
         public readonly bool Has(int measure) => (MissingMask & (1 << measure)) == 0;
     }

@@ -1,3 +1,5 @@
+using EnergyPipeline.SparkJob.Aggregation;
+
 namespace EnergyPipeline.SparkJob.Engine;
 
 /// <summary>
@@ -26,7 +28,14 @@ public sealed record EngineResult(
     IReadOnlyList<PartitionRead> Partitions,
     long ReadingsRead,
     long DuplicatesDropped,
-    long Invalid);
+    long Invalid)
+{
+    /// <summary>Where the figures come from, checked by <see cref="CompletenessCheck"/> before anything is published.</summary>
+    public required CompletenessEvidence Evidence { get; init; }
+
+    /// <summary>Invalid messages by reason, with a bounded sample of each reason.</summary>
+    public IInvalidMessageReport InvalidReport { get; init; } = InvalidMessageReport.Empty;
+}
 
 /// <summary>
 /// A partition's snapshot: messages read from <see cref="StartOffset"/> (inclusive) to <see cref="EndOffset"/>

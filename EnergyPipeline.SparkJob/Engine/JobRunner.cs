@@ -32,17 +32,20 @@ public sealed partial class JobRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = run.RunId, ["Engine"] = engine.Name });
         LogStarting(run.RunId, engine.Name, topic);
 
-        await store.StartRunAsync(run, engine.Name, cancellationToken);
+        await using var lease = await store.StartRunAsync(run, engine.Name, cancellationToken);
         EngineResult? result = null;
         try
         {
             result = await engine.RunAsync(run, cancellationToken);
+            LogInvalidReasons(result);
             if (result.ReadingsRead - result.DuplicatesDropped - result.Invalid <= 0)
             {
                 throw new InvalidOperationException(
                     $"Topic {topic} holds no valid reading ({result.ReadingsRead} messages, {result.Invalid} invalid): " +
                     "refusing to replace the quarterly figures with nothing.");
             }
+
+            CompletenessCheck.Verify(result);
 
             int quarters;
             var publishStarted = Stopwatch.GetTimestamp();
@@ -67,10 +70,33 @@ public sealed partial class JobRunner(
             var error = ex is OperationCanceledException ? "cancelled" : $"{ex.GetType().Name}: {ex.Message}";
             activity?.SetStatus(ActivityStatusCode.Error, error);
             LogFailed(ex, run.RunId, error);
-            await store.FailRunAsync(run.RunId, error, result, CancellationToken.None);
+            try
+            {
+                await store.FailRunAsync(run.RunId, error, result, CancellationToken.None);
+            }
+            catch (Exception recording)
+            {
+                // The cause comes first: the failed bookkeeping is secondary (a later run marks this one abandoned).
+                throw new JobFailedException(
+                    $"{error} (recording this failure in {Storage.EnergySchema.RunsTable} failed too: {recording.GetType().Name}: {recording.Message})", ex);
+            }
+
             throw;
         }
     }
+
+    /// <summary>Names every reason at least once, with its count and a sample position.</summary>
+    private void LogInvalidReasons(EngineResult result)
+    {
+        foreach (var (reason, count) in result.InvalidReport.CountsByReason.OrderByDescending(r => r.Value))
+        {
+            var sample = result.InvalidReport.Samples.FirstOrDefault(s => s.Reason == reason);
+            LogInvalidReason(count, reason, sample?.Partition, sample?.Offset);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} invalid messages: {Reason} (e.g. partition {Partition} offset {Offset})")]
+    private partial void LogInvalidReason(long count, string reason, int? partition, long? offset);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job run {RunId} starting: engine {Engine}, topic {Topic}")]
     private partial void LogStarting(Guid runId, string engine, string topic);
@@ -81,6 +107,9 @@ public sealed partial class JobRunner(
     [LoggerMessage(Level = LogLevel.Error, Message = "Job run {RunId} failed, previous figures kept: {Error}")]
     private partial void LogFailed(Exception exception, Guid runId, string error);
 }
+
+/// <summary>A run failed and its failure could not be recorded either; the message gives the original cause first.</summary>
+public sealed class JobFailedException(string message, Exception cause) : Exception(message, cause);
 
 /// <summary>The job's summary line.</summary>
 public sealed record JobSummary(

@@ -13,4 +13,11 @@ public sealed record SparkEngineResult(
     long Readings,
     int Quarters,
     string RawZoneUri,
-    IReadOnlyList<string> IngestionTraceParents);
+    IReadOnlyList<string> IngestionTraceParents)
+{
+    /// <summary>Winning copies per ingestion run id ('' for copies without the run id header).</summary>
+    public IReadOnlyDictionary<string, long> WinningCopiesByRunId { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The newest completed ingestion's messages present, and the messages after it, per partition.</summary>
+    public IReadOnlyList<Engine.NewestIngestionPresence> NewestIngestion { get; init; } = [];
+}

@@ -74,5 +74,20 @@ public static class EnergySchema
                 error                text
             );
             """),
+        new(2, "run log: abandoned runs, topic, invalid messages by reason, lineage", $"""
+            ALTER TABLE {RunsTable} DROP CONSTRAINT pipeline_runs_status_check;
+            ALTER TABLE {RunsTable} ADD CONSTRAINT pipeline_runs_status_check
+                CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned'));
+            ALTER TABLE {RunsTable}
+                ADD COLUMN topic                   text,
+                ADD COLUMN invalid_by_reason       jsonb,
+                ADD COLUMN invalid_samples         jsonb,
+                ADD COLUMN ingestion_run_ids       text[],
+                ADD COLUMN source_sha256s          text[],
+                ADD COLUMN newest_ingestion_run_id text;
+            COMMENT ON COLUMN {RunsTable}.ingestion_run_ids IS 'Ingestion runs whose readings the published figures hold.';
+            COMMENT ON COLUMN {RunsTable}.source_sha256s IS 'SHA-256 of the files those ingestions read (the UCI file: 4259c9d7...).';
+            COMMENT ON COLUMN {RunsTable}.newest_ingestion_run_id IS 'Newest completed ingestion of the run''s snapshot: identifies the topic''s incarnation.';
+            """),
     ];
 }

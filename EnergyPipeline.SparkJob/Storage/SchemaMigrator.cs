@@ -14,7 +14,10 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
     public const long MigrationLockKey = 0x456E5069704D6967;
 
     /// <summary>Applies the pending migrations and returns the schema version now in place.</summary>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    public Task<int> MigrateAsync(CancellationToken cancellationToken) =>
+        new DatabaseRetry(dataSource).RunAsync("migrating the schema", MigrateOnceAsync, cancellationToken);
+
+    private async Task<int> MigrateOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await ExecuteAsync(connection, null, "SELECT pg_advisory_lock(@key)", cancellationToken, ("key", MigrationLockKey));
