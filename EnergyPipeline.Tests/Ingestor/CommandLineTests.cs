@@ -70,7 +70,7 @@ public sealed class CommandLineTests : IDisposable
         var path = Path.Combine(_directory, "ingest.txt");
         SyntheticHouseholdFile.WriteFile(path, 8_000, seed: 2);
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic("raw_energy_cli", 3);
+        cluster.CreatePipelineTopics("raw_energy_cli", 3);
 
         var (code, output, _) = await Run("ingest", "--file", path,
             $"--ConnectionStrings:kafka={cluster.BootstrapServers}", "--Ingestor:Topic=raw_energy_cli", "--Ingestor:Partitions=3",

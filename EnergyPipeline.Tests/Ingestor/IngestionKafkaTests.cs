@@ -49,7 +49,7 @@ public sealed class IngestionKafkaTests : IDisposable
         var expectedSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(Topic, 6);
+        cluster.CreatePipelineTopics(Topic, 6);
         var options = new IngestorOptions { RowsPerBatchSpan = 5_000, MessageTimeoutMs = 30_000 };
 
         IngestionResult result;
@@ -125,7 +125,7 @@ public sealed class IngestionKafkaTests : IDisposable
         SyntheticHouseholdFile.WriteFile(path, rows, seed: 9);
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(Topic, 6);
+        cluster.CreatePipelineTopics(Topic, 6);
         var options = new IngestorOptions { RowsPerBatchSpan = 200, MessageTimeoutMs = 2_000 };
 
         // The first acknowledged batch takes the broker down, from the listener's (librdkafka's) thread.
@@ -209,7 +209,7 @@ public sealed class IngestionKafkaTests : IDisposable
         meters.Start();
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(Topic, 2);
+        cluster.CreatePipelineTopics(Topic, 2);
         var options = new IngestorOptions { Partitions = 2 };
         IngestionResult result;
         using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())

@@ -41,40 +41,25 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
 
     private int ProduceTwoIngestions()
     {
-        _cluster.CreateTopic(RawEnergyTopic.Name, RawEnergyTopic.DefaultPartitions);
-        var config = new ProducerConfig
+        _cluster.CreatePipelineTopics(RawEnergyTopic.Name, RawEnergyTopic.DefaultPartitions);
+        var original = SyntheticReadings.Generate(Readings).ToList();
+        using var first = new TestIngestion(_cluster.BootstrapServers, traceParent: FirstTrace);
+        foreach (var reading in original)
         {
-            BootstrapServers = _cluster.BootstrapServers,
-            EnableIdempotence = true,
-            CompressionType = CompressionType.Lz4,
-            LingerMs = 5,
-        };
-        var produced = 0;
-        using (var producer = new ProducerBuilder<byte[], byte[]>(config).Build())
-        {
-            void Send(byte[] key, byte[] value, string traceParent)
-            {
-                var headers = new Headers { { RawEnergyTopic.TraceParentHeader, Encoding.UTF8.GetBytes(traceParent) } };
-                producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]> { Key = key, Value = value, Headers = headers });
-                produced++;
-            }
-
-            var original = SyntheticReadings.Generate(Readings).ToList();
-            foreach (var reading in original)
-            {
-                Send(Key(reading.Timestamp), Value(reading), FirstTrace);
-            }
-
-            Send(Key(original[0].Timestamp), "{\"timestamp\":null}"u8.ToArray(), FirstTrace);
-            foreach (var reading in FinalReadings())
-            {
-                Send(Key(reading.Timestamp), Value(reading), SecondTrace);
-            }
-
-            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(20)));
+            first.Send(reading);
         }
 
-        return produced;
+        first.Send(Key(original[0].Timestamp), "{\"timestamp\":null}"u8.ToArray());
+        first.Complete();
+
+        using var second = new TestIngestion(_cluster.BootstrapServers, traceParent: SecondTrace);
+        foreach (var reading in FinalReadings())
+        {
+            second.Send(reading);
+        }
+
+        second.Complete();
+        return first.Sent + second.Sent;
     }
 
     private LocalEngine Engine(JobDatabase db) =>
@@ -150,7 +135,7 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
         await using var db = await JobDatabase.CreateAsync(server, "notopic");
         var engine = Engine(db);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(
             () => db.Runner(engine).RunAsync("no_such_topic", TestContext.Current.CancellationToken));
 
         Assert.Contains("no_such_topic", error.Message, StringComparison.Ordinal);

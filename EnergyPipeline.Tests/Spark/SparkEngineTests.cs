@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob;
+using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.SparkJob.SparkConnect.Protocol;
 using EnergyPipeline.SparkJob.Spark;
@@ -17,6 +20,13 @@ namespace EnergyPipeline.Tests.Spark;
 public sealed class SparkEngineTests
 {
     private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    private const string IngestionRunId = "0190f1a2-0000-7000-8000-000000000001";
+
+    /// <summary>Two partitions captured at start and one completed ingestion that wrote to both.</summary>
+    private static readonly TopicSnapshot Snapshot = new("raw_energy",
+        [new PartitionRead(0, 0, 100, 0), new PartitionRead(1, 5, 61, 0)],
+        [new IngestionCompletion(IngestionRunId, "sha", 150, null, null,
+            [new PartitionOffsetRange(0, 0, 99, 100), new PartitionOffsetRange(1, 5, 60, 50)], TraceParent, DateTimeOffset.UnixEpoch)]);
 
     [Fact]
     public async Task A_run_sends_the_plan_in_order_in_one_session_and_reports_what_spark_counted()
@@ -29,16 +39,18 @@ public sealed class SparkEngineTests
         var linked = new List<ActivityLink>();
         using var listener = ListenForRun(runId, linked);
 
-        var result = await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, runId, TestContext.Current.CancellationToken);
+        var result = await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, runId, Snapshot, TestContext.Current.CancellationToken);
 
         var requests = server.Service.ExecuteRequests.ToArray();
         Assert.All(requests, r => Assert.Equal(runId.ToString(), r.SessionId));
         string[] expected =
         [
-            SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text, SparkPlan.CreateKafkaSource(inputs).Text,
+            SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text, SparkPlan.CreateKafkaSource(inputs, Snapshot, options.ReadStallTimeout).Text,
             SparkPlan.CacheRecords.Text, SparkPlan.CreateCheckedView.Text, SparkPlan.CreateReadingsView.Text,
             SparkPlan.QueryPartitionOffsets.Text, "root: " + SparkPlan.QueryPartitionOffsets.Text,
             SparkPlan.QueryCounts.Text, "root: " + SparkPlan.QueryCounts.Text,
+            SparkPlan.QueryWinningCopies.Text, "root: " + SparkPlan.QueryWinningCopies.Text,
+            SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text, "root: " + SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text,
             SparkPlan.QueryTraceParents.Text, "root: " + SparkPlan.QueryTraceParents.Text,
             "write: " + SparkPlan.RawZoneRows.Text,
             SparkPlan.CreateStagingView(inputs).Text, SparkPlan.InsertQuarterlyAggregates(runId).Text,
@@ -55,6 +67,8 @@ public sealed class SparkEngineTests
         Assert.Equal([new PartitionOffsets(0, 0, 99, 100), new PartitionOffsets(1, 5, 60, 50)], result.Offsets);
         Assert.Equal((150L, 2L, 8L, 140L, 3), (result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters));
         Assert.Equal([TraceParent], result.IngestionTraceParents);
+        Assert.Equal(new Dictionary<string, long> { [IngestionRunId] = 138, [""] = 2 }, result.WinningCopiesByRunId);
+        Assert.Equal([new NewestIngestionPresence(0, 100, 0), new NewestIngestionPresence(1, 49, 1)], result.NewestIngestion);
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", Assert.Single(linked).Context.TraceId.ToString());
     }
 
@@ -65,7 +79,7 @@ public sealed class SparkEngineTests
         server.Service.OnExecute = AnswerLikeSpark(failing: SparkPlan.InsertQuarterlyAggregates(Guid.Empty).Text[..40]);
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
-            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), Guid.NewGuid(), TestContext.Current.CancellationToken));
+            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
 
         Assert.Equal("insert_quarterly_staging", error.Statement);
         Assert.Contains("relation \"quarterly_energy_staging\" does not exist", error.ServerMessage, StringComparison.Ordinal);
@@ -78,7 +92,7 @@ public sealed class SparkEngineTests
         await using var server = await FakeSparkConnectServer.StartAsync();
 
         await Assert.ThrowsAsync<ArgumentException>(() => new SparkEngine(NullLogger<SparkEngine>.Instance)
-            .RunAsync(Options(server) with { KafkaBootstrapServers = "kafka:29092' ) --" }, Guid.NewGuid(), TestContext.Current.CancellationToken));
+            .RunAsync(Options(server) with { KafkaBootstrapServers = "kafka:29092' ) --" }, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
 
         Assert.Empty(server.Service.ExecuteRequests);
         Assert.Empty(server.Service.AnalyzeRequests);
@@ -107,7 +121,7 @@ public sealed class SparkEngineTests
         var stopwatch = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
-            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, Guid.NewGuid(), TestContext.Current.CancellationToken));
+            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
@@ -152,6 +166,8 @@ public sealed class SparkEngineTests
             var query = request.Plan.Root.Sql.Query;
             var arrow = query == SparkPlan.QueryPartitionOffsets.Text ? ArrowTestData.Offsets((0, 0, 99, 100), (1, 5, 60, 50))
                 : query == SparkPlan.QueryCounts.Text ? ArrowTestData.Longs(("readings_read", 150), ("invalid", 2), ("duplicates_dropped", 8), ("readings", 140), ("quarters", 3))
+                : query == SparkPlan.QueryWinningCopies.Text ? ArrowTestData.RunCopies(("", 2), (IngestionRunId, 138))
+                : query == SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text ? ArrowTestData.Presence((0, 100, 0), (1, 49, 1))
                 : query == SparkPlan.QueryTraceParents.Text ? ArrowTestData.Strings("trace_parent", TraceParent)
                 : throw new RpcException(new Status(StatusCode.InvalidArgument, "unexpected query"));
             await responses.WriteAsync(Response(request, new ExecutePlanResponse
