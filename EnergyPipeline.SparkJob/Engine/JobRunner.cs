@@ -38,14 +38,13 @@ public sealed partial class JobRunner(
         {
             result = await engine.RunAsync(run, cancellationToken);
             LogInvalidReasons(result);
+            CompletenessCheck.Verify(result);
             if (result.ReadingsRead - result.DuplicatesDropped - result.Invalid <= 0)
             {
                 throw new InvalidOperationException(
                     $"Topic {topic} holds no valid reading ({result.ReadingsRead} messages, {result.Invalid} invalid): " +
                     "refusing to replace the quarterly figures with nothing.");
             }
-
-            CompletenessCheck.Verify(result);
 
             int quarters;
             var publishStarted = Stopwatch.GetTimestamp();

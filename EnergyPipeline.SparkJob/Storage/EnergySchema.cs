@@ -84,10 +84,10 @@ public static class EnergySchema
                 ADD COLUMN invalid_samples         jsonb,
                 ADD COLUMN ingestion_run_ids       text[],
                 ADD COLUMN source_sha256s          text[],
-                ADD COLUMN newest_ingestion_run_id text;
+                ADD COLUMN completed_ingestion_run_ids text[];
             COMMENT ON COLUMN {RunsTable}.ingestion_run_ids IS 'Ingestion runs whose readings the published figures hold.';
             COMMENT ON COLUMN {RunsTable}.source_sha256s IS 'SHA-256 of the files those ingestions read (the UCI file: 4259c9d7...).';
-            COMMENT ON COLUMN {RunsTable}.newest_ingestion_run_id IS 'Newest completed ingestion of the run''s snapshot: identifies the topic''s incarnation.';
+            COMMENT ON COLUMN {RunsTable}.completed_ingestion_run_ids IS 'Completion records of the run''s snapshot, newest last: tell one incarnation of the topic from another.';
             """),
     ];
 }

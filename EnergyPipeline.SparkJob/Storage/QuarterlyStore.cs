@@ -193,7 +193,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             SET status = @status, finished_at = now(), kafka_offsets = @offsets, readings_read = @read,
                 duplicates_dropped = @duplicates, invalid_count = @invalid, quarters_written = @quarters,
                 invalid_by_reason = @reasons, invalid_samples = @samples,
-                ingestion_run_ids = @ingestions, source_sha256s = @sources, newest_ingestion_run_id = @newest
+                ingestion_run_ids = @ingestions, source_sha256s = @sources, completed_ingestion_run_ids = @completed
             WHERE run_id = @run AND status = @running
             """, connection, transaction);
         update.Parameters.AddWithValue("status", StatusSucceeded);
@@ -208,7 +208,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, SamplesJson(result.InvalidReport));
         update.Parameters.AddWithValue("ingestions", lineage.Select(c => c.RunId).ToArray());
         update.Parameters.AddWithValue("sources", lineage.Select(c => c.SourceSha256).Distinct().ToArray());
-        update.Parameters.AddWithValue("newest", NpgsqlDbType.Text, (object?)result.Evidence.Completions.LastOrDefault()?.RunId ?? DBNull.Value);
+        update.Parameters.AddWithValue("completed", result.Evidence.Completions.Select(c => c.RunId).ToArray());
         if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
             throw new InvalidOperationException($"Run {runId} is not a running run of {EnergySchema.RunsTable}: nothing published.");
@@ -219,15 +219,16 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
     }
 
     /// <summary>
-    /// The figures in place come from a run of the same topic; when that run's newest completed ingestion is in this
-    /// run's snapshot too, both read one incarnation of the topic and its end offsets must not pass this run's.
-    /// When it is not, the topic was recreated or reset since (a new cluster, a restarted embedded broker): publish, and say so.
+    /// The figures in place come from a run of the same topic; when either run's newest completion record is among the
+    /// other's (the control topic is compacted by run id, so it only grows), both read one incarnation of the topic and
+    /// the published end offsets must not pass this run's. Otherwise the topic was recreated or reset since (a new
+    /// cluster, a restarted embedded broker): publish, and say so.
     /// </summary>
     private async Task CheckNoNewerSnapshotPublishedAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, EngineResult result, CancellationToken cancellationToken)
     {
         await using var query = new NpgsqlCommand($"""
-            SELECT published.run_id, published.kafka_offsets::text, published.newest_ingestion_run_id, published.topic
+            SELECT published.run_id, published.kafka_offsets::text, published.completed_ingestion_run_ids, published.topic
             FROM {EnergySchema.RunsTable} published
             JOIN {EnergySchema.RunsTable} me ON me.run_id = @run
             WHERE published.run_id = (SELECT run_id FROM {EnergySchema.QuarterlyTable} LIMIT 1)
@@ -235,7 +236,8 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             """, connection, transaction);
         query.Parameters.AddWithValue("run", runId);
         Guid publishedRun;
-        string? offsetsJson, newestIngestion;
+        string? offsetsJson;
+        string[]? publishedCompletions;
         string topic;
         await using (var reader = await query.ExecuteReaderAsync(cancellationToken))
         {
@@ -246,18 +248,21 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
 
             publishedRun = reader.GetGuid(0);
             offsetsJson = reader.IsDBNull(1) ? null : reader.GetString(1);
-            newestIngestion = reader.IsDBNull(2) ? null : reader.GetString(2);
+            publishedCompletions = reader.IsDBNull(2) ? null : reader.GetFieldValue<string[]>(2);
             topic = reader.GetString(3);
         }
 
-        if (newestIngestion is null || offsetsJson is null)
+        if (publishedCompletions is not { Length: > 0 } || offsetsJson is null)
         {
             return;
         }
 
-        if (!result.Evidence.Completions.Any(c => c.RunId == newestIngestion))
+        var mineCompleted = result.Evidence.Completions.Select(c => c.RunId).ToHashSet(StringComparer.Ordinal);
+        var sameIncarnation = mineCompleted.Contains(publishedCompletions[^1])
+            || (mineCompleted.Count > 0 && publishedCompletions.Contains(result.Evidence.Completions[^1].RunId));
+        if (!sameIncarnation)
         {
-            LogTopicReset(topic, publishedRun, newestIngestion);
+            LogTopicReset(topic, publishedRun, publishedCompletions[^1]);
             return;
         }
 
