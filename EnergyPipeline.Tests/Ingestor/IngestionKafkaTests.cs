@@ -115,6 +115,19 @@ public sealed class IngestionKafkaTests : IDisposable
         });
         var read = Assert.Single(_stopped, a => a.OperationName == "read household power file");
         Assert.Equal(run.SpanId, read.ParentSpanId);
+
+        // The completion record: written once every delivery was confirmed, its offsets those of the messages read back.
+        var control = Assert.Single(KafkaTopicReader.ReadAll(cluster.BootstrapServers, RawEnergyTopic.CompletionTopic(Topic), TimeSpan.FromSeconds(20)));
+        Assert.Equal(result.RunId, Encoding.UTF8.GetString(control.Message.Key));
+        var completion = IngestionCompletion.TryParse(control.Message.Value, out var error);
+        Assert.True(completion is not null, error);
+        Assert.Equal((result.RunId, expectedSha, (long)rows, run.Id), (completion.RunId, completion.SourceSha256, completion.RowsSent, completion.TraceParent));
+        Assert.Equal(expected.Keys.Min(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.FirstReading!.Value));
+        Assert.Equal(expected.Keys.Max(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.LastReading!.Value));
+        Assert.Equal(
+            messages.GroupBy(m => m.Partition.Value).OrderBy(g => g.Key)
+                .Select(g => new PartitionOffsetRange(g.Key, g.Min(m => m.Offset.Value), g.Max(m => m.Offset.Value), g.Count())),
+            completion.Partitions);
     }
 
     [Fact]

@@ -146,14 +146,15 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
     [InlineData("spark", "The Spark engine needs ConnectionStrings:spark")]
     [InlineData("local", "ConnectionStrings:kafka")]
     [InlineData("flink", "use 'spark' or 'local'")]
-    public async Task A_configuration_the_job_cannot_run_exits_with_code_2_and_says_why(string engine, string message)
+    [InlineData("local", "Pipeline:Topic: topic name 'raw;energy' contains ';'", "raw;energy")]
+    public async Task A_configuration_the_job_cannot_run_exits_with_code_2_and_says_why(string engine, string message, string topic = RawEnergyTopic.Name)
     {
         var errors = new StringWriter();
         var original = Console.Error;
         Console.SetError(errors);
         try
         {
-            var exitCode = await JobProgram.RunAsync(["--engine", engine], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+            var exitCode = await JobProgram.RunAsync(["--engine", engine, "--topic", topic], config => config.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:energy_db"] = "Host=127.0.0.1;Database=unused",
             }));
