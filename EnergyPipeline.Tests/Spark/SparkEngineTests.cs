@@ -3,6 +3,7 @@ using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob;
 using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Kafka;
+using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.SparkJob.SparkConnect.Protocol;
 using EnergyPipeline.SparkJob.Spark;
@@ -17,7 +18,7 @@ namespace EnergyPipeline.Tests.Spark;
 /// The engine's orchestration against the in-process Spark Connect server: which statements it sends, in which
 /// order, in one session, and how it reads the answers. Spark's own evaluation of the SQL is the full-stack test's.
 /// </summary>
-public sealed class SparkEngineTests
+public sealed class SparkEngineTests(PostgresServerFixture postgres)
 {
     private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     private const string IngestionRunId = "0190f1a2-0000-7000-8000-000000000001";
@@ -127,6 +128,44 @@ public sealed class SparkEngineTests
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
     }
 
+    [Fact]
+    public async Task The_job_captures_the_snapshot_spark_reads_exactly_and_checks_spark_s_result_like_the_local_engine_s()
+    {
+        using var cluster = new MockKafkaCluster();
+        cluster.CreatePipelineTopics("raw_energy", 2);
+        IngestionCompletion completion;
+        using (var ingestion = new TestIngestion(cluster.BootstrapServers))
+        {
+            foreach (var i in Enumerable.Range(0, 40))
+            {
+                ingestion.Send(new EnergyReading(new DateTime(2008, 1, 1).AddMinutes(i), 1.5m, 0.1m, 240m, 6m, 0m, 1m, 17m));
+            }
+
+            completion = ingestion.Complete();
+        }
+
+        // The end offsets computed independently: one past the last message of each partition, as read back.
+        var ends = KafkaTopicReader.ReadAll(cluster.BootstrapServers, "raw_energy", TimeSpan.FromSeconds(20))
+            .GroupBy(m => m.Partition.Value).ToDictionary(g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => g.Max(m => m.Offset.Value) + 1);
+        await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparkcheck");
+        await db.Runner(new Job.StagingEngine(db.Store, [Job.JobTestData.Quarter2007()])).RunAsync("raw_energy", TestContext.Current.CancellationToken);
+        var before = await db.QuarterRowsAsTextAsync();
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var snapshots = new SnapshotSource(cluster.BootstrapServers, TimeSpan.FromSeconds(10), NullLogger<SnapshotSource>.Instance);
+        var snapshot = snapshots.Capture("raw_energy", TestContext.Current.CancellationToken);
+        // Spark reports most winning copies from an ingestion that never completed.
+        server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshot, [(completion.RunId, 10), ("crashed-ingestion", 130)]);
+        var engine = new SparkJobEngine(Options(server), new SparkEngine(NullLogger<SparkEngine>.Instance), snapshots);
+
+        var error = await Assert.ThrowsAsync<IncompleteDataException>(() => db.Runner(engine).RunAsync("raw_energy", TestContext.Current.CancellationToken));
+
+        Assert.Contains("ingestion crashed-ingestion has no completion record: 130 newest copies come from it", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await db.QuarterRowsAsTextAsync());
+        var source = server.Service.ExecuteRequests.Select(Describe).Single(t => t.Contains("USING kafka", StringComparison.Ordinal));
+        Assert.Contains($"'endingOffsets' '{System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, long>> { ["raw_energy"] = ends })}'",
+            source, StringComparison.Ordinal);
+    }
+
     private static SparkEngineOptions Options(FakeSparkConnectServer server) => new()
     {
         SparkConnectionString = server.ConnectionString,
@@ -146,8 +185,11 @@ public sealed class SparkEngineTests
     };
 
     // Spark's answer shapes: a query's SQL command returns its relation; executing that root returns Arrow batches.
-    private static FakeSparkConnectServer.ExecuteHandler AnswerLikeSpark(string? failing) => async (request, responses, _) =>
+    private static FakeSparkConnectServer.ExecuteHandler AnswerLikeSpark(
+        string? failing, TopicSnapshot? snapshot = null, (string RunId, long Copies)[]? winning = null) => async (request, responses, _) =>
     {
+        snapshot ??= Snapshot;
+        winning ??= [("", 2), (IngestionRunId, 138)];
         var text = Describe(request);
         if (failing is not null && text.StartsWith(failing, StringComparison.Ordinal))
         {
@@ -166,8 +208,8 @@ public sealed class SparkEngineTests
             var query = request.Plan.Root.Sql.Query;
             var arrow = query == SparkPlan.QueryPartitionOffsets.Text ? ArrowTestData.Offsets((0, 0, 99, 100), (1, 5, 60, 50))
                 : query == SparkPlan.QueryCounts.Text ? ArrowTestData.Longs(("readings_read", 150), ("invalid", 2), ("duplicates_dropped", 8), ("readings", 140), ("quarters", 3))
-                : query == SparkPlan.QueryWinningCopies.Text ? ArrowTestData.RunCopies(("", 2), (IngestionRunId, 138))
-                : query == SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text ? ArrowTestData.Presence((0, 100, 0), (1, 49, 1))
+                : query == SparkPlan.QueryWinningCopies.Text ? ArrowTestData.RunCopies(winning)
+                : query == SparkPlan.QueryNewestIngestion(snapshot.NewestCompletion!).Text ? ArrowTestData.Presence((0, 100, 0), (1, 49, 1))
                 : query == SparkPlan.QueryTraceParents.Text ? ArrowTestData.Strings("trace_parent", TraceParent)
                 : throw new RpcException(new Status(StatusCode.InvalidArgument, "unexpected query"));
             await responses.WriteAsync(Response(request, new ExecutePlanResponse
