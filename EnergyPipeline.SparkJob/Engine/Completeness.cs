@@ -56,6 +56,12 @@ public static class CompletenessCheck
                   "still running); run the ingestor again");
         }
 
+        if (evidence.Completions.Count == 0 && problems.Count > 0)
+        {
+            problems.Add($"no completion record was found at all: the control topic (the data topic's name + '{RawEnergyTopic.CompletionTopicSuffix}') is missing or empty; " +
+                "ingest the file with this version of the ingestor, which writes one when every delivery is confirmed");
+        }
+
         if (evidence.Completions.Count > 0)
         {
             var newest = evidence.Completions[^1];

@@ -90,7 +90,22 @@ public sealed class CompletenessTests(PostgresServerFixture server) : IDisposabl
             () => db.Runner(Engine(db)).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken));
 
         Assert.Contains($"1 newest copies carry no {RawEnergyTopic.RunIdHeader} header", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("no completion record was found at all", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM quarterly_energy_data"));
+    }
+
+    [Fact]
+    public async Task A_topic_written_without_any_completion_record_says_so()
+    {
+        _cluster.CreatePipelineTopics(RawEnergyTopic.Name, 2);
+        var unfinished = Ingest(File(30), complete: false);
+        await using var db = await JobDatabase.CreateAsync(server, "nocompletion");
+
+        var error = await Assert.ThrowsAsync<IncompleteDataException>(
+            () => db.Runner(Engine(db)).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken));
+
+        Assert.Contains($"ingestion {unfinished.RunId} has no completion record: 30 newest copies", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no completion record was found at all: the control topic (the data topic's name + '_completions') is missing or empty", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
