@@ -48,7 +48,8 @@ public sealed class DatabaseRetry(NpgsqlDataSource dataSource)
     {
         // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, class 08: connection exceptions.
         PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P03" || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
-        NpgsqlException npgsql => npgsql.IsTransient,
+        // A timeout is a server that is slow or gone, not a broken pooled connection: retrying would only wait again.
+        NpgsqlException npgsql => npgsql.IsTransient && npgsql.InnerException is not TimeoutException,
         _ => false,
     };
 }

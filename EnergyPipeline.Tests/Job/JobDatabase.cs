@@ -81,6 +81,12 @@ internal sealed class JobDatabase : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
+    public async Task<string?> TextAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        return (string?)await command.ExecuteScalarAsync();
+    }
+
     public async Task ExecuteAsync(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);

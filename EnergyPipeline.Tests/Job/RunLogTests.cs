@@ -55,6 +55,80 @@ public sealed class RunLogTests(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task A_job_process_killed_inside_its_publish_transaction_is_marked_abandoned_by_the_next_run()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var cluster = new MockKafkaCluster();
+        cluster.CreatePipelineTopics("raw_energy", 2);
+        using (var ingestion = new TestIngestion(cluster.BootstrapServers))
+        {
+            foreach (var i in Enumerable.Range(0, 50))
+            {
+                ingestion.Send(JobTestData.Complete(new DateTime(2009, 5, 1).AddMinutes(i), 0.5m + i / 1000m));
+            }
+
+            ingestion.Complete();
+        }
+
+        await using var db = await JobDatabase.CreateAsync(server, "kill9");
+        await db.Migrator.MigrateAsync(ct);
+        // Holding the publication lock keeps the job waiting inside its publish transaction.
+        await using var blocker = await db.DataSource.OpenConnectionAsync(ct);
+        await using (var hold = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", blocker))
+        {
+            hold.Parameters.AddWithValue("key", QuarterlyStore.PublishLockKey);
+            await hold.ExecuteNonQueryAsync(ct);
+        }
+
+        // The job's own build output (same configuration as the tests): its dependencies, not the test host's.
+        var jobDirectory = AppContext.BaseDirectory.Replace(
+            $"{Path.DirectorySeparatorChar}EnergyPipeline.Tests{Path.DirectorySeparatorChar}", $"{Path.DirectorySeparatorChar}EnergyPipeline.SparkJob{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(jobDirectory, "EnergyPipeline.SparkJob"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { "--engine", "local" },
+        };
+        start.Environment["ConnectionStrings__kafka"] = cluster.BootstrapServers;
+        start.Environment["ConnectionStrings__energy_db"] = new NpgsqlConnectionStringBuilder(db.ConnectionString) { ApplicationName = "job-to-kill" }.ConnectionString;
+        using var job = System.Diagnostics.Process.Start(start)!;
+        var stdout = job.StandardOutput.ReadToEndAsync(ct);
+        var stderr = job.StandardError.ReadToEndAsync(ct);
+        while (await db.ScalarAsync("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 0)
+        {
+            if (job.HasExited)
+            {
+                Assert.Fail($"the job ended before publishing: {await stdout} {await stderr}");
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        var runId = Guid.Parse((await db.TextAsync("SELECT run_id::text FROM pipeline_runs WHERE status = 'running'"))!);
+        Assert.Equal(1, await db.ScalarAsync($"SELECT count(*) FROM quarterly_energy_staging WHERE run_id = '{runId}'"));
+
+        job.Kill(entireProcessTree: true);
+        await job.WaitForExitAsync(ct);
+        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", blocker))
+        {
+            release.Parameters.AddWithValue("key", QuarterlyStore.PublishLockKey);
+            await release.ExecuteNonQueryAsync(ct);
+        }
+
+        await WaitUntilAsync(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'job-to-kill'", 0);
+        Assert.Equal("running", (await db.RunAsync(runId)).Status);
+
+        var engine = new SparkJob.Local.LocalEngine(new SparkJob.Local.LocalEngineOptions { BootstrapServers = cluster.BootstrapServers }, db.Store,
+            NullLogger<SparkJob.Local.LocalEngine>.Instance);
+        var next = await db.Runner(engine).RunAsync("raw_energy", ct);
+
+        Assert.Equal(("abandoned", true), await StatusAsync(db, runId));
+        Assert.Equal(0, await db.ScalarAsync($"SELECT count(*) FROM quarterly_energy_staging WHERE run_id = '{runId}'"));
+        Assert.Equal("succeeded", (await db.RunAsync(next.RunId)).Status);
+        Assert.Equal(50, await db.ScalarAsync("SELECT sum(reading_count) FROM quarterly_energy_data"));
+    }
+
+    [Fact]
     public async Task A_failure_that_cannot_be_recorded_is_reported_with_the_original_cause_first()
     {
         await using var db = await JobDatabase.CreateAsync(server, "unrecordable");
