@@ -20,6 +20,7 @@ public static class SparkValidity
     /// <summary>Columns the checked view derives once from the value (<see cref="DerivedColumns"/>).</summary>
     public const string ValueTextColumn = "value_text";
     public const string TimestampTextColumn = "timestamp_text";
+    public const string FieldNamesColumn = "field_names";
 
     /// <summary>The column of a measure's raw token, e.g. <c>voltage_text</c>.</summary>
     public static string TokenColumn(string field) => field + "_text";
@@ -34,6 +35,7 @@ public static class SparkValidity
     public static IReadOnlyList<string> DerivedColumns { get; } =
     [
         $"CAST({ValueColumn} AS STRING) AS {ValueTextColumn}",
+        $"regexp_extract_all(CAST({ValueColumn} AS STRING), {Lit(ReadingValidity.FieldNamePattern)}, 1) AS {FieldNamesColumn}",
         $"regexp_extract(CAST({ValueColumn} AS STRING), {Lit(ReadingValidity.TimestampValuePattern)}, 1) AS {TimestampTextColumn}",
         .. ReadingValidity.Measures.Select(m =>
             $"regexp_extract(CAST({ValueColumn} AS STRING), {Lit(ReadingValidity.FieldValuePattern(m.Field))}, 1) AS {TokenColumn(m.Field)}"),
@@ -49,7 +51,7 @@ public static class SparkValidity
     public static string Breaks(ValidityRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        var names = $"regexp_extract_all({ValueTextColumn}, {Lit(ReadingValidity.FieldNamePattern)}, 1)";
+        const string names = FieldNamesColumn;
         return rule.Reason switch
         {
             ReadingValidity.Reasons.NullKey => $"{KeyColumn} IS NULL",
