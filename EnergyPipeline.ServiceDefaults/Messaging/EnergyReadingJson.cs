@@ -255,7 +255,9 @@ public static class EnergyReadingJson
         {
             if (values.Has(i))
             {
-                measures[i] = values.Thousandths[i] / 1000m;
+                var thousandths = values.Thousandths[i];
+                var magnitude = (ulong)Math.Abs(thousandths);
+                measures[i] = new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, thousandths < 0, 3);
             }
         }
 
