@@ -26,7 +26,11 @@ public sealed record EngineResult(
     IReadOnlyList<PartitionRead> Partitions,
     long ReadingsRead,
     long DuplicatesDropped,
-    long Invalid);
+    long Invalid)
+{
+    /// <summary>The invalid messages by reason (in the validity rules' order), with a few samples of each.</summary>
+    public IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason { get; init; } = [];
+}
 
 /// <summary>
 /// A partition's snapshot: messages read from <see cref="StartOffset"/> (inclusive) to <see cref="EndOffset"/>

@@ -72,7 +72,7 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
         }
 
         JobTelemetry.RecordStage("write", Name, Stopwatch.GetElapsedTime(stage));
-        return new EngineResult(partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid);
+        return new EngineResult(partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid) { InvalidByReason = result.InvalidByReason };
     }
 
     private List<PartitionRead> ReadSnapshot(string topic, QuarterlyAggregator aggregator, Activity? runActivity, CancellationToken cancellationToken)
