@@ -116,8 +116,12 @@ public sealed class SparkConnectSession : IDisposable
             Source = write.Format,
             Mode = write.Mode,
             PartitioningColumns = { write.PartitionColumns },
-            Options = { write.Options },
         };
+        foreach (var (key, value) in write.Options)
+        {
+            operation.Options[key] = value;
+        }
+
         if (write.Path is not null)
         {
             operation.Path = write.Path;

@@ -52,7 +52,7 @@ public sealed class SparkEngineFullStackTests
             await using var app = await builder.BuildAsync(ct);
             await app.StartAsync(ct);
 
-            foreach (var resource in new[] { "zookeeper", "kafka", "postgres", "energy-db", "namenode", "spark" })
+            foreach (var resource in new[] { "zookeeper", "kafka", "postgres", "energy-db", "namenode", "datanode", "spark" })
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
             }
@@ -72,7 +72,10 @@ public sealed class SparkEngineFullStackTests
 
             using (var http = new HttpClient { BaseAddress = new Uri(app.GetEndpoint("namenode", "http"), "/") })
             {
-                var files = await new WebHdfsListing(http).FilesAsync(SparkJob.Spark.SparkEngineOptions.DefaultRawZonePath, ct);
+                // The published run's own directory, as the publishing transaction recorded it.
+                var rawZone = new Uri(await CurrentRawZoneAsync(database, ct));
+                Assert.StartsWith($"{SparkJob.Spark.SparkEngineOptions.DefaultRawZonePath}/run_id=", rawZone.AbsolutePath, StringComparison.Ordinal);
+                var files = await new WebHdfsListing(http).FilesAsync(rawZone.AbsolutePath, ct);
                 var parquet = files.Where(f => f.Path.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
                 Assert.NotEmpty(parquet);
                 Assert.All(parquet, f => Assert.Matches(@"^year=\d{4}/quarter=[1-4]/part-[^/]+\.parquet$", f.Path));
@@ -122,5 +125,13 @@ public sealed class SparkEngineFullStackTests
         }
 
         return rows;
+    }
+
+    private static async Task<string> CurrentRawZoneAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"SELECT raw_zone_uri FROM {SparkJob.Storage.EnergySchema.CurrentRawZoneView}", connection);
+        return (string?)await command.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException("The published Spark run recorded no raw zone.");
     }
 }
