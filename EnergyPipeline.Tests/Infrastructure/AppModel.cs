@@ -68,6 +68,22 @@ public sealed class AppModel
         return result.EnvironmentVariables.ToDictionary(kv => kv.Key, kv => kv.Value);
     }
 
+    /// <summary>The command-line arguments the resource would be started with in run mode (for a container: its CMD).</summary>
+    public static async Task<IReadOnlyList<string>> ArgumentsAsync(IResource resource)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var result = await ExecutionConfigurationBuilder.Create(resource)
+            .WithArgumentsConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), NullLogger.Instance, timeout.Token);
+        if (result.Exception is { } exception)
+        {
+            throw exception;
+        }
+
+        return result.Arguments.Select(a => a.Value).ToList();
+    }
+
     public static IReadOnlyList<(string Resource, WaitType Type)> Waits(IResource resource) =>
         resource.Annotations.OfType<WaitAnnotation>().Select(w => (w.Resource.Name, w.WaitType)).ToList();
 }
