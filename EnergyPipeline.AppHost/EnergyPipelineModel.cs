@@ -53,6 +53,10 @@ public static class EnergyPipelineModel
             .WithEngineCommands(engine, engine == PipelineEngine.Spark ? [PipelineEngine.Spark, PipelineEngine.Local] : [PipelineEngine.Local]);
         ingestor.WithRunPipelineCommand(job);
 
+        // Grafana belongs to the container topology only (never to an embedded mode without a container runtime).
+        var grafana = builder.AddGrafana("grafana", energyDb, Path.Combine(builder.AppHostDirectory, "..", "containers", "grafana"));
+        job.WithDashboardReader(grafana);
+
         if (engine == PipelineEngine.Spark)
         {
             var hdfs = builder.ExistingOr("hdfs", name => builder.AddHdfs("namenode"));

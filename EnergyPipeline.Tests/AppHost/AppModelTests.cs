@@ -19,7 +19,7 @@ public sealed class AppModelTests
         var model = AppModel.Build();
 
         Assert.Equal(
-            ["datanode", "energy-db", "ingestor", "kafka", "kafka-ui", "namenode", "pgweb", "postgres", "postgres-password", "spark", "spark-job", "zookeeper"],
+            ["datanode", "energy-db", "grafana", "grafana-admin-password", "grafana-reader-password", "ingestor", "kafka", "kafka-ui", "namenode", "pgweb", "postgres", "postgres-password", "spark", "spark-job", "zookeeper"],
             model.Names.Where(n => !n.StartsWith("pgweb-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
@@ -189,7 +189,8 @@ public sealed class AppModelTests
     {
         var model = AppModel.Build(LocalWithExistingServices);
 
-        Assert.Empty(model.Builder.Resources.OfType<ContainerResource>());
+        // Only Grafana, which reads the configured database, remains a container.
+        Assert.Equal(["grafana"], model.Builder.Resources.OfType<ContainerResource>().Select(r => r.Name));
         var env = await AppModel.EnvironmentAsync(model.Resource("spark-job"));
         Assert.Equal("127.0.0.1:9092", env["ConnectionStrings__kafka"]);
         Assert.Equal("Host=db.example;Database=energy_db;Username=energy", env["ConnectionStrings__energy_db"]);

@@ -18,10 +18,15 @@ public sealed class AppModel
     public static AppModel Build(params string[] args)
     {
         // A run-mode parameter without a value waits for someone to type it on the dashboard: give it one.
-        var password = $"--Parameters:postgres-password={Guid.NewGuid():N}";
+        string[] passwords =
+        [
+            $"--Parameters:postgres-password={Guid.NewGuid():N}",
+            $"--Parameters:grafana-admin-password={Guid.NewGuid():N}",
+            $"--Parameters:grafana-reader-password={Guid.NewGuid():N}",
+        ];
         var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
         {
-            Args = [password, .. args],
+            Args = [.. passwords, .. args],
             DisableDashboard = true,
         });
         EnergyPipelineModel.Build(builder);
