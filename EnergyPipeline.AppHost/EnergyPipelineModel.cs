@@ -53,10 +53,6 @@ public static class EnergyPipelineModel
             .WithEngineCommands(engine, engine == PipelineEngine.Spark ? [PipelineEngine.Spark, PipelineEngine.Local] : [PipelineEngine.Local]);
         ingestor.WithRunPipelineCommand(job);
 
-        // Grafana belongs to the container topology only (never to an embedded mode without a container runtime).
-        var grafana = builder.AddGrafana("grafana", energyDb, Path.Combine(builder.AppHostDirectory, "..", "containers", "grafana"));
-        job.WithDashboardReader(grafana);
-
         if (engine == PipelineEngine.Spark)
         {
             var hdfs = builder.ExistingOr("hdfs", name => builder.AddHdfs("namenode"));
@@ -73,6 +69,14 @@ public static class EnergyPipelineModel
             {
                 job.WaitFor(builder.CreateResourceBuilder(datanode));
             }
+        }
+
+        // Grafana belongs to the container topology: a model that runs no container (every service given as a
+        // connection string, or an embedded mode) needs no container runtime, so it gets no Grafana either.
+        if (builder.Resources.OfType<ContainerResource>().Any())
+        {
+            var grafana = builder.AddGrafana("grafana", energyDb, Path.Combine(builder.AppHostDirectory, "..", "containers", "grafana"));
+            job.WithDashboardReader(grafana);
         }
     }
 

@@ -189,8 +189,7 @@ public sealed class AppModelTests
     {
         var model = AppModel.Build(LocalWithExistingServices);
 
-        // Only Grafana, which reads the configured database, remains a container.
-        Assert.Equal(["grafana"], model.Builder.Resources.OfType<ContainerResource>().Select(r => r.Name));
+        Assert.Empty(model.Builder.Resources.OfType<ContainerResource>());
         var env = await AppModel.EnvironmentAsync(model.Resource("spark-job"));
         Assert.Equal("127.0.0.1:9092", env["ConnectionStrings__kafka"]);
         Assert.Equal("Host=db.example;Database=energy_db;Username=energy", env["ConnectionStrings__energy_db"]);

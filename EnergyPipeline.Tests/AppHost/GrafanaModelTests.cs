@@ -87,6 +87,15 @@ public sealed class GrafanaModelTests
     }
 
     [Fact]
+    public async Task A_model_without_containers_declares_no_grafana_and_tells_the_job_of_no_reader_role()
+    {
+        var model = AppModel.Build("--Pipeline:Engine=local", "--ConnectionStrings:kafka=127.0.0.1:9092", "--ConnectionStrings:energy_db=Host=db.example;Database=energy_db;Username=energy");
+
+        Assert.DoesNotContain(model.Names, n => n.StartsWith("grafana", StringComparison.Ordinal));
+        Assert.DoesNotContain((await AppModel.EnvironmentAsync(model.Resource("spark-job"))).Keys, k => k.StartsWith("Pipeline__Grafana__", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Nothing_waits_for_grafana()
     {
         var model = AppModel.Build();
