@@ -7,8 +7,9 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// <summary>
 /// The job on Apache Spark: runs <see cref="SparkPlan"/> in one Spark Connect session per run. It leaves the
 /// run's quarterly rows in <see cref="SparkPlan.StagingTable"/> (run_id = the run) and the cleaned readings in
-/// the HDFS raw zone; publishing the rows to quarterly_energy_data is the caller's PostgreSQL transaction.
-/// The staging table must exist before the run: Spark's JDBC view reads its schema.
+/// its own directory of the HDFS raw zone; publishing the rows to quarterly_energy_data is the caller's PostgreSQL transaction.
+/// The staging table must exist before the run: Spark's JDBC writer appends to it by column name (it would create a table
+/// of its own types if none existed).
 /// </summary>
 public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
 {

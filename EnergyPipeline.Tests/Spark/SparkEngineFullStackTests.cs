@@ -5,6 +5,8 @@ using EnergyPipeline.AppHost.Hosting;
 using Microsoft.Extensions.Configuration;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.SparkJob;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Npgsql;
 
 namespace EnergyPipeline.Tests.Spark;
@@ -80,6 +82,26 @@ public sealed class SparkEngineFullStackTests
                 Assert.NotEmpty(parquet);
                 Assert.All(parquet, f => Assert.Matches(@"^year=\d{4}/quarter=[1-4]/part-[^/]+\.parquet$", f.Path));
                 Assert.Equal(sparkRows.Count, parquet.Select(f => f.Path[..f.Path.LastIndexOf('/')]).Distinct().Count());
+            }
+
+            // Grafana, as an anonymous viewer: the provisioned dashboard exists, and its data source answers as the
+            // read-only role the job provisioned, with the published quarters.
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("grafana", ct);
+            using (var grafana = new HttpClient { BaseAddress = new Uri(app.GetEndpoint("grafana", "http"), "/") })
+            {
+                using var dashboard = JsonDocument.Parse(await grafana.GetStringAsync("api/dashboards/uid/household-energy", ct));
+                Assert.Equal("Household energy by quarter", dashboard.RootElement.GetProperty("dashboard").GetProperty("title").GetString());
+
+                using var query = await grafana.PostAsJsonAsync("api/ds/query", new
+                {
+                    queries = new[] { new { refId = "A", datasource = new { uid = "energy-db" }, rawSql = "SELECT count(*) AS quarters FROM quarterly_energy_data", format = "table" } },
+                    from = "now-1h",
+                    to = "now",
+                }, ct);
+                query.EnsureSuccessStatusCode();
+                using var answer = JsonDocument.Parse(await query.Content.ReadAsStringAsync(ct));
+                var value = answer.RootElement.GetProperty("results").GetProperty("A").GetProperty("frames")[0].GetProperty("data").GetProperty("values")[0][0];
+                Assert.Equal(sparkRows.Count, value.GetInt32());
             }
 
             var kafka = await app.GetConnectionStringAsync("kafka", ct)
