@@ -74,14 +74,10 @@ public sealed class GrafanaModelTests
     {
         var model = AppModel.Build().AllocateEndpoints();
         var grafana = model.Resource("grafana");
-        var urls = new List<ResourceUrlAnnotation>();
-        var context = new ResourceUrlsCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), grafana, urls, TestContext.Current.CancellationToken);
 
-        foreach (var callback in grafana.Annotations.OfType<ResourceUrlsCallbackAnnotation>())
-        {
-            await callback.Callback(context);
-        }
+        var urls = await AppModel.UrlsAsync(grafana);
 
+        Assert.Single(urls, u => u.DisplayText == "Grafana");
         var dashboard = Assert.Single(urls, u => u.DisplayText == "Household energy by quarter");
         Assert.Equal($"http://localhost:{AppModel.AllocatedPort(grafana, "http")}/d/household-energy", dashboard.Url);
     }

@@ -47,17 +47,19 @@ public sealed class SparkClusterModelTests
     }
 
     [Fact]
-    public void The_spark_ui_links_show_the_driver_the_master_and_every_worker()
+    public async Task The_spark_ui_links_show_the_driver_the_master_and_every_worker()
     {
-        var model = AppModel.Build("--Pipeline:Spark:Workers=2");
+        var model = AppModel.Build("--Pipeline:Spark:Workers=2").AllocateEndpoints();
 
         Assert.Equal(4040, Endpoint(model.Resource("spark"), "ui").TargetPort);
         Assert.Equal(8080, Endpoint(model.Resource("spark-master"), "ui").TargetPort);
         Assert.Equal(7077, Endpoint(model.Resource("spark-master"), "rpc").TargetPort);
         Assert.Equal(8081, Endpoint(model.Resource("spark-worker-1"), "ui").TargetPort);
         Assert.Equal(8081, Endpoint(model.Resource("spark-worker-2"), "ui").TargetPort);
-        Assert.All(new[] { "spark-master", "spark-worker-1", "spark-worker-2" },
-            node => Assert.NotEmpty(model.Resource(node).Annotations.OfType<ResourceUrlsCallbackAnnotation>()));
+        Assert.Equal(["Spark UI"], await LinkTextsAsync(model, "spark"));
+        Assert.Equal(["Spark master UI"], await LinkTextsAsync(model, "spark-master"));
+        Assert.Equal(["Spark worker 1 UI"], await LinkTextsAsync(model, "spark-worker-1"));
+        Assert.Equal(["Spark worker 2 UI"], await LinkTextsAsync(model, "spark-worker-2"));
     }
 
     [Fact]
@@ -90,6 +92,10 @@ public sealed class SparkClusterModelTests
         Assert.Contains(("datanode", WaitType.WaitUntilHealthy), AppModel.Waits(model.Resource("spark-job")));
         Assert.Contains(("namenode", WaitType.WaitUntilHealthy), AppModel.Waits(datanode));
     }
+
+    // The links shown in the resource list (the RPC and Connect endpoints are on the details page only).
+    private static async Task<IEnumerable<string?>> LinkTextsAsync(AppModel model, string resource) =>
+        (await AppModel.UrlsAsync(model.Resource(resource))).Where(u => u.DisplayLocation == UrlDisplayLocation.SummaryAndDetails).Select(u => u.DisplayText);
 
     private static EndpointAnnotation Endpoint(IResource resource, string name) =>
         resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == name);

@@ -89,6 +89,24 @@ public sealed class AppModel
         return result.Arguments.Select(a => a.Value).ToList();
     }
 
+    /// <summary>
+    /// The links the dashboard would show for the resource: one per allocated endpoint, as Aspire starts them, then
+    /// every URL callback of the resource applied (display texts, extra links). Call <see cref="AllocateEndpoints"/> first.
+    /// </summary>
+    public static async Task<IReadOnlyList<ResourceUrlAnnotation>> UrlsAsync(IResource resource)
+    {
+        var urls = resource.Annotations.OfType<EndpointAnnotation>()
+            .Select(e => new ResourceUrlAnnotation { Url = e.AllocatedEndpoint!.UriString, Endpoint = new EndpointReference((IResourceWithEndpoints)resource, e) })
+            .ToList();
+        var context = new ResourceUrlsCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), resource, urls, TestContext.Current.CancellationToken);
+        foreach (var callback in resource.Annotations.OfType<ResourceUrlsCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        return urls;
+    }
+
     public static IReadOnlyList<(string Resource, WaitType Type)> Waits(IResource resource) =>
         resource.Annotations.OfType<WaitAnnotation>().Select(w => (w.Resource.Name, w.WaitType)).ToList();
 }
