@@ -9,8 +9,9 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// <summary>
 /// The job on Apache Spark: runs <see cref="SparkPlan"/> in one Spark Connect session per run. It leaves the
 /// run's quarterly rows in <see cref="SparkPlan.StagingTable"/> (run_id = the run) and the cleaned readings in
-/// the HDFS raw zone; publishing the rows to quarterly_energy_data is the caller's PostgreSQL transaction.
-/// The staging table must exist before the run: Spark's JDBC view reads its schema.
+/// its own directory of the HDFS raw zone; publishing the rows to quarterly_energy_data is the caller's PostgreSQL transaction.
+/// The staging table must exist before the run: Spark's JDBC writer appends to it by column name (it would create a table
+/// of its own types if none existed).
 /// </summary>
 public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
 {
@@ -34,6 +35,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
 
         try
         {
+            await session.SqlAsync(SparkPlan.RedactCredentials, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseUtc, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseTimestampWithoutTimeZone, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseCorrectedTimeParser, cancellationToken).ConfigureAwait(false);
@@ -63,7 +65,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
                 DuplicatesDropped: counts.Get<long>(0, "duplicates_dropped"),
                 Readings: counts.Get<long>(0, "readings"),
                 Quarters: checked((int)counts.Get<long>(0, "quarters")),
-                inputs.RawZoneUri,
+                inputs.RunRawZoneUri(runId),
                 ingestionTraces,
                 invalidByReason);
             LogRead(logger, runId, result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters);
@@ -74,12 +76,11 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
             }
 
             var stopwatch = Stopwatch.StartNew();
-            await session.WriteAsync(SparkPlan.RawZoneWrite(inputs), cancellationToken).ConfigureAwait(false);
-            LogRawZoneWritten(logger, runId, inputs.RawZoneUri, stopwatch.Elapsed.TotalSeconds);
+            await session.WriteAsync(SparkPlan.RawZoneWrite(inputs, runId), cancellationToken).ConfigureAwait(false);
+            LogRawZoneWritten(logger, runId, result.RawZoneUri, stopwatch.Elapsed.TotalSeconds);
 
             stopwatch.Restart();
-            await session.SqlAsync(SparkPlan.CreateStagingView(inputs), cancellationToken).ConfigureAwait(false);
-            await session.SqlAsync(SparkPlan.InsertQuarterlyAggregates(runId), cancellationToken).ConfigureAwait(false);
+            await session.WriteAsync(SparkPlan.StagingWrite(inputs, runId), cancellationToken).ConfigureAwait(false);
             LogStaged(logger, runId, result.Quarters, SparkPlan.StagingTable, stopwatch.Elapsed.TotalSeconds);
             return result;
         }
@@ -181,7 +182,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spark run {RunId}: {Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
     private static partial void LogInvalidReason(ILogger logger, Guid runId, string reason, long messages, string samples);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: raw zone {RawZone} replaced in {Seconds:0.0} s")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: raw zone {RawZone} written in {Seconds:0.0} s")]
     private static partial void LogRawZoneWritten(ILogger logger, Guid runId, string rawZone, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {Quarters} quarterly rows appended to {StagingTable} in {Seconds:0.0} s")]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.Contract;
 
@@ -13,7 +14,7 @@ public sealed class ReadmeValidityTableTests
     [Fact]
     public void The_readme_states_the_rules_bounds_and_size_limit_of_the_definition()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).ReplaceLineEndings("\n");
+        var readme = File.ReadAllText(RepositoryFiles.PathOf("README.md")).ReplaceLineEndings("\n");
         var start = readme.IndexOf(Begin, StringComparison.Ordinal);
         var end = readme.IndexOf(End, StringComparison.Ordinal);
         Assert.True(start >= 0 && end > start, $"README.md lacks the block between {Begin} and {End}");
@@ -42,16 +43,5 @@ public sealed class ReadmeValidityTableTests
         text.Append(CultureInfo.InvariantCulture,
             $"\nMaximum value size: {ReadingValidity.MaxValueBytes} bytes. Numbers: at most {ReadingValidity.MaxIntegerDigits} integer digits and {ReadingValidity.MaxDecimals} decimals.");
         return text.ToString();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "EnergyPipeline.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("EnergyPipeline.sln not found");
     }
 }
