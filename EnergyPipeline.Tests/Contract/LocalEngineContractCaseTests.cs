@@ -4,7 +4,7 @@ using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Job;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.Tests.Contract;
 
@@ -35,7 +35,8 @@ public sealed class LocalEngineContractCaseTests(PostgresServerFixture server) :
 
         await using var db = await JobDatabase.CreateAsync(server, "cases");
         await db.Migrator.MigrateAsync(TestContext.Current.CancellationToken);
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, db.Store, NullLogger<LocalEngine>.Instance);
+        var log = new CapturingLogger();
+        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, db.Store, log);
         var run = new JobRun(Guid.NewGuid(), topic, DateTimeOffset.UtcNow);
         await db.Store.StartRunAsync(run, engine.Name, TestContext.Current.CancellationToken);
 
@@ -48,6 +49,25 @@ public sealed class LocalEngineContractCaseTests(PostgresServerFixture server) :
         Assert.Equal(result.Invalid, result.InvalidByReason.Sum(r => r.Messages));
         Assert.All(result.InvalidByReason, r => Assert.InRange(r.Samples.Count, 1, 5));
         Assert.Equal(ContractCases.All.Count + 1, result.ReadingsRead);
+        // The log names every reason seen, with its count.
+        Assert.All(result.InvalidByReason, r => Assert.Contains(log.Lines, line => line.StartsWith($"{r.Messages} invalid messages for {r.Reason},", StringComparison.Ordinal)));
+    }
+
+    private sealed class CapturingLogger : ILogger<LocalEngine>
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines)
+            {
+                Lines.Add(formatter(state, exception));
+            }
+        }
     }
 
     public void Dispose() => _cluster.Dispose();
