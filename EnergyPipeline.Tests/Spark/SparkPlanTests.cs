@@ -78,6 +78,14 @@ public sealed partial class SparkPlanTests
 
         Assert.Equal(ReadingValidity.Rules.Select(r => r.Reason), reasons);
         Assert.Contains("END AS invalid_reason", checkedView, StringComparison.Ordinal);
+        // The size limit and the UTF-8 check come before the first pattern of the CASE (Java's regex recursion is
+        // bounded by the value's size), and the repeated-group pattern is nowhere outside the CASE.
+        var caseText = checkedView[checkedView.IndexOf("CASE", StringComparison.Ordinal)..];
+        Assert.True(caseText.IndexOf($"octet_length(reading_value) > {ReadingValidity.MaxValueBytes}", StringComparison.Ordinal) < caseText.IndexOf("RLIKE", StringComparison.Ordinal));
+        Assert.True(caseText.IndexOf("decode(reading_value, 'UTF-8')", StringComparison.Ordinal) < caseText.IndexOf("RLIKE", StringComparison.Ordinal));
+        var flat = SparkSqlText.Literal(ReadingValidity.FlatObjectPattern);
+        Assert.Equal(checkedView.IndexOf(flat, StringComparison.Ordinal), checkedView.LastIndexOf(flat, StringComparison.Ordinal));
+        Assert.True(checkedView.IndexOf(flat, StringComparison.Ordinal) > checkedView.IndexOf("CASE", StringComparison.Ordinal));
     }
 
     [Fact]
