@@ -3,7 +3,6 @@ using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Data;
 using EnergyPipeline.Ingestor.Ingestion;
 using EnergyPipeline.Ingestor.Kafka;
-using EnergyPipeline.ServiceDefaults.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,11 +49,15 @@ internal static class IngestCommand
         {
             foreach (var (key, value) in IngestorProducerConfig.Defaults(options))
             {
-                settings.Config.TryAdd(key, value);
+                if (settings.Config.Get(key) is null)
+                {
+                    settings.Config.Set(key, value);
+                }
             }
         });
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<IAdminClient>(_ => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build());
+        // On the producer's handle: one connection set, and its log goes where the producer's goes.
+        builder.Services.AddSingleton<IAdminClient>(sp => new DependentAdminClientBuilder(sp.GetRequiredService<IProducer<byte[], byte[]>>().Handle).Build());
         builder.Services.AddSingleton<IngestionRunner>();
 
         RunSummary summary;
