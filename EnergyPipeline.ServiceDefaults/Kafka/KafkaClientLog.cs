@@ -16,8 +16,8 @@ public sealed class KafkaClientLog(ILogger logger, TimeProvider? time = null)
     /// <summary>The logger category of librdkafka's lines.</summary>
     public const string Category = "Confluent.Kafka";
 
-    internal static readonly TimeSpan RepeatReportInterval = TimeSpan.FromMinutes(1);
-    internal static readonly TimeSpan ConnectionFailureQuietPeriod = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan RepeatReportInterval = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan ConnectionFailureQuietPeriod = TimeSpan.FromMinutes(5);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<string, ClientState> _clients = new(StringComparer.Ordinal);
@@ -48,7 +48,7 @@ public sealed class KafkaClientLog(ILogger logger, TimeProvider? time = null)
         }
     }
 
-    internal void Write(string client, string facility, LogLevel level, string text)
+    public void Write(string client, string facility, LogLevel level, string text)
     {
         lock (_gate)
         {
@@ -93,9 +93,11 @@ public sealed class KafkaClientLog(ILogger logger, TimeProvider? time = null)
             return;
         }
 
-        if (logger.IsEnabled(state.LastLevel))
+        // The first of a connection failure was reported at its level; its repeats are noise.
+        var level = IsConnectionFailure(state.LastText) ? LogLevel.Debug : state.LastLevel;
+        if (logger.IsEnabled(level))
         {
-            logger.Log(state.LastLevel, "[{KafkaClient}] [{Facility}] {KafkaMessage} ... repeated {Repeats} times",
+            logger.Log(level, "[{KafkaClient}] [{Facility}] {KafkaMessage} ... repeated {Repeats} times",
                 client, state.LastFacility, state.LastText, state.Repeats);
         }
 
@@ -118,7 +120,7 @@ public sealed class KafkaClientLog(ILogger logger, TimeProvider? time = null)
         return level;
     }
 
-    internal static bool IsConnectionFailure(string text) =>
+    public static bool IsConnectionFailure(string text) =>
         text.Contains("Connection refused", StringComparison.OrdinalIgnoreCase)
         || text.Contains("brokers are down", StringComparison.OrdinalIgnoreCase)
         || text.Contains("Local_AllBrokersDown", StringComparison.Ordinal)
