@@ -33,7 +33,7 @@ public sealed class KafkaClientMetrics
         meter.CreateObservableCounter(BytesReceived, () => Observe(s => s.BytesReceived), "By", "Message bytes (with framing) received from brokers");
         meter.CreateObservableCounter(Requests, () => Observe(s => s.Requests), "{request}", "Requests sent to brokers");
         meter.CreateObservableGauge(RequestLatency, () => Observe(s => s.AverageRoundTripMs), "ms", "Average broker round-trip time of the last statistics window");
-        meter.CreateObservableGauge(ConsumerLag, () => Observe(s => s.ConsumerLag), "{message}", "Messages behind the high watermark, summed over the assigned partitions");
+        meter.CreateObservableGauge(ConsumerLag, () => Observe(s => s.ConsumerLag), "{message}", "Messages between the application's position and the high watermark, summed over the assigned partitions");
     }
 
     /// <summary>For <c>SetStatisticsHandler</c>: keeps the newest report of the client; malformed reports are ignored.</summary>
@@ -105,7 +105,10 @@ public sealed class KafkaClientMetrics
             return averages.Count == 0 ? 0 : averages.Average();
         }
 
-        /// <summary>Sum of consumer_lag over the partitions with a known lag (-1 is "not known").</summary>
+        /// <summary>
+        /// Sum over the assigned partitions of the high watermark minus the application's position. librdkafka's own
+        /// consumer_lag counts from the committed offset, which a consumer that never commits (the local engine) lacks.
+        /// </summary>
         private static long ConsumerLagOf(JsonElement root)
         {
             if (!root.TryGetProperty("topics", out var topics) || topics.ValueKind != JsonValueKind.Object)
@@ -121,11 +124,13 @@ public sealed class KafkaClientMetrics
                     continue;
                 }
 
-                foreach (var partition in partitions.EnumerateObject())
+                foreach (var partition in partitions.EnumerateObject().Where(p => p.Name != "-1"))
                 {
-                    if (partition.Name != "-1" && Long(partition.Value, "consumer_lag") is var value and > 0)
+                    var high = Long(partition.Value, "hi_offset");
+                    var position = Long(partition.Value, "app_offset");
+                    if (high >= 0 && position >= 0 && high > position)
                     {
-                        lag += value;
+                        lag += high - position;
                     }
                 }
             }
