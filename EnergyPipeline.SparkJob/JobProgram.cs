@@ -93,6 +93,7 @@ public static class JobProgram
                 break;
             case PipelineOptions.SparkEngine:
                 builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration));
+                SparkConnect.SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
                 builder.Services.AddSingleton<SparkEngine>();
                 builder.Services.AddSingleton<IJobEngine, SparkJobEngine>();
                 break;

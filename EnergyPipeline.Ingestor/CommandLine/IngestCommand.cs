@@ -59,6 +59,7 @@ internal static class IngestCommand
         // On the producer's handle: one connection set, and its log goes where the producer's goes.
         builder.Services.AddSingleton<IAdminClient>(sp => new DependentAdminClientBuilder(sp.GetRequiredService<IProducer<byte[], byte[]>>().Handle).Build());
         builder.Services.AddSingleton<IngestionRunner>();
+        DatasetDownloader.AddDatasetHttpClient(builder.Services);
 
         RunSummary summary;
         using (var host = builder.Build())
@@ -80,7 +81,7 @@ internal static class IngestCommand
         var path = options.File ?? System.IO.Path.Combine(options.DataDirectory, Parsing.HouseholdPowerFormat.FileName);
         try
         {
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(DatasetDownloader.HttpClientName);
             path = await DataFileLocator.ResolveAsync(options, () => new DatasetDownloader(http, logger), cancellationToken);
             var result = await services.GetRequiredService<IngestionRunner>().RunAsync(path, cancellationToken);
             return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? "succeeded" : "failed",
