@@ -174,3 +174,36 @@ public sealed class KafkaHostingTests
     private static List<(string? Source, string Target)> Mounts(IResource resource, ContainerMountType type) =>
         resource.Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == type).Select(m => (m.Source, m.Target)).OrderBy(m => m.Target, StringComparer.Ordinal).ToList();
 }
+
+/// <summary>HDFS persistence: the namenode and its datanode together.</summary>
+public sealed class HdfsDataTests
+{
+    [Fact]
+    public async Task A_data_volume_keeps_the_namespace_and_the_blocks_together()
+    {
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = [], DisableDashboard = true });
+        var namenode = builder.AddHdfs("namenode").WithDataVolume("hdfs");
+        var datanode = builder.Resources.OfType<ContainerResource>().Single(r => r.Name == "datanode");
+
+        Assert.Equal([("hdfs", "/data")], Volumes(namenode.Resource));
+        Assert.Equal([("hdfs-datanode", "/data")], Volumes(datanode));
+        var namenodeEnv = await AppModel.EnvironmentAsync(namenode.Resource);
+        Assert.Equal("/data/name", namenodeEnv["HDFS-SITE.XML_dfs.namenode.name.dir"]);
+        Assert.Equal("/data/name", namenodeEnv["ENSURE_NAMENODE_DIR"]);
+        Assert.Equal("/data/blocks", (await AppModel.EnvironmentAsync(datanode))["HDFS-SITE.XML_dfs.datanode.data.dir"]);
+    }
+
+    [Fact]
+    public void A_bind_mount_gives_each_node_its_own_directory()
+    {
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = [], DisableDashboard = true });
+        var namenode = builder.AddHdfs("namenode").WithDataBindMount("/srv/hdfs");
+        var datanode = builder.Resources.OfType<ContainerResource>().Single(r => r.Name == "datanode");
+
+        Assert.Equal("/srv/hdfs/namenode", namenode.Resource.Annotations.OfType<ContainerMountAnnotation>().Single().Source);
+        Assert.Equal("/srv/hdfs/datanode", datanode.Annotations.OfType<ContainerMountAnnotation>().Single().Source);
+    }
+
+    private static List<(string? Source, string Target)> Volumes(IResource resource) =>
+        resource.Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == ContainerMountType.Volume).Select(m => (m.Source, m.Target)).ToList();
+}
