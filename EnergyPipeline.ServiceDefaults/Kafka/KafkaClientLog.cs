@@ -11,7 +11,7 @@ namespace EnergyPipeline.ServiceDefaults.Kafka;
 /// minute has passed; once a connection failure has been reported, further ones go to Debug for five minutes, so a
 /// broker that is down for hours leaves a few lines, not thousands.
 /// </summary>
-public sealed class KafkaClientLog(ILogger logger, TimeProvider? time = null)
+public sealed class KafkaClientLog(ILogger logger, TimeProvider? time = null) : IDisposable
 {
     /// <summary>The logger category of librdkafka's lines.</summary>
     public const string Category = "Confluent.Kafka";
@@ -47,6 +47,9 @@ public sealed class KafkaClientLog(ILogger logger, TimeProvider? time = null)
             }
         }
     }
+
+    /// <summary>Reports the counts still pending when the host disposes the log.</summary>
+    public void Dispose() => Flush();
 
     public void Write(string client, string facility, LogLevel level, string text)
     {

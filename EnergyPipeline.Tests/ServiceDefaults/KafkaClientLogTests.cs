@@ -52,7 +52,7 @@ public sealed class KafkaClientLogTests
         }
 
         Assert.Equal(["[c] [F] same", "[c] [F] same ... repeated 6 times"], _logger.Collector.GetSnapshot().Select(r => r.Message));
-        log.Flush();
+        log.Dispose(); // as the host does at shutdown
         Assert.Equal("[c] [F] same ... repeated 4 times", _logger.Collector.LatestRecord.Message);
     }
 
