@@ -41,6 +41,11 @@ public static class JobProgram
 
         builder.AddServiceDefaults();
         builder.AddNpgsqlDataSource(PipelineOptions.DatabaseConnectionName);
+        if (DashboardReaderRole.FromConfiguration(builder.Configuration) is { } readerRole)
+        {
+            builder.Services.AddSingleton(readerRole);
+        }
+
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton<QuarterlyStore>();
         builder.Services.AddSingleton<JobRunner>();

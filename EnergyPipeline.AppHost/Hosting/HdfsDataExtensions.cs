@@ -57,10 +57,7 @@ public static class HdfsDataExtensions
     private static void KeepBlocksIn(this IResourceBuilder<ContainerResource> datanode) =>
         datanode.WithEnvironment("HDFS-SITE.XML_dfs.datanode.data.dir", BlockDirectory);
 
-    /// <summary>The datanodes declared with the namenode (containers whose parent it is).</summary>
+    /// <summary>The datanode declared with the namenode, as a list so that more datanodes need no change here.</summary>
     private static List<IResourceBuilder<ContainerResource>> Datanodes(IResourceBuilder<HdfsNameNodeResource> namenode) =>
-        namenode.ApplicationBuilder.Resources.OfType<ContainerResource>()
-            .Where(r => r.Annotations.OfType<ResourceRelationshipAnnotation>().Any(a => a.Type == "Parent" && ReferenceEquals(a.Resource, namenode.Resource)))
-            .Select(r => namenode.ApplicationBuilder.CreateResourceBuilder(r))
-            .ToList();
+        namenode.Resource.DataNode is { } datanode ? [namenode.ApplicationBuilder.CreateResourceBuilder(datanode)] : [];
 }

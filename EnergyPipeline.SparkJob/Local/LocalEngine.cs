@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using Confluent.Kafka;
 using Aspire.Confluent.Kafka;
+using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Aggregation;

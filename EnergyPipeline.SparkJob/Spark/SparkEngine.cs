@@ -7,8 +7,9 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// <summary>
 /// The job on Apache Spark: runs <see cref="SparkPlan"/> in one Spark Connect session per run. It leaves the
 /// run's quarterly rows in <see cref="SparkPlan.StagingTable"/> (run_id = the run) and the cleaned readings in
-/// the HDFS raw zone; publishing the rows to quarterly_energy_data is the caller's PostgreSQL transaction.
-/// The staging table must exist before the run: Spark's JDBC view reads its schema.
+/// its own directory of the HDFS raw zone; publishing the rows to quarterly_energy_data is the caller's PostgreSQL transaction.
+/// The staging table must exist before the run: Spark's JDBC writer appends to it by column name (it would create a table
+/// of its own types if none existed).
 /// </summary>
 public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClientFactory? httpClients = null)
 {
@@ -32,6 +33,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
 
         try
         {
+            await session.SqlAsync(SparkPlan.RedactCredentials, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseUtc, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseTimestampWithoutTimeZone, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateKafkaSource(inputs), cancellationToken).ConfigureAwait(false);
@@ -58,17 +60,16 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
                 DuplicatesDropped: counts.Get<long>(0, "duplicates_dropped"),
                 Readings: counts.Get<long>(0, "readings"),
                 Quarters: checked((int)counts.Get<long>(0, "quarters")),
-                inputs.RawZoneUri,
+                inputs.RunRawZoneUri(runId),
                 ingestionTraces);
             LogRead(logger, runId, result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters);
 
             var stopwatch = Stopwatch.StartNew();
-            await session.WriteAsync(SparkPlan.RawZoneWrite(inputs), cancellationToken).ConfigureAwait(false);
-            LogRawZoneWritten(logger, runId, inputs.RawZoneUri, stopwatch.Elapsed.TotalSeconds);
+            await session.WriteAsync(SparkPlan.RawZoneWrite(inputs, runId), cancellationToken).ConfigureAwait(false);
+            LogRawZoneWritten(logger, runId, result.RawZoneUri, stopwatch.Elapsed.TotalSeconds);
 
             stopwatch.Restart();
-            await session.SqlAsync(SparkPlan.CreateStagingView(inputs), cancellationToken).ConfigureAwait(false);
-            await session.SqlAsync(SparkPlan.InsertQuarterlyAggregates(runId), cancellationToken).ConfigureAwait(false);
+            await session.WriteAsync(SparkPlan.StagingWrite(inputs, runId), cancellationToken).ConfigureAwait(false);
             LogStaged(logger, runId, result.Quarters, SparkPlan.StagingTable, stopwatch.Elapsed.TotalSeconds);
             return result;
         }
@@ -146,7 +147,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
     [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {ReadingsRead} records read, {Invalid} invalid, {DuplicatesDropped} duplicates dropped, {Readings} readings in {Quarters} quarters")]
     private static partial void LogRead(ILogger logger, Guid runId, long readingsRead, long invalid, long duplicatesDropped, long readings, int quarters);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: raw zone {RawZone} replaced in {Seconds:0.0} s")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: raw zone {RawZone} written in {Seconds:0.0} s")]
     private static partial void LogRawZoneWritten(ILogger logger, Guid runId, string rawZone, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {Quarters} quarterly rows appended to {StagingTable} in {Seconds:0.0} s")]

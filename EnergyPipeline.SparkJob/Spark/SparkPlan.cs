@@ -13,8 +13,10 @@ namespace EnergyPipeline.SparkJob.Spark;
 ///   statement sees the same snapshot of the topic even if producers are still writing;</item>
 /// <item>validity and de-duplication by key, the highest offset winning (a key lives in one partition);</item>
 /// <item>the counts and per-partition offsets the run reports;</item>
-/// <item>the cleaned readings to the HDFS raw zone as Parquet by year and quarter (<see cref="RawZoneWrite"/>);</item>
-/// <item>the quarterly aggregates, in DECIMAL, appended through a JDBC view to the staging table.</item>
+/// <item>the cleaned readings to the run's own directory of the HDFS raw zone as Parquet by year and quarter
+///   (<see cref="RawZoneWrite"/>); publishing the run makes that directory the current one;</item>
+/// <item>the quarterly aggregates, in DECIMAL, appended through Spark's JDBC writer to the staging table
+///   (<see cref="StagingWrite"/>): the password travels in the write's option map, never in SQL text.</item>
 /// </list>
 /// Configured values enter only through <see cref="SparkPlanInputs"/> (checked) and <see cref="SparkSqlText.Literal"/>.
 /// </summary>
@@ -24,7 +26,6 @@ public static class SparkPlan
     public const string RecordsTable = "energy_records";
     public const string CheckedView = "energy_records_checked";
     public const string ReadingsView = "energy_readings";
-    public const string StagingView = "energy_quarterly_staging";
 
     /// <summary>The staging table in PostgreSQL: the figure columns of quarterly_energy_data (processed_at is set when published).</summary>
     public const string StagingTable = Storage.EnergySchema.StagingTable;
@@ -58,6 +59,21 @@ public static class SparkPlan
         EnergyReadingJson.SubMetering2.Value,
         EnergyReadingJson.SubMetering3.Value,
     ];
+
+    /// <summary>
+    /// What Spark's UI and event log must not show: from the word "password" to the end of its line, or, when a
+    /// <c>value:</c> follows, to the end of that value's line. Spark Connect records each operation's plan as Java
+    /// protobuf text, where an option map entry is two lines (<c>key: "password"</c>, then <c>value: "..."</c>);
+    /// SQL text and JDBC URLs keep the value on the same line. No backslash: the same text is valid in
+    /// spark-defaults.conf (a Java properties file) and in a plain SET statement.
+    /// </summary>
+    public const string CredentialRedactionPattern = "(?i)password(?s:.*?value:)?.*";
+
+    /// <summary>
+    /// The session's string redaction (spark.sql.redaction.string.regex is a session setting, read when Connect
+    /// posts an operation's statement text), so an existing Spark without the image's defaults redacts too.
+    /// </summary>
+    public static readonly SparkSql RedactCredentials = new("set_redaction", $"SET spark.sql.redaction.string.regex={CredentialRedactionPattern}");
 
     public static readonly SparkSql UseUtc = new("set_time_zone", "SET spark.sql.session.timeZone=UTC");
 
@@ -181,22 +197,31 @@ public static class SparkPlan
         FROM {ReadingsView}
         """);
 
-    /// <summary>The raw zone write: Parquet, partitioned by year and quarter, the directory replaced.</summary>
-    public static SparkWrite RawZoneWrite(SparkPlanInputs inputs) =>
-        new(RawZoneRows, "parquet", inputs.RawZoneUri, RawZonePartitionColumns);
+    /// <summary>
+    /// The raw zone write: Parquet, partitioned by year and quarter, into the run's own directory
+    /// (<see cref="SparkPlanInputs.RunRawZoneUri"/>): a failed run never touches the directory of the published one.
+    /// </summary>
+    public static SparkWrite RawZoneWrite(SparkPlanInputs inputs, Guid runId) =>
+        new(RawZoneRows, "parquet", inputs.RunRawZoneUri(runId), RawZonePartitionColumns);
 
-    /// <summary>The staging table through Spark's JDBC source; the table must exist (the job creates the schema first).</summary>
-    public static SparkSql CreateStagingView(SparkPlanInputs inputs) => new("create_staging_view", $"""
-        CREATE OR REPLACE TEMPORARY VIEW {StagingView}
-        USING org.apache.spark.sql.jdbc
-        OPTIONS (
-          'url' {SparkSqlText.Literal(inputs.JdbcUrl)},
-          'dbtable' {SparkSqlText.Literal(StagingTable)},
-          'user' {SparkSqlText.Literal(inputs.Username)},
-          'password' {SparkSqlText.Literal(inputs.Password)},
-          'driver' 'org.postgresql.Driver'
-        )
-        """);
+    /// <summary>
+    /// The run's quarterly rows appended to the staging table by Spark's JDBC writer (DataFrameWriter.save with
+    /// format jdbc, mode append: the existing table is kept and its columns matched by name). The table must exist:
+    /// the job creates the schema first. Credentials are write options, not SQL text.
+    /// </summary>
+    public static SparkWrite StagingWrite(SparkPlanInputs inputs, Guid runId) =>
+        new(InsertQuarterlyAggregates(runId), "jdbc", Path: null, PartitionColumns: [])
+        {
+            Mode = SparkConnect.Protocol.WriteOperation.Types.SaveMode.Append,
+            Options = new Dictionary<string, string>
+            {
+                ["url"] = inputs.JdbcUrl,
+                ["dbtable"] = StagingTable,
+                ["user"] = inputs.Username,
+                ["password"] = inputs.Password,
+                ["driver"] = "org.postgresql.Driver",
+            },
+        };
 
     /// <summary>
     /// The quarterly aggregates of DESIGN section 4, in the staging table's column order. Sums of DECIMAL(10,3)
@@ -210,7 +235,6 @@ public static class SparkPlan
     /// named quarter_start so that GROUP BY quarter can only mean the readings' quarter column.
     /// </summary>
     public static SparkSql InsertQuarterlyAggregates(Guid runId) => new("insert_quarterly_staging", $"""
-        INSERT INTO {StagingView}
         SELECT
           quarter_start AS quarter,
           total_energy_wh,

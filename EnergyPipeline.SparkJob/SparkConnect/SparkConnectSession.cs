@@ -110,7 +110,7 @@ public sealed class SparkConnectSession : IDisposable
         return new SparkRows(result.Columns ?? [], result.Rows);
     }
 
-    /// <summary>Runs a DataFrameWriter save of the query's rows (Spark Connect WriteOperation, mode overwrite).</summary>
+    /// <summary>Runs a DataFrameWriter save of the query's rows (Spark Connect WriteOperation).</summary>
     public async Task WriteAsync(SparkWrite write, CancellationToken cancellationToken = default)
     {
         using var activity = StartActivity(write.Name);
@@ -123,20 +123,27 @@ public sealed class SparkConnectSession : IDisposable
     internal static Plan SqlCommandPlan(string sql) =>
         new() { Command = new Command { SqlCommand = new SqlCommand { Sql = sql } } };
 
-    internal static Plan WritePlan(SparkWrite write) => new()
+    internal static Plan WritePlan(SparkWrite write)
     {
-        Command = new Command
+        var operation = new WriteOperation
         {
-            WriteOperation = new WriteOperation
-            {
-                Input = new Relation { Sql = new SQL { Query = write.Query.Text } },
-                Source = write.Format,
-                Path = write.Path,
-                Mode = WriteOperation.Types.SaveMode.Overwrite,
-                PartitioningColumns = { write.PartitionColumns },
-            },
-        },
-    };
+            Input = new Relation { Sql = new SQL { Query = write.Query.Text } },
+            Source = write.Format,
+            Mode = write.Mode,
+            PartitioningColumns = { write.PartitionColumns },
+        };
+        foreach (var (key, value) in write.Options)
+        {
+            operation.Options[key] = value;
+        }
+
+        if (write.Path is not null)
+        {
+            operation.Path = write.Path;
+        }
+
+        return new Plan { Command = new Command { WriteOperation = operation } };
+    }
 
     internal ExecutePlanRequest ExecuteRequest(Plan plan, Guid operationId) => new()
     {

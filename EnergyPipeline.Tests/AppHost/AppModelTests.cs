@@ -19,7 +19,7 @@ public sealed class AppModelTests
         var model = AppModel.Build();
 
         Assert.Equal(
-            ["datanode", "energy-db", "ingestor", "kafka", "kafka-ui", "namenode", "pgweb", "postgres", "postgres-password", "spark", "spark-job", "zookeeper"],
+            ["datanode", "energy-db", "grafana", "grafana-admin-password", "grafana-reader-password", "ingestor", "kafka", "kafka-ui", "namenode", "pgweb", "postgres", "postgres-password", "spark", "spark-job", "zookeeper"],
             model.Names.Where(n => !n.StartsWith("pgweb-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
@@ -139,7 +139,7 @@ public sealed class AppModelTests
 
         Assert.Contains(("kafka", WaitType.WaitUntilHealthy), AppModel.Waits(model.Resource("ingestor")));
         Assert.Equal(
-            [("energy-db", WaitType.WaitUntilHealthy), ("ingestor", WaitType.WaitForCompletion), ("kafka", WaitType.WaitUntilHealthy),
+            [("datanode", WaitType.WaitUntilHealthy), ("energy-db", WaitType.WaitUntilHealthy), ("ingestor", WaitType.WaitForCompletion), ("kafka", WaitType.WaitUntilHealthy),
              ("namenode", WaitType.WaitUntilHealthy), ("postgres", WaitType.WaitUntilHealthy), ("spark", WaitType.WaitUntilHealthy)],
             AppModel.Waits(model.Resource("spark-job")).Order());
     }

@@ -5,6 +5,8 @@ using EnergyPipeline.AppHost.Hosting;
 using Microsoft.Extensions.Configuration;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.SparkJob;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Npgsql;
 
 namespace EnergyPipeline.Tests.Spark;
@@ -52,7 +54,7 @@ public sealed class SparkEngineFullStackTests
             await using var app = await builder.BuildAsync(ct);
             await app.StartAsync(ct);
 
-            foreach (var resource in new[] { "zookeeper", "kafka", "postgres", "energy-db", "namenode", "spark" })
+            foreach (var resource in new[] { "zookeeper", "kafka", "postgres", "energy-db", "namenode", "datanode", "spark" })
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
             }
@@ -72,11 +74,34 @@ public sealed class SparkEngineFullStackTests
 
             using (var http = new HttpClient { BaseAddress = new Uri(app.GetEndpoint("namenode", "http"), "/") })
             {
-                var files = await new WebHdfsListing(http).FilesAsync(SparkJob.Spark.SparkEngineOptions.DefaultRawZonePath, ct);
+                // The published run's own directory, as the publishing transaction recorded it.
+                var rawZone = new Uri(await CurrentRawZoneAsync(database, ct));
+                Assert.StartsWith($"{SparkJob.Spark.SparkEngineOptions.DefaultRawZonePath}/run_id=", rawZone.AbsolutePath, StringComparison.Ordinal);
+                var files = await new WebHdfsListing(http).FilesAsync(rawZone.AbsolutePath, ct);
                 var parquet = files.Where(f => f.Path.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
                 Assert.NotEmpty(parquet);
                 Assert.All(parquet, f => Assert.Matches(@"^year=\d{4}/quarter=[1-4]/part-[^/]+\.parquet$", f.Path));
                 Assert.Equal(sparkRows.Count, parquet.Select(f => f.Path[..f.Path.LastIndexOf('/')]).Distinct().Count());
+            }
+
+            // Grafana, as an anonymous viewer: the provisioned dashboard exists, and its data source answers as the
+            // read-only role the job provisioned, with the published quarters.
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("grafana", ct);
+            using (var grafana = new HttpClient { BaseAddress = new Uri(app.GetEndpoint("grafana", "http"), "/") })
+            {
+                using var dashboard = JsonDocument.Parse(await grafana.GetStringAsync("api/dashboards/uid/household-energy", ct));
+                Assert.Equal("Household energy by quarter", dashboard.RootElement.GetProperty("dashboard").GetProperty("title").GetString());
+
+                using var query = await grafana.PostAsJsonAsync("api/ds/query", new
+                {
+                    queries = new[] { new { refId = "A", datasource = new { uid = "energy-db" }, rawSql = "SELECT count(*) AS quarters FROM quarterly_energy_data", format = "table" } },
+                    from = "now-1h",
+                    to = "now",
+                }, ct);
+                query.EnsureSuccessStatusCode();
+                using var answer = JsonDocument.Parse(await query.Content.ReadAsStringAsync(ct));
+                var value = answer.RootElement.GetProperty("results").GetProperty("A").GetProperty("frames")[0].GetProperty("data").GetProperty("values")[0][0];
+                Assert.Equal(sparkRows.Count, value.GetInt32());
             }
 
             var kafka = await app.GetConnectionStringAsync("kafka", ct)
@@ -122,5 +147,13 @@ public sealed class SparkEngineFullStackTests
         }
 
         return rows;
+    }
+
+    private static async Task<string> CurrentRawZoneAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"SELECT raw_zone_uri FROM {SparkJob.Storage.EnergySchema.CurrentRawZoneView}", connection);
+        return (string?)await command.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException("The published Spark run recorded no raw zone.");
     }
 }

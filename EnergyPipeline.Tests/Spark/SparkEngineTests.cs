@@ -35,19 +35,20 @@ public sealed class SparkEngineTests
         Assert.All(requests, r => Assert.Equal(runId.ToString(), r.SessionId));
         string[] expected =
         [
-            SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text, SparkPlan.CreateKafkaSource(inputs).Text,
+            SparkPlan.RedactCredentials.Text, SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text, SparkPlan.CreateKafkaSource(inputs).Text,
             SparkPlan.CacheRecords.Text, SparkPlan.CreateCheckedView.Text, SparkPlan.CreateReadingsView.Text,
             SparkPlan.QueryPartitionOffsets.Text, "root: " + SparkPlan.QueryPartitionOffsets.Text,
             SparkPlan.QueryCounts.Text, "root: " + SparkPlan.QueryCounts.Text,
             SparkPlan.QueryTraceParents.Text, "root: " + SparkPlan.QueryTraceParents.Text,
             "write: " + SparkPlan.RawZoneRows.Text,
-            SparkPlan.CreateStagingView(inputs).Text, SparkPlan.InsertQuarterlyAggregates(runId).Text,
+            "write: " + SparkPlan.InsertQuarterlyAggregates(runId).Text,
             SparkPlan.UncacheRecords.Text,
         ];
         Assert.Equal(expected, requests.Select(Describe));
 
-        var write = requests.Single(r => r.Plan.Command?.WriteOperation is not null).Plan.Command.WriteOperation;
-        Assert.Equal("hdfs://namenode:8020/raw/energy_readings", write.Path);
+        var write = requests.First(r => r.Plan.Command?.WriteOperation is not null).Plan.Command.WriteOperation;
+        Assert.Equal($"hdfs://namenode:8020/raw/energy_readings/run_id={runId}", write.Path);
+        Assert.Equal(write.Path, result.RawZoneUri);
         Assert.Equal(WriteOperation.Types.SaveMode.Overwrite, write.Mode);
         Assert.Equal(["year", "quarter"], write.PartitioningColumns);
 
@@ -62,7 +63,7 @@ public sealed class SparkEngineTests
     public async Task A_failed_statement_fails_the_run_with_spark_s_message_and_still_releases_the_cache()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
-        server.Service.OnExecute = AnswerLikeSpark(failing: SparkPlan.InsertQuarterlyAggregates(Guid.Empty).Text[..40]);
+        server.Service.OnExecute = AnswerLikeSpark(failing: "write: " + SparkPlan.InsertQuarterlyAggregates(Guid.Empty).Text[..40]);
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
             new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), Guid.NewGuid(), TestContext.Current.CancellationToken));
@@ -70,6 +71,30 @@ public sealed class SparkEngineTests
         Assert.Equal("insert_quarterly_staging", error.Statement);
         Assert.Contains("relation \"quarterly_energy_staging\" does not exist", error.ServerMessage, StringComparison.Ordinal);
         Assert.Equal(SparkPlan.UncacheRecords.Text, Describe(server.Service.ExecuteRequests.Last()));
+    }
+
+    [Fact]
+    public async Task The_password_travels_only_as_the_password_option_of_the_jdbc_write()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = AnswerLikeSpark(failing: null);
+        const string password = "Pw7f3a9c2e-seen-once";
+        var needle = System.Text.Encoding.UTF8.GetBytes(password);
+
+        await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server) with { Password = password }, Guid.NewGuid(), TestContext.Current.CancellationToken);
+
+        // Of every request the server received (executions, analyses, releases), one carries the password ...
+        Assert.Single(server.Service.RequestBytes, bytes => bytes.AsSpan().IndexOf(needle) >= 0);
+        var carrier = Assert.Single(server.Service.ExecuteRequests, r => r.ToByteArray().AsSpan().IndexOf(needle) >= 0);
+        var write = carrier.Plan.Command.WriteOperation;
+        Assert.Equal("jdbc", write.Source);
+        Assert.Equal(password, write.Options["password"]);
+
+        // ... in that one option only: not in the SQL text, the URL or any other field of the plan.
+        var withoutOption = carrier.Clone();
+        withoutOption.Plan.Command.WriteOperation.Options.Remove("password");
+        Assert.True(withoutOption.ToByteArray().AsSpan().IndexOf(needle) < 0);
+        Assert.All(server.Service.ExecuteRequests, r => Assert.DoesNotContain(password, Describe(r), StringComparison.Ordinal));
     }
 
     [Fact]
