@@ -29,7 +29,7 @@ public static class EnergyPipelineModel
         var engine = ReadEngine(builder);
 
         var kafka = builder.ExistingOr("kafka", name =>
-            builder.AddKafka(name, builder.AddZookeeper("zookeeper")).WithKafkaUI());
+            builder.AddKafka(name).WithZookeeper().WithKafkaUI());
 
         var energyDb = builder.ExistingOr(EnergyDatabase, name =>
             builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
@@ -135,7 +135,7 @@ public static class EnergyPipelineModel
     /// <summary>The address another container uses; an existing service is reached at its own address.</summary>
     private static ReferenceExpression ContainerNetworkAddress(IResourceWithConnectionString resource) => resource switch
     {
-        KafkaServerResource kafka => ReferenceExpression.Create($"{kafka.ContainerNetworkBootstrapServers}"),
+        KafkaServerResource kafka => ReferenceExpression.Create($"{kafka.Name}:{kafka.InternalEndpoint.Property(EndpointProperty.TargetPort)}"),
         PostgresDatabaseResource db => ReferenceExpression.Create($"{db.Parent.Name}:{db.Parent.PrimaryEndpoint.TargetPort?.ToString(CultureInfo.InvariantCulture)}"),
         _ => resource.ConnectionStringExpression,
     };

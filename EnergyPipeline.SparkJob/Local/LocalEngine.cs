@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
@@ -26,9 +27,24 @@ public sealed class LocalEngineOptions
 /// join, no commits, gaps from compaction accepted), aggregates with <see cref="QuarterlyAggregator"/>, and writes
 /// the run's figures into the staging table with binary COPY.
 /// </summary>
-public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
+public sealed partial class LocalEngine(
+    LocalEngineOptions options, KafkaConsumerFactory<byte[]?, byte[]?> consumers, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
 {
     public const string EngineName = "local";
+
+    /// <summary>
+    /// The consumer the engine needs, applied to the registration's settings: a group id is required by the client
+    /// but never joined (partitions are assigned by hand and nothing is committed).
+    /// </summary>
+    public static void ConfigureConsumer(KafkaConsumerSettings settings)
+    {
+        settings.Config.GroupId ??= "energy-job-local";
+        settings.Config.ClientId ??= "energy-job-local";
+        settings.Config.EnableAutoCommit = false;
+        settings.Config.EnableAutoOffsetStore = false;
+        settings.Config.EnablePartitionEof = true;
+        settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
+    }
 
     public string Name => EngineName;
 
@@ -77,20 +93,7 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
 
     private List<PartitionRead> ReadSnapshot(string topic, QuarterlyAggregator aggregator, Activity? runActivity, CancellationToken cancellationToken)
     {
-        var config = new ConsumerConfig
-        {
-            BootstrapServers = options.BootstrapServers,
-            // Required by the client, never joined: partitions are assigned by hand and nothing is committed.
-            GroupId = "energy-job-local",
-            ClientId = "energy-job-local",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            EnablePartitionEof = true,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        };
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetLogHandler(KafkaClientRegistration.LogTo(logger))
-            .Build();
+        using var consumer = consumers.Create();
         try
         {
             var snapshot = CaptureSnapshot(consumer, topic);

@@ -13,7 +13,7 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// The staging table must exist before the run: Spark's JDBC writer appends to it by column name (it would create a table
 /// of its own types if none existed).
 /// </summary>
-public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
+public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClientFactory? httpClients = null)
 {
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
 
@@ -29,7 +29,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
         activity?.SetTag("server.port", endpoint.Port);
 
         // The run id is the session id: the run's statements and temporary views are found under it in Spark's UI.
-        using var session = SparkConnectSession.Connect(endpoint, runId);
+        using var session = SparkConnectSession.Connect(endpoint, runId, httpClients?.CreateClient(SparkConnectSession.HttpClientName));
         var version = await WaitUntilReadyAsync(session, options.ReadinessTimeout, cancellationToken).ConfigureAwait(false);
         LogStarting(logger, runId, endpoint.ToString(), version, inputs.ToString());
 

@@ -24,9 +24,9 @@ public sealed class AppModelTests
     }
 
     [Theory]
-    [InlineData("zookeeper", "confluentinc/cp-zookeeper", "7.5.0")]
-    [InlineData("kafka", "confluentinc/cp-kafka", "7.5.0")]
-    [InlineData("kafka-ui", "provectuslabs/kafka-ui", "v0.7.2")]
+    [InlineData("zookeeper", KafkaContainerImageTags.ZookeeperImage, KafkaContainerImageTags.ZookeeperTag)]
+    [InlineData("kafka", KafkaContainerImageTags.Image, KafkaContainerImageTags.Tag)]
+    [InlineData("kafka-ui", KafkaContainerImageTags.KafkaUiImage, KafkaContainerImageTags.KafkaUiTag)]
     [InlineData("namenode", "apache/hadoop", "3.4.1")]
     [InlineData("datanode", "apache/hadoop", "3.4.1")]
     public void Infrastructure_images_are_pinned(string resource, string image, string tag)
