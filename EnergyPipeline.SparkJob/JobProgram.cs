@@ -41,6 +41,11 @@ public static class JobProgram
 
         builder.AddServiceDefaults();
         builder.AddNpgsqlDataSource(PipelineOptions.DatabaseConnectionName);
+        if (DashboardReaderRole.FromConfiguration(builder.Configuration) is { } readerRole)
+        {
+            builder.Services.AddSingleton(readerRole);
+        }
+
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton<QuarterlyStore>();
         builder.Services.AddSingleton<JobRunner>();
@@ -88,15 +93,17 @@ public static class JobProgram
             case PipelineOptions.LocalEngine:
                 var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
                 builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.ReadStallTimeout });
-                builder.Services.AddSingleton<IJobEngine>(sp => new LocalEngine(
-                    sp.GetRequiredService<LocalEngineOptions>(), sp.GetRequiredService<QuarterlyStore>(), sp.GetRequiredService<ILogger<LocalEngine>>()));
+                builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
+                builder.Services.AddSingleton<IJobEngine, LocalEngine>();
                 break;
             case PipelineOptions.SparkEngine:
-                var sparkOptions = ReadSparkOptions(builder.Configuration) with { ReadStallTimeout = options.ReadStallTimeout };
+                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration) with { ReadStallTimeout = options.ReadStallTimeout });
+                SparkConnect.SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
+                // The job captures the snapshot Spark reads: its own consumer, configured like the local engine's.
                 var snapshotKafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
-                builder.Services.AddSingleton(sparkOptions);
+                builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
                 builder.Services.AddSingleton(sp => new Kafka.SnapshotSource(
-                    snapshotKafka, options.ReadStallTimeout, sp.GetRequiredService<ILogger<Kafka.SnapshotSource>>()));
+                    sp.GetRequiredService<ServiceDefaults.Kafka.KafkaConsumerFactory<byte[]?, byte[]?>>(), snapshotKafka, options.ReadStallTimeout));
                 builder.Services.AddSingleton<SparkEngine>();
                 builder.Services.AddSingleton<IJobEngine, SparkJobEngine>();
                 break;

@@ -33,8 +33,11 @@ public sealed record EngineResult(
     /// <summary>Where the figures come from, checked by <see cref="CompletenessCheck"/> before anything is published.</summary>
     public required CompletenessEvidence Evidence { get; init; }
 
-    /// <summary>Invalid messages by reason, with a bounded sample of each reason.</summary>
-    public IInvalidMessageReport InvalidReport { get; init; } = InvalidMessageReport.Empty;
+    /// <summary>The invalid messages by reason (in the validity rules' order), with a few samples of each.</summary>
+    public IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason { get; init; } = [];
+
+    /// <summary>Where the engine wrote the run's cleaned readings (the Spark raw zone), if anywhere.</summary>
+    public string? RawZoneUri { get; init; }
 }
 
 /// <summary>

@@ -37,7 +37,6 @@ public sealed partial class JobRunner(
         try
         {
             result = await engine.RunAsync(run, cancellationToken);
-            LogInvalidReasons(result);
             CompletenessCheck.Verify(result);
             if (result.ReadingsRead - result.DuplicatesDropped - result.Invalid <= 0)
             {
@@ -83,19 +82,6 @@ public sealed partial class JobRunner(
             throw;
         }
     }
-
-    /// <summary>Names every reason at least once, with its count and a sample position.</summary>
-    private void LogInvalidReasons(EngineResult result)
-    {
-        foreach (var (reason, count) in result.InvalidReport.CountsByReason.OrderByDescending(r => r.Value))
-        {
-            var sample = result.InvalidReport.Samples.FirstOrDefault(s => s.Reason == reason);
-            LogInvalidReason(count, reason, sample?.Partition, sample?.Offset);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} invalid messages: {Reason} (e.g. partition {Partition} offset {Offset})")]
-    private partial void LogInvalidReason(long count, string reason, int? partition, long? offset);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job run {RunId} starting: engine {Engine}, topic {Topic}")]
     private partial void LogStarting(Guid runId, string engine, string topic);

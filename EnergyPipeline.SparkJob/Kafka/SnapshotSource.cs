@@ -1,17 +1,16 @@
-using Confluent.Kafka;
 using EnergyPipeline.ServiceDefaults.Kafka;
-using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.SparkJob.Kafka;
 
-/// <summary>Captures a <see cref="TopicSnapshot"/> with a consumer of its own (the Spark engine's part on the job's side).</summary>
-public sealed class SnapshotSource(string bootstrapServers, TimeSpan readStallTimeout, ILogger<SnapshotSource> logger)
+/// <summary>
+/// Captures a <see cref="TopicSnapshot"/> with a consumer of the registration (the Spark engine's part on the job's
+/// side: Spark then reads exactly that snapshot).
+/// </summary>
+public sealed class SnapshotSource(KafkaConsumerFactory<byte[]?, byte[]?> consumers, string bootstrapServers, TimeSpan readStallTimeout)
 {
     public TopicSnapshot Capture(string topic, CancellationToken cancellationToken)
     {
-        var config = new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "energy-job-snapshot", ClientId = "energy-job-snapshot" };
-        SnapshotReader.ConsumerSettings(config);
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).SetLogHandler(KafkaClientRegistration.LogTo(logger)).Build();
+        using var consumer = consumers.Create();
         try
         {
             return new SnapshotReader(consumer, bootstrapServers, readStallTimeout).Capture(topic, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
@@ -31,9 +32,22 @@ public sealed class LocalEngineOptions
 /// aggregates with <see cref="QuarterlyAggregator"/> keeping each minute's ingestion run, and writes the run's
 /// figures into the staging table with binary COPY.
 /// </summary>
-public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
+public sealed partial class LocalEngine(
+    LocalEngineOptions options, KafkaConsumerFactory<byte[]?, byte[]?> consumers, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
 {
     public const string EngineName = "local";
+
+    /// <summary>
+    /// The consumer the engine needs, applied to the registration's settings: a group id is required by the client
+    /// but never joined (partitions are assigned by hand and nothing is committed); the rest is what
+    /// <see cref="SnapshotReader"/> relies on.
+    /// </summary>
+    public static void ConfigureConsumer(KafkaConsumerSettings settings)
+    {
+        settings.Config.GroupId ??= "energy-job-local";
+        settings.Config.ClientId ??= "energy-job-local";
+        SnapshotReader.ConsumerSettings(settings.Config);
+    }
 
     public string Name => EngineName;
 
@@ -41,7 +55,6 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
     {
         var runActivity = Activity.Current;
         var aggregator = new QuarterlyAggregator();
-        var invalid = new InvalidMessageReport();
         SnapshotRead read;
 
         var stage = Stopwatch.GetTimestamp();
@@ -51,7 +64,7 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
             readActivity?.SetTag("messaging.destination.name", run.Topic);
             readActivity?.SetTag("messaging.operation", "receive");
             // librdkafka's consumer is blocking: run the loop on a worker thread.
-            read = await Task.Run(() => ReadSnapshot(run.Topic, aggregator, invalid, runActivity, cancellationToken), cancellationToken);
+            read = await Task.Run(() => ReadSnapshot(run.Topic, aggregator, runActivity, cancellationToken), cancellationToken);
             readActivity?.SetTag("messaging.batch.message_count", aggregator.MessagesRead);
         }
 
@@ -66,6 +79,10 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
         }
 
         JobTelemetry.RecordStage("aggregate", Name, Stopwatch.GetElapsedTime(stage));
+        foreach (var reason in result.InvalidByReason)
+        {
+            LogInvalidReason(reason.Messages, reason.Reason, string.Join(", ", reason.Samples.Select(m => $"{m.Partition}:{m.Offset}")));
+        }
 
         stage = Stopwatch.GetTimestamp();
         using (JobTelemetry.Source.StartActivity("write staging"))
@@ -83,24 +100,13 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
         return new EngineResult(read.Partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid)
         {
             Evidence = new CompletenessEvidence(read.Snapshot.Completions, winning, read.NewestIngestion),
-            InvalidReport = invalid,
+            InvalidByReason = result.InvalidByReason,
         };
     }
 
-    private SnapshotRead ReadSnapshot(
-        string topic, QuarterlyAggregator aggregator, InvalidMessageReport invalid, Activity? runActivity, CancellationToken cancellationToken)
+    private SnapshotRead ReadSnapshot(string topic, QuarterlyAggregator aggregator, Activity? runActivity, CancellationToken cancellationToken)
     {
-        var config = new ConsumerConfig
-        {
-            BootstrapServers = options.BootstrapServers,
-            // Required by the client, never joined: partitions are assigned by hand and nothing is committed.
-            GroupId = "energy-job-local",
-            ClientId = "energy-job-local",
-        };
-        SnapshotReader.ConsumerSettings(config);
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetLogHandler(KafkaClientRegistration.LogTo(logger))
-            .Build();
+        using var consumer = consumers.Create();
         try
         {
             var reader = new SnapshotReader(consumer, options.BootstrapServers, options.ReadStallTimeout);
@@ -126,10 +132,7 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
                     if (offset > newestLast) later[partition] = later.GetValueOrDefault(partition) + 1;
                 }
 
-                if (aggregator.Add(partition, offset, message.Key, message.Value, ingestion) is { } reason)
-                {
-                    invalid.Add(partition, offset, reason);
-                }
+                aggregator.Add(partition, offset, message.Key, message.Value, ingestion);
             }, cancellationToken);
 
             var presence = newestLastOffsets.Keys
@@ -218,5 +221,8 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {Messages} messages from {Partitions} partitions: {Duplicates} duplicates, {Invalid} invalid")]
     private partial void LogRead(long messages, int partitions, long duplicates, long invalid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
+    private partial void LogInvalidReason(long messages, string reason, string samples);
 
 }

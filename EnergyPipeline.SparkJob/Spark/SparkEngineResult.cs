@@ -13,7 +13,8 @@ public sealed record SparkEngineResult(
     long Readings,
     int Quarters,
     string RawZoneUri,
-    IReadOnlyList<string> IngestionTraceParents)
+    IReadOnlyList<string> IngestionTraceParents,
+    IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason)
 {
     /// <summary>Winning copies per ingestion run id ('' for copies without the run id header).</summary>
     public IReadOnlyDictionary<string, long> WinningCopiesByRunId { get; init; } = new Dictionary<string, long>();

@@ -22,6 +22,8 @@ public sealed class SparkJobEngine(SparkEngineOptions options, SparkEngine engin
         return new EngineResult(partitions, result.ReadingsRead, result.DuplicatesDropped, result.Invalid)
         {
             Evidence = new CompletenessEvidence(snapshot.Completions, result.WinningCopiesByRunId, result.NewestIngestion),
+            RawZoneUri = result.RawZoneUri,
+            InvalidByReason = result.InvalidByReason,
         };
     }
 }

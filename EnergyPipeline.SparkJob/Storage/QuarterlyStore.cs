@@ -193,9 +193,12 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             SET status = @status, finished_at = now(), kafka_offsets = @offsets, readings_read = @read,
                 duplicates_dropped = @duplicates, invalid_count = @invalid, quarters_written = @quarters,
                 invalid_by_reason = @reasons, invalid_samples = @samples,
-                ingestion_run_ids = @ingestions, source_sha256s = @sources, completed_ingestion_run_ids = @completed
+                ingestion_run_ids = @ingestions, source_sha256s = @sources, completed_ingestion_run_ids = @completed,
+                raw_zone_uri = @rawZone
             WHERE run_id = @run AND status = @running
             """, connection, transaction);
+        // The published run's raw zone becomes the current one in the same transaction as its figures.
+        update.Parameters.AddWithValue("rawZone", NpgsqlDbType.Text, (object?)result.RawZoneUri ?? DBNull.Value);
         update.Parameters.AddWithValue("status", StatusSucceeded);
         update.Parameters.AddWithValue("running", StatusRunning);
         update.Parameters.AddWithValue("run", runId);
@@ -204,8 +207,8 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         update.Parameters.AddWithValue("duplicates", result.DuplicatesDropped);
         update.Parameters.AddWithValue("invalid", result.Invalid);
         update.Parameters.AddWithValue("quarters", quarters);
-        update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(result.InvalidReport.CountsByReason));
-        update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, SamplesJson(result.InvalidReport));
+        update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, ReasonsJson(result.InvalidByReason));
+        update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, SamplesJson(result.InvalidByReason));
         update.Parameters.AddWithValue("ingestions", lineage.Select(c => c.RunId).ToArray());
         update.Parameters.AddWithValue("sources", lineage.Select(c => c.SourceSha256).Distinct().ToArray());
         update.Parameters.AddWithValue("completed", result.Evidence.Completions.Select(c => c.RunId).ToArray());
@@ -301,17 +304,21 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             update.Parameters.AddWithValue("read", NpgsqlDbType.Bigint, (object?)result?.ReadingsRead ?? DBNull.Value);
             update.Parameters.AddWithValue("duplicates", NpgsqlDbType.Bigint, (object?)result?.DuplicatesDropped ?? DBNull.Value);
             update.Parameters.AddWithValue("invalid", NpgsqlDbType.Bigint, (object?)result?.Invalid ?? DBNull.Value);
-            update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : JsonSerializer.Serialize(result.InvalidReport.CountsByReason));
-            update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : SamplesJson(result.InvalidReport));
+            update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : ReasonsJson(result.InvalidByReason));
+            update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : SamplesJson(result.InvalidByReason));
             await update.ExecuteNonQueryAsync(ct);
             await ExecuteAsync(connection, transaction, $"DELETE FROM {EnergySchema.StagingTable} WHERE run_id = @run",
                 ct, ("run", runId));
             await transaction.CommitAsync(ct);
         }, cancellationToken);
 
-    /// <summary><c>[{"partition":0,"offset":12,"reason":"..."}, ...]</c>.</summary>
-    public static string SamplesJson(IInvalidMessageReport report) =>
-        JsonSerializer.Serialize(report.Samples.Select(s => new Dictionary<string, object>
+    /// <summary><c>{"reason": count, ...}</c>, in the validity rules' order.</summary>
+    public static string ReasonsJson(IReadOnlyList<InvalidReasonCount> reasons) =>
+        JsonSerializer.Serialize(reasons.ToDictionary(r => r.Reason, r => r.Messages));
+
+    /// <summary><c>[{"partition":0,"offset":12,"reason":"..."}, ...]</c>: the bounded samples of every reason.</summary>
+    public static string SamplesJson(IReadOnlyList<InvalidReasonCount> reasons) =>
+        JsonSerializer.Serialize(reasons.SelectMany(r => r.Samples).Select(s => new Dictionary<string, object>
         {
             ["partition"] = s.Partition,
             ["offset"] = s.Offset,

@@ -6,9 +6,9 @@ namespace EnergyPipeline.SparkJob.Storage;
 /// <summary>
 /// Brings the database to the latest <see cref="EnergySchema.Migrations"/>: each pending migration in its own
 /// transaction, recorded in <c>schema_version</c>, under a session advisory lock so two jobs never migrate at once.
-/// Running it again is a no-op.
+/// Running it again is a no-op. With a <see cref="DashboardReaderRole"/> it then provisions that role, under the same lock.
 /// </summary>
-public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMigrator> logger)
+public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMigrator> logger, DashboardReaderRole? readerRole = null)
 {
     /// <summary>Key of the advisory lock that serialises migrations ("EnPipMig").</summary>
     public const long MigrationLockKey = 0x456E5069704D6967;
@@ -31,9 +31,20 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
                 )
                 """, cancellationToken);
 
-            await using var current = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {EnergySchema.VersionTable}", connection);
-            var version = (int)(await current.ExecuteScalarAsync(cancellationToken))!;
-            foreach (var migration in EnergySchema.Migrations.Where(m => m.Version > version).OrderBy(m => m.Version))
+            // Every migration not yet recorded, not only those above the highest: versions written on parallel
+            // branches (2 and 3 here) each depend on version 1 only, and a database may hold one without the other.
+            var applied = new HashSet<int>();
+            await using (var current = new NpgsqlCommand($"SELECT version FROM {EnergySchema.VersionTable}", connection))
+            await using (var reader = await current.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    applied.Add(reader.GetInt32(0));
+                }
+            }
+
+            var version = applied.Count == 0 ? 0 : applied.Max();
+            foreach (var migration in EnergySchema.Migrations.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version))
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
@@ -42,7 +53,13 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
                     cancellationToken, ("version", migration.Version), ("description", migration.Description));
                 await transaction.CommitAsync(cancellationToken);
                 LogMigrated(migration.Version, migration.Description);
-                version = migration.Version;
+                version = Math.Max(version, migration.Version);
+            }
+
+            if (readerRole is not null)
+            {
+                await readerRole.EnsureAsync(connection, cancellationToken);
+                LogReaderRole(readerRole.Role);
             }
 
             return version;
@@ -65,6 +82,9 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
 
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read-only role {Role} provisioned for the dashboard")]
+    private partial void LogReaderRole(string role);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema migrated to version {Version}: {Description}")]
     private partial void LogMigrated(int version, string description);

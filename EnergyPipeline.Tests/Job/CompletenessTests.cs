@@ -30,7 +30,7 @@ public sealed class CompletenessTests(PostgresServerFixture server) : IDisposabl
             AfterSnapshotCaptured = afterSnapshot,
             ReadStallTimeout = stall ?? TimeSpan.FromSeconds(30),
         },
-        db.Store, NullLogger<LocalEngine>.Instance);
+        TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
 
     private IngestionCompletion Ingest(IEnumerable<EnergyReading> readings, bool complete = true, string sha = "sha-of-file")
     {
@@ -193,7 +193,8 @@ public sealed class CompletenessTests(PostgresServerFixture server) : IDisposabl
             ingestion.Complete();
         }
 
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = fresh.BootstrapServers }, db.Store, NullLogger<LocalEngine>.Instance);
+        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = fresh.BootstrapServers },
+            TestKafkaClients.LocalEngineConsumers(fresh.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
         await db.Runner(engine).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
         Assert.Equal(IndependentFigures.Of(small).Select(JobDatabase.ExpectedText), await db.QuarterRowsAsTextAsync());
     }
@@ -203,7 +204,8 @@ public sealed class CompletenessTests(PostgresServerFixture server) : IDisposabl
     {
         _cluster.CreatePipelineTopics(RawEnergyTopic.Name, 2);
         var file = File(400);
-        string[] values = ["not json", "{}", "[1,2]"];
+        // Three reasons: not a flat JSON object, a missing field, a tombstone.
+        byte[]?[] values = ["not json"u8.ToArray(), "{}"u8.ToArray(), null];
         IngestionCompletion first, second;
         using (var ingestion = new TestIngestion(_cluster.BootstrapServers, sourceSha256: "aaaa"))
         {
@@ -211,7 +213,7 @@ public sealed class CompletenessTests(PostgresServerFixture server) : IDisposabl
             // 28 invalid messages: 10, 9 and 9 of three kinds.
             for (var i = 0; i < 28; i++)
             {
-                ingestion.Send(Key(file[i].Timestamp.AddYears(30)), System.Text.Encoding.UTF8.GetBytes(values[i % 3]));
+                ingestion.Send(Key(file[i].Timestamp.AddYears(30)), values[i % 3]);
             }
 
             first = ingestion.Complete();

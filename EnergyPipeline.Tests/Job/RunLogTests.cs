@@ -118,8 +118,8 @@ public sealed class RunLogTests(PostgresServerFixture server)
         await WaitUntilAsync(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'job-to-kill'", 0);
         Assert.Equal("running", (await db.RunAsync(runId)).Status);
 
-        var engine = new SparkJob.Local.LocalEngine(new SparkJob.Local.LocalEngineOptions { BootstrapServers = cluster.BootstrapServers }, db.Store,
-            NullLogger<SparkJob.Local.LocalEngine>.Instance);
+        var engine = new SparkJob.Local.LocalEngine(new SparkJob.Local.LocalEngineOptions { BootstrapServers = cluster.BootstrapServers },
+            TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), db.Store, NullLogger<SparkJob.Local.LocalEngine>.Instance);
         var next = await db.Runner(engine).RunAsync("raw_energy", ct);
 
         Assert.Equal(("abandoned", true), await StatusAsync(db, runId));
