@@ -94,6 +94,7 @@ public static class JobProgram
                 var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
                 builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.ReadStallTimeout });
                 builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
+                AddSnapshotSource(builder, kafka, options);
                 builder.Services.AddSingleton<IJobEngine, LocalEngine>();
                 break;
             case PipelineOptions.SparkEngine:
@@ -102,11 +103,15 @@ public static class JobProgram
                 // The job captures the snapshot Spark reads: its own consumer, configured like the local engine's.
                 var snapshotKafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
                 builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
-                builder.Services.AddSingleton(sp => new Kafka.SnapshotSource(
-                    sp.GetRequiredService<ServiceDefaults.Kafka.KafkaConsumerFactory<byte[]?, byte[]?>>(), snapshotKafka, options.ReadStallTimeout));
+                AddSnapshotSource(builder, snapshotKafka, options);
                 builder.Services.AddSingleton<SparkEngine>();
                 builder.Services.AddSingleton<IJobEngine, SparkJobEngine>();
                 break;
         }
     }
+
+    /// <summary>The Spark engine's snapshot, and for both engines the completion records whose trace the run continues.</summary>
+    private static void AddSnapshotSource(HostApplicationBuilder builder, string bootstrapServers, PipelineOptions options) =>
+        builder.Services.AddSingleton(sp => new Kafka.SnapshotSource(
+            sp.GetRequiredService<ServiceDefaults.Kafka.KafkaConsumerFactory<byte[]?, byte[]?>>(), bootstrapServers, options.ReadStallTimeout));
 }

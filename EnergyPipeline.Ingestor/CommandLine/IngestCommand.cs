@@ -85,7 +85,7 @@ internal static class IngestCommand
             path = await DataFileLocator.ResolveAsync(options, () => new DatasetDownloader(http, logger), cancellationToken);
             var result = await services.GetRequiredService<IngestionRunner>().RunAsync(path, cancellationToken);
             return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? "succeeded" : "failed",
-                result.RunId, result.SourceSha256, result.Error);
+                result.RunId, result.SourceSha256, result.Error, result.TraceId);
         }
         catch (Exception ex) when (ex is DatasetDownloadException or FileNotFoundException or InvalidOperationException or Parsing.HouseholdFormatException)
         {

@@ -20,14 +20,15 @@ public sealed record RunSummary(
     string Status,
     string? RunId = null,
     string? SourceSha256 = null,
-    string? Error = null)
+    string? Error = null,
+    string? TraceId = null)
 {
     public double RowsPerSecond => Seconds > 0 ? Math.Round(RowsRead / Seconds) : 0;
 
     public static RunSummary From(string verb, string file, ParseSummary parse, long sent, TimeSpan elapsed, string status,
-        string? runId = null, string? sha256 = null, string? error = null) =>
+        string? runId = null, string? sha256 = null, string? error = null, string? traceId = null) =>
         new(verb, file, parse.DataLines, parse.Readings, sent, parse.MissingValueRows, parse.Malformed, parse.Bytes,
-            Math.Round(elapsed.TotalSeconds, 3), parse.GlobalActivePowerSum, status, runId, sha256, error);
+            Math.Round(elapsed.TotalSeconds, 3), parse.GlobalActivePowerSum, status, runId, sha256, error, traceId);
 
     public string ToText()
     {
@@ -72,6 +73,7 @@ public sealed record RunSummary(
             WriteOptional(json, "run_id", RunId);
             WriteOptional(json, "source_sha256", SourceSha256);
             WriteOptional(json, "error", Error);
+            WriteOptional(json, "trace_id", TraceId);
             json.WriteEndObject();
         }
 

@@ -12,6 +12,9 @@ namespace EnergyPipeline.Ingestor.Ingestion;
 /// <summary>The outcome of one ingestion run. <see cref="Error"/> is null exactly when every reading was acknowledged.</summary>
 public sealed record IngestionResult(string RunId, string SourceSha256, ParseSummary Parse, long Sent, TimeSpan Elapsed, bool TopicCreated, string? Error)
 {
+    /// <summary>The run span's trace id: the job run that consumes this ingestion last continues this trace.</summary>
+    public string? TraceId { get; init; }
+
     public bool Succeeded => Error is null;
 }
 
@@ -74,7 +77,7 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         }
 
         RecordMetrics(parse);
-        var result = new IngestionResult(runId, sha256, parse, publisher.Delivered, clock.Elapsed, topicCreated, error);
+        var result = new IngestionResult(runId, sha256, parse, publisher.Delivered, clock.Elapsed, topicCreated, error) { TraceId = run.TraceId.ToHexString() };
         run.SetTag("energy.rows_sent", result.Sent);
         run.SetTag("energy.rows_malformed", parse.Malformed);
         if (error is null)

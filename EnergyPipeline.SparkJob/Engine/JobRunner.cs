@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -10,15 +11,21 @@ namespace EnergyPipeline.SparkJob.Engine;
 /// The part of a run shared by every engine: schema, run row, the engine, then the publication of its staging rows
 /// in one transaction; on failure or cancellation the old figures stay and the run row says failed, with the error.
 /// </summary>
+/// <remarks>
+/// With <paramref name="completions"/>, the run span continues the newest completed ingestion's trace (one trace per
+/// pipeline run); the engines link the other ingestion traces they consume.
+/// </remarks>
 public sealed partial class JobRunner(
-    SchemaMigrator migrator, QuarterlyStore store, IJobEngine engine, ILogger<JobRunner> logger, TimeProvider? time = null)
+    SchemaMigrator migrator, QuarterlyStore store, IJobEngine engine, ILogger<JobRunner> logger, TimeProvider? time = null,
+    SnapshotSource? completions = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public async Task<JobSummary> RunAsync(string topic, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = JobTelemetry.Source.StartActivity("energy job run");
+        var parent = await IngestionTraceAsync(topic, cancellationToken);
+        using var activity = JobTelemetry.Source.StartActivity("energy job run", ActivityKind.Internal, parent);
         using (JobTelemetry.Source.StartActivity("migrate schema"))
         {
             await migrator.MigrateAsync(cancellationToken);
@@ -59,7 +66,7 @@ public sealed partial class JobRunner(
             JobTelemetry.QuartersWritten.Add(quarters);
 
             var summary = new JobSummary(run.RunId, engine.Name, result.ReadingsRead, result.DuplicatesDropped, result.Invalid,
-                quarters, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3));
+                quarters, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3), activity?.TraceId.ToHexString());
             LogSucceeded(summary.ToJson());
             return summary;
         }
@@ -83,6 +90,32 @@ public sealed partial class JobRunner(
         }
     }
 
+    /// <summary>
+    /// The trace to continue, read before the run span starts. Best effort: when Kafka cannot be read the run starts
+    /// a trace of its own and the engine's read fails the run (recorded in the run log) with the reason.
+    /// </summary>
+    private async Task<ActivityContext> IngestionTraceAsync(string topic, CancellationToken cancellationToken)
+    {
+        if (completions is null)
+        {
+            return default;
+        }
+
+        try
+        {
+            var records = await Task.Run(() => completions.ReadCompletions(topic, cancellationToken), cancellationToken);
+            return JobTelemetry.IngestionTraceToContinue(records);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNoIngestionTrace(topic, ex.Message);
+            return default;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The completion records of {Topic} could not be read, the run starts a trace of its own: {Error}")]
+    private partial void LogNoIngestionTrace(string topic, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Job run {RunId} starting: engine {Engine}, topic {Topic}")]
     private partial void LogStarting(Guid runId, string engine, string topic);
 
@@ -104,7 +137,8 @@ public sealed record JobSummary(
     [property: JsonPropertyName("duplicates_dropped")] long DuplicatesDropped,
     [property: JsonPropertyName("invalid")] long Invalid,
     [property: JsonPropertyName("quarters_written")] int QuartersWritten,
-    [property: JsonPropertyName("seconds")] double Seconds)
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("trace_id")] string? TraceId = null)
 {
     public string ToJson() => JsonSerializer.Serialize(this);
 }

@@ -20,6 +20,23 @@ public static class JobTelemetry
     public static readonly Counter<long> QuartersWritten = Meter.CreateCounter<long>("energy.job.quarters_written", "{quarter}", "Quarterly rows published");
     public static readonly Histogram<double> StageDuration = Meter.CreateHistogram<double>("energy.job.stage.duration", "s", "Duration of a job stage");
 
+    /// <summary>
+    /// The trace a run continues: the newest completed ingestion's (the last completion record with a valid
+    /// <c>traceparent</c>), or none. The other ingestions' traces become links.
+    /// </summary>
+    public static ActivityContext IngestionTraceToContinue(IReadOnlyList<Messaging.IngestionCompletion> completions)
+    {
+        for (var i = completions.Count - 1; i >= 0; i--)
+        {
+            if (ActivityContext.TryParse(completions[i].TraceParent, null, isRemote: true, out var context))
+            {
+                return context;
+            }
+        }
+
+        return default;
+    }
+
     /// <summary>Records how long a stage took, tagged with the stage and the engine.</summary>
     public static void RecordStage(string stage, string engine, TimeSpan elapsed) =>
         StageDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("stage", stage), new KeyValuePair<string, object?>("engine", engine));

@@ -31,6 +31,13 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
     /// <summary>Reads the control topic's completion records, then captures the data topic's partitions.</summary>
     public TopicSnapshot Capture(string topic, CancellationToken cancellationToken)
     {
+        var completions = ReadCompletions(topic, cancellationToken);
+        return new TopicSnapshot(topic, Ranges(topic, required: true)!, completions);
+    }
+
+    /// <summary>The completion records of the control topic of <paramref name="topic"/>, oldest first (none when it is absent).</summary>
+    public List<IngestionCompletion> ReadCompletions(string topic, CancellationToken cancellationToken)
+    {
         var completions = new List<IngestionCompletion>();
         var controlTopic = RawEnergyTopic.CompletionTopic(topic);
         if (Ranges(controlTopic, required: false) is { } controlRanges)
@@ -44,7 +51,7 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
             }, cancellationToken);
         }
 
-        return new TopicSnapshot(topic, Ranges(topic, required: true)!, completions);
+        return completions;
     }
 
     /// <summary>

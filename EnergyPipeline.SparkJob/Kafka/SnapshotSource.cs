@@ -4,16 +4,22 @@ namespace EnergyPipeline.SparkJob.Kafka;
 
 /// <summary>
 /// Captures a <see cref="TopicSnapshot"/> with a consumer of the registration (the Spark engine's part on the job's
-/// side: Spark then reads exactly that snapshot).
+/// side: Spark then reads exactly that snapshot), or only the completion records (the job's trace parent).
 /// </summary>
 public sealed class SnapshotSource(KafkaConsumerFactory<byte[]?, byte[]?> consumers, string bootstrapServers, TimeSpan readStallTimeout)
 {
-    public TopicSnapshot Capture(string topic, CancellationToken cancellationToken)
+    public TopicSnapshot Capture(string topic, CancellationToken cancellationToken) => Read(reader => reader.Capture(topic, cancellationToken));
+
+    /// <summary>Only the completion records (a small control topic): what the job's run span needs before it starts.</summary>
+    public IReadOnlyList<Messaging.IngestionCompletion> ReadCompletions(string topic, CancellationToken cancellationToken) =>
+        Read(reader => reader.ReadCompletions(topic, cancellationToken));
+
+    private T Read<T>(Func<SnapshotReader, T> read)
     {
         using var consumer = consumers.Create();
         try
         {
-            return new SnapshotReader(consumer, bootstrapServers, readStallTimeout).Capture(topic, cancellationToken);
+            return read(new SnapshotReader(consumer, bootstrapServers, readStallTimeout));
         }
         finally
         {

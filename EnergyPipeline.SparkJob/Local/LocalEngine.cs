@@ -195,7 +195,10 @@ public sealed partial class LocalEngine(
         }
     }
 
-    /// <summary>Links the run span to the distinct ingestion traces it consumes, up to <see cref="JobTelemetry.MaxTraceLinks"/>.</summary>
+    /// <summary>
+    /// Links the run span to the distinct ingestion traces it consumes, up to <see cref="JobTelemetry.MaxTraceLinks"/>;
+    /// not the trace the run continues (its parent's).
+    /// </summary>
     private sealed class TraceLinks(Activity? runActivity)
     {
         private readonly HashSet<string> _seen = [];
@@ -212,7 +215,7 @@ public sealed partial class LocalEngine(
 
             _last = traceParent;
             var text = Encoding.UTF8.GetString(traceParent);
-            if (_seen.Add(text) && ActivityContext.TryParse(text, null, isRemote: true, out var context))
+            if (_seen.Add(text) && ActivityContext.TryParse(text, null, isRemote: true, out var context) && context.TraceId != runActivity.TraceId)
             {
                 runActivity.AddLink(new ActivityLink(context));
             }

@@ -166,7 +166,8 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
 
         foreach (var traceParent in traceParents)
         {
-            if (ActivityContext.TryParse(traceParent, null, out var context))
+            // The trace the job continues is the parent, not a link.
+            if (ActivityContext.TryParse(traceParent, null, out var context) && context.TraceId != activity.TraceId)
             {
                 activity.AddLink(new ActivityLink(context));
             }

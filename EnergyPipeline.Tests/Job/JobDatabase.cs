@@ -31,7 +31,8 @@ internal sealed class JobDatabase : IAsyncDisposable
     public static async Task<JobDatabase> CreateAsync(Infrastructure.PostgresServerFixture server, string prefix) =>
         new(await server.CreateDatabaseAsync(prefix));
 
-    public JobRunner Runner(IJobEngine engine) => new(Migrator, Store, engine, NullLogger<JobRunner>.Instance);
+    public JobRunner Runner(IJobEngine engine, SparkJob.Kafka.SnapshotSource? completions = null) =>
+        new(Migrator, Store, engine, NullLogger<JobRunner>.Instance, completions: completions);
 
     /// <summary>Every column but run_id and processed_at, as PostgreSQL's text of each value, in quarter order.</summary>
     public async Task<List<string>> QuarterRowsAsTextAsync()
