@@ -42,7 +42,10 @@ public static class PipelineCommands
         return job;
     }
 
-    /// <summary>Adds "Run the pipeline again" to the ingestor: ingest, wait for it to finish, then run the job.</summary>
+    /// <summary>
+    /// Adds "Run the pipeline again" to the ingestor: ingest, wait for it to finish, then run the job. The ingestor
+    /// process starts a fresh trace and the job continues it (from the completion record): one trace per pipeline run.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithRunPipelineCommand(
         this IResourceBuilder<ProjectResource> ingestor, IResourceBuilder<ProjectResource> job)
     {

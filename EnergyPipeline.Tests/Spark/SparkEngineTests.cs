@@ -80,6 +80,36 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task Under_a_job_run_that_continues_the_ingestion_s_trace_that_trace_is_not_linked_again()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = AnswerLikeSpark(failing: null);
+        var runId = Guid.NewGuid();
+        var sparkRuns = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == SparkJobTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.DisplayName == "spark engine run" && Equals(activity.GetTagItem("energy.run_id"), runId.ToString()))
+                {
+                    lock (sparkRuns) { sparkRuns.Add(activity); }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var jobRun = new Activity("energy job run").SetParentId(TraceParent).Start();
+
+        var result = await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), runId, Snapshot, TestContext.Current.CancellationToken);
+
+        var sparkRun = Assert.Single(sparkRuns);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", sparkRun.TraceId.ToHexString());
+        Assert.Empty(sparkRun.Links);
+        Assert.Equal([TraceParent], result.IngestionTraceParents);
+    }
+
+    [Fact]
     public async Task A_failed_statement_fails_the_run_with_spark_s_message_and_still_releases_the_cache()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
