@@ -28,6 +28,9 @@ public sealed record EngineResult(
     long DuplicatesDropped,
     long Invalid)
 {
+    /// <summary>The invalid messages by reason (in the validity rules' order), with a few samples of each.</summary>
+    public IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason { get; init; } = [];
+
     /// <summary>Where the engine wrote the run's cleaned readings (the Spark raw zone), if anywhere.</summary>
     public string? RawZoneUri { get; init; }
 }

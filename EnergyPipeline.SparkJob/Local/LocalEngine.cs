@@ -76,9 +76,9 @@ public sealed partial class LocalEngine(
         }
 
         JobTelemetry.RecordStage("aggregate", Name, Stopwatch.GetElapsedTime(stage));
-        foreach (var invalid in result.InvalidSamples)
+        foreach (var reason in result.InvalidByReason)
         {
-            LogInvalid(invalid.Partition, invalid.Offset, invalid.Reason);
+            LogInvalidReason(reason.Messages, reason.Reason, string.Join(", ", reason.Samples.Select(m => $"{m.Partition}:{m.Offset}")));
         }
 
         stage = Stopwatch.GetTimestamp();
@@ -88,7 +88,7 @@ public sealed partial class LocalEngine(
         }
 
         JobTelemetry.RecordStage("write", Name, Stopwatch.GetElapsedTime(stage));
-        return new EngineResult(partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid);
+        return new EngineResult(partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid) { InvalidByReason = result.InvalidByReason };
     }
 
     private List<PartitionRead> ReadSnapshot(string topic, QuarterlyAggregator aggregator, Activity? runActivity, CancellationToken cancellationToken)
@@ -189,6 +189,6 @@ public sealed partial class LocalEngine(
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {Messages} messages from {Partitions} partitions: {Duplicates} duplicates, {Invalid} invalid")]
     private partial void LogRead(long messages, int partitions, long duplicates, long invalid);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Invalid message at partition {Partition} offset {Offset}: {Reason}")]
-    private partial void LogInvalid(int partition, long offset, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
+    private partial void LogInvalidReason(long messages, string reason, string samples);
 }

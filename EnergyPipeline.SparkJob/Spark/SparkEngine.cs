@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.Aggregation;
 using EnergyPipeline.SparkJob.SparkConnect;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +38,8 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
             await session.SqlAsync(SparkPlan.RedactCredentials, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseUtc, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseTimestampWithoutTimeZone, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.UseCorrectedTimeParser, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.DisableAnsi, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateKafkaSource(inputs), cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CacheRecords, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateCheckedView, cancellationToken).ConfigureAwait(false);
@@ -48,6 +52,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
                 throw new SparkConnectException(SparkPlan.QueryCounts.Name, $"expected one row of counts, got {counts.Count}");
             }
 
+            var invalidByReason = ReadInvalidReasons(await session.QueryAsync(SparkPlan.QueryInvalidReasons, cancellationToken).ConfigureAwait(false));
             var traceParents = await session.QueryAsync(SparkPlan.QueryTraceParents, cancellationToken).ConfigureAwait(false);
             var ingestionTraces = Enumerable.Range(0, traceParents.Count).Select(i => traceParents.Get<string>(i, "trace_parent")).ToList();
             LinkIngestionTraces(activity, ingestionTraces);
@@ -61,8 +66,14 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
                 Readings: counts.Get<long>(0, "readings"),
                 Quarters: checked((int)counts.Get<long>(0, "quarters")),
                 inputs.RunRawZoneUri(runId),
-                ingestionTraces);
+                ingestionTraces,
+                invalidByReason);
             LogRead(logger, runId, result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters);
+            foreach (var reason in invalidByReason)
+            {
+                LogInvalidReason(logger, runId, reason.Reason, reason.Messages,
+                    string.Join(", ", reason.Samples.Select(s => $"{s.Partition}:{s.Offset}")));
+            }
 
             var stopwatch = Stopwatch.StartNew();
             await session.WriteAsync(SparkPlan.RawZoneWrite(inputs, runId), cancellationToken).ConfigureAwait(false);
@@ -111,6 +122,27 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
         return offsets;
     }
 
+    /// <summary>Rows of <see cref="SparkPlan.QueryInvalidReasons"/> (one per sample, ordered by reason) as counts with samples.</summary>
+    internal static IReadOnlyList<InvalidReasonCount> ReadInvalidReasons(SparkRows rows)
+    {
+        var reasons = new List<InvalidReasonCount>();
+        for (var i = 0; i < rows.Count;)
+        {
+            var reason = rows.Get<string>(i, "invalid_reason");
+            var messages = rows.Get<long>(i, "messages");
+            var samples = new List<InvalidMessage>();
+            for (; i < rows.Count && rows.Get<string>(i, "invalid_reason") == reason; i++)
+            {
+                samples.Add(new InvalidMessage(rows.Get<int>(i, "kafka_partition"), rows.Get<long>(i, "kafka_offset"), reason));
+            }
+
+            reasons.Add(new InvalidReasonCount(reason, messages, samples));
+        }
+
+        // In the validity rules' order, as the local engine reports them.
+        return reasons.OrderBy(r => ReadingValidity.Rules.Select(rule => rule.Reason).ToList().IndexOf(r.Reason)).ToList();
+    }
+
     private static void LinkIngestionTraces(Activity? activity, IEnumerable<string> traceParents)
     {
         if (activity is null)
@@ -146,6 +178,9 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {ReadingsRead} records read, {Invalid} invalid, {DuplicatesDropped} duplicates dropped, {Readings} readings in {Quarters} quarters")]
     private static partial void LogRead(ILogger logger, Guid runId, long readingsRead, long invalid, long duplicatesDropped, long readings, int quarters);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spark run {RunId}: {Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
+    private static partial void LogInvalidReason(ILogger logger, Guid runId, string reason, long messages, string samples);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: raw zone {RawZone} written in {Seconds:0.0} s")]
     private static partial void LogRawZoneWritten(ILogger logger, Guid runId, string rawZone, double seconds);

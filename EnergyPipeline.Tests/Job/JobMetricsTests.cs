@@ -48,7 +48,8 @@ public sealed class JobMetricsTests(PostgresServerFixture server) : IDisposable
         var summary = await db.Runner(engine).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
 
         Assert.Equal(5_702, summary.ReadingsRead);
-        Assert.Equal(700, summary.DuplicatesDropped);
+        // 700 re-sent copies, and the valid copies of the two minutes whose newest copy is invalid.
+        Assert.Equal(702, summary.DuplicatesDropped);
         Assert.Equal(2, summary.Invalid);
         Assert.Equal(summary.ReadingsRead, read.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal(summary.DuplicatesDropped, duplicates.GetMeasurementSnapshot().EvaluateAsCounter());

@@ -5,6 +5,11 @@ using EnergyPipeline.AppHost.Hosting;
 using Microsoft.Extensions.Configuration;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.SparkJob;
+using Confluent.Kafka;
+using EnergyPipeline.AppHost;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.Tests.Contract;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
@@ -59,11 +64,13 @@ public sealed class SparkEngineFullStackTests
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
             }
 
+            CustomResourceSnapshot? firstJob = null;
             foreach (var project in new[] { "ingestor", "spark-job" })
             {
                 var finished = await app.ResourceNotifications.WaitForResourceAsync(
                     project, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct);
                 Assert.Equal(0, finished.Snapshot.ExitCode);
+                firstJob = finished.Snapshot;
             }
 
             var database = await app.GetConnectionStringAsync("energy-db", ct)
@@ -106,6 +113,21 @@ public sealed class SparkEngineFullStackTests
 
             var kafka = await app.GetConnectionStringAsync("kafka", ct)
                 ?? throw new InvalidOperationException("kafka has no connection string");
+
+            // Every case of the contract table into the topic next to the valid readings, then the spark engine again
+            // (the dashboard's command) and the local engine: same invalid count, identical tables.
+            var invalidCases = ProduceContractCases(kafka);
+            var commands = app.Services.GetRequiredService<ResourceCommandService>();
+            var rerun = await commands.ExecuteCommandAsync("spark-job", PipelineCommands.RunJobCommand(PipelineEngine.Spark), ct);
+            Assert.True(rerun.Success, rerun.Message);
+            var secondJob = await app.ResourceNotifications.WaitForResourceAsync(
+                "spark-job",
+                e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text) && e.Snapshot.StartTimeStamp > firstJob!.StartTimeStamp,
+                ct);
+            Assert.Equal(0, secondJob.Snapshot.ExitCode);
+            sparkRows = await ReadQuarterlyRowsAsync(database, ct);
+            Assert.Equal(invalidCases, await LatestInvalidCountAsync(database, "spark", ct));
+
             Assert.Equal(JobProgram.ExitSucceeded, await JobProgram.RunAsync(
                 ["--engine", "local"],
                 config => config.AddInMemoryCollection(new Dictionary<string, string?>
@@ -114,6 +136,7 @@ public sealed class SparkEngineFullStackTests
                     ["ConnectionStrings:energy_db"] = database,
                 })));
             var localRows = await ReadQuarterlyRowsAsync(database, ct);
+            Assert.Equal(invalidCases, await LatestInvalidCountAsync(database, "local", ct));
 
             Assert.Equal(localRows.Count, sparkRows.Count);
             for (var i = 0; i < localRows.Count; i++)
@@ -126,6 +149,37 @@ public sealed class SparkEngineFullStackTests
         {
             dataDirectory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Produces the contract table's cases (all but null keys, which a compacted topic refuses) and returns how many
+    /// of them are invalid.
+    /// </summary>
+    private static long ProduceContractCases(string bootstrapServers)
+    {
+        var cases = ContractCases.All.Where(c => c.Key is not null).ToList();
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            MessageMaxBytes = 2 * 1024 * 1024,
+        }).Build();
+        foreach (var contractCase in cases)
+        {
+            producer.Produce(RawEnergyTopic.Name, new Message<byte[]?, byte[]?> { Key = contractCase.Key, Value = contractCase.Value });
+        }
+
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+        return cases.Count(c => c.Reason is not null);
+    }
+
+    private static async Task<long> LatestInvalidCountAsync(string connectionString, string engine, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT invalid_count FROM pipeline_runs WHERE engine = @engine AND status = 'succeeded' ORDER BY started_at DESC LIMIT 1", connection);
+        command.Parameters.AddWithValue("engine", engine);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private static async Task<List<object?[]>> ReadQuarterlyRowsAsync(string connectionString, CancellationToken ct)

@@ -35,10 +35,12 @@ public sealed class SparkEngineTests
         Assert.All(requests, r => Assert.Equal(runId.ToString(), r.SessionId));
         string[] expected =
         [
-            SparkPlan.RedactCredentials.Text, SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text, SparkPlan.CreateKafkaSource(inputs).Text,
+            SparkPlan.RedactCredentials.Text, SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text,
+            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.CreateKafkaSource(inputs).Text,
             SparkPlan.CacheRecords.Text, SparkPlan.CreateCheckedView.Text, SparkPlan.CreateReadingsView.Text,
             SparkPlan.QueryPartitionOffsets.Text, "root: " + SparkPlan.QueryPartitionOffsets.Text,
             SparkPlan.QueryCounts.Text, "root: " + SparkPlan.QueryCounts.Text,
+            SparkPlan.QueryInvalidReasons.Text, "root: " + SparkPlan.QueryInvalidReasons.Text,
             SparkPlan.QueryTraceParents.Text, "root: " + SparkPlan.QueryTraceParents.Text,
             "write: " + SparkPlan.RawZoneRows.Text,
             "write: " + SparkPlan.InsertQuarterlyAggregates(runId).Text,
@@ -56,6 +58,9 @@ public sealed class SparkEngineTests
         Assert.Equal([new PartitionOffsets(0, 0, 99, 100), new PartitionOffsets(1, 5, 60, 50)], result.Offsets);
         Assert.Equal((150L, 2L, 8L, 140L, 3), (result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters));
         Assert.Equal([TraceParent], result.IngestionTraceParents);
+        // Reported in the rules' order, whatever order Spark returned them in.
+        Assert.Equal(["tombstone", "key_mismatch"], result.InvalidByReason.Select(r => r.Reason));
+        Assert.Equal(new SparkJob.Aggregation.InvalidMessage(2, 7, "tombstone"), Assert.Single(result.InvalidByReason[0].Samples));
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", Assert.Single(linked).Context.TraceId.ToString());
     }
 
@@ -177,6 +182,7 @@ public sealed class SparkEngineTests
             var query = request.Plan.Root.Sql.Query;
             var arrow = query == SparkPlan.QueryPartitionOffsets.Text ? ArrowTestData.Offsets((0, 0, 99, 100), (1, 5, 60, 50))
                 : query == SparkPlan.QueryCounts.Text ? ArrowTestData.Longs(("readings_read", 150), ("invalid", 2), ("duplicates_dropped", 8), ("readings", 140), ("quarters", 3))
+                : query == SparkPlan.QueryInvalidReasons.Text ? ArrowTestData.InvalidReasons(("tombstone", 1, 2, 7), ("key_mismatch", 1, 0, 3))
                 : query == SparkPlan.QueryTraceParents.Text ? ArrowTestData.Strings("trace_parent", TraceParent)
                 : throw new RpcException(new Status(StatusCode.InvalidArgument, "unexpected query"));
             await responses.WriteAsync(Response(request, new ExecutePlanResponse
