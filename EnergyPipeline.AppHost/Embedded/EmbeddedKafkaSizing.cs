@@ -22,11 +22,15 @@ public static class EmbeddedKafkaSizing
     /// Stored bytes per reading in the mock: key, JSON value and the trace/run/file headers in the ingestor's lz4
     /// batches. Measured (BENCHMARKS.md, "Embedded Kafka sizing"); the margin below covers uneven partitioning.
     /// </summary>
-    public const int StoredBytesPerReading = 100;
+    public const int StoredBytesPerReading = 52;
 
     /// <summary>Each partition is filled to at most this share of its retention.</summary>
     public const double FillLimit = 0.6;
 
-    public static int Partitions(int copies = Copies) =>
-        (int)Math.Ceiling(copies * DataSetRows * StoredBytesPerReading / (PartitionRetentionBytes * FillLimit));
+    /// <summary>Partitions for <see cref="Copies"/> full copies of the data set.</summary>
+    public static int Partitions() => PartitionsFor(Copies * DataSetRows);
+
+    /// <summary>Partitions that keep <paramref name="readings"/> readings, each filled to at most <paramref name="fillLimit"/>.</summary>
+    public static int PartitionsFor(long readings, double fillLimit = FillLimit) =>
+        (int)Math.Ceiling(readings * StoredBytesPerReading / (PartitionRetentionBytes * fillLimit));
 }

@@ -78,10 +78,11 @@ internal static class IngestCommand
         try
         {
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            path = await DataFileLocator.ResolveAsync(options, () => new DatasetDownloader(http, logger), cancellationToken);
+            var data = await DataFileLocator.LocateAsync(options, () => new DatasetDownloader(http, logger), logger, cancellationToken: cancellationToken);
+            path = data.Path;
             var result = await services.GetRequiredService<IngestionRunner>().RunAsync(path, cancellationToken);
             return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? "succeeded" : "failed",
-                result.RunId, result.SourceSha256, result.Error);
+                result.RunId, result.SourceSha256, result.Error) with { Source = data.Source };
         }
         catch (Exception ex) when (ex is DatasetDownloadException or FileNotFoundException or InvalidOperationException or Parsing.HouseholdFormatException)
         {

@@ -7,7 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace EnergyPipeline.Ingestor.Data;
 
 /// <summary>The data set could not be fetched or is not the expected file.</summary>
-public sealed class DatasetDownloadException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class DatasetDownloadException(string message, Exception? inner = null, bool offline = false) : Exception(message, inner)
+{
+    /// <summary>The source could not be reached at all (no network, no name resolution, timeout), as opposed to a bad answer.</summary>
+    public bool Offline { get; } = offline;
+}
 
 /// <summary>
 /// Downloads the UCI zip, extracts household_power_consumption.txt next to it and checks its SHA-256 before
@@ -86,11 +90,11 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger)
         {
             throw new DatasetDownloadException(
                 $"Could not download the data set from {url} ({ex.Message}). Is this machine offline? " +
-                $"Put {HouseholdPowerFormat.FileName} into the data directory, or give a file with --file / Ingestor:File.", ex);
+                $"Put {HouseholdPowerFormat.FileName} into the data directory, or give a file with --file / Ingestor:File.", ex, offline: true);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new DatasetDownloadException($"Downloading {url} timed out.", ex);
+            throw new DatasetDownloadException($"Downloading {url} timed out.", ex, offline: true);
         }
     }
 
