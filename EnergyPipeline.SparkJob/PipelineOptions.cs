@@ -1,3 +1,4 @@
+using EnergyPipeline.Connectivity;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.SparkJob;
@@ -10,11 +11,20 @@ public sealed class PipelineOptions
     public const string LocalEngine = "local";
     public const string KafkaConnectionName = "kafka";
     public const string DatabaseConnectionName = "energy_db";
+    public const string ConnectTimeoutSetting = "Pipeline:ConnectTimeout";
 
     /// <summary><c>spark</c> (default) or <c>local</c>.</summary>
     public string Engine { get; set; } = SparkEngine;
 
     public string Topic { get; set; } = Messaging.RawEnergyTopic.Name;
+
+    /// <summary>
+    /// <c>Pipeline:ConnectTimeout</c>: how long the job tries to reach Kafka and PostgreSQL at start (seconds, default 15).
+    /// Named apart from the key so the binder, which would read "15" as fifteen days, leaves it to <see cref="Read"/>.
+    /// </summary>
+    public TimeSpan StartConnectTimeout => _connectTimeout;
+
+    private TimeSpan _connectTimeout = Connectivity.ConnectTimeout.Default;
 
     /// <summary>Command-line switches mapped onto configuration keys: <c>--engine local</c>, <c>--topic name</c>.</summary>
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
@@ -37,6 +47,15 @@ public sealed class PipelineOptions
         if (string.IsNullOrWhiteSpace(options.Topic))
         {
             throw new JobConfigurationException($"{Section}:Topic is empty.");
+        }
+
+        try
+        {
+            options._connectTimeout = Connectivity.ConnectTimeout.Parse(configuration[ConnectTimeoutSetting], ConnectTimeoutSetting);
+        }
+        catch (ConnectionSettingException ex)
+        {
+            throw new JobConfigurationException(ex.Message);
         }
 
         return options;

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EnergyPipeline.Connectivity;
 using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Data;
 using EnergyPipeline.Ingestor.Ingestion;
@@ -43,6 +44,22 @@ internal static class IngestCommand
             throw new UsageException(
                 $"ingest needs Kafka: set ConnectionStrings:{IngestorOptions.KafkaConnectionName} to host:port " +
                 $"(the AppHost does; on the command line: --ConnectionStrings:{IngestorOptions.KafkaConnectionName}=localhost:9092).");
+        }
+
+        // An unreachable broker fails here, in seconds, with one line naming it; the run would otherwise retry for minutes.
+        try
+        {
+            KafkaProbe.Check(bootstrap, $"ConnectionStrings:{IngestorOptions.KafkaConnectionName}", options.ConnectTimeoutSpan);
+        }
+        catch (ConnectionSettingException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        catch (ServiceUnreachableException ex)
+        {
+            errors.WriteLine($"error: {ex.Message}");
+            output.WriteLine(new RunSummary("ingest", options.File ?? "", 0, 0, 0, 0, 0, 0, 0, 0, "failed", Error: ex.Message).ToJson());
+            return ExitCodes.Failed;
         }
 
         builder.AddServiceDefaults();
