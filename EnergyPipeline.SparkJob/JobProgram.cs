@@ -25,6 +25,18 @@ public static class JobProgram
     {
         output ??= Console.Out;
         var started = Stopwatch.GetTimestamp();
+        if (JobCommandLine.IsHelp(args))
+        {
+            await output.WriteAsync(JobCommandLine.Usage);
+            return ExitSucceeded;
+        }
+
+        if (JobCommandLine.FindUnknownOption(args) is { } unknown)
+        {
+            await ReportFailureAsync(output, null, $"Unknown option '{unknown}': use --engine, --topic or --Section:Key=value (--help lists the settings).", started);
+            return ExitConfiguration;
+        }
+
         var builder = Host.CreateApplicationBuilder(args);
         builder.Configuration.AddCommandLine(args, PipelineOptions.SwitchMappings.ToDictionary());
         configure?.Invoke(builder.Configuration);

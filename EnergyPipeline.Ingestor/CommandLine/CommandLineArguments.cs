@@ -9,6 +9,9 @@ internal sealed class CommandLineArguments
 {
     public const string DefaultVerb = "ingest";
 
+    /// <summary>Options that take no value.</summary>
+    private static readonly HashSet<string> Flags = new(StringComparer.OrdinalIgnoreCase) { "force" };
+
     private readonly Dictionary<string, string> _options = new(StringComparer.OrdinalIgnoreCase);
 
     public string Verb { get; private init; } = DefaultVerb;
@@ -39,6 +42,13 @@ internal sealed class CommandLineArguments
             string? value = equals > 0 ? arg[(equals + 1)..] : null;
             if (!knownOptions.Contains(name))
             {
+                // Only configuration keys (Section:Key) pass through; any other unknown option is named, never
+                // taking the next argument with it.
+                if (!name.Contains(':', StringComparison.Ordinal))
+                {
+                    throw new UsageException($"Unknown option '--{name}' for '{verb}'.");
+                }
+
                 parsed.Passthrough.Add(arg);
                 if (value is null && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
                 {
@@ -46,6 +56,11 @@ internal sealed class CommandLineArguments
                 }
 
                 continue;
+            }
+
+            if (value is null && Flags.Contains(name))
+            {
+                value = "true";
             }
 
             if (value is null)
@@ -65,6 +80,8 @@ internal sealed class CommandLineArguments
     }
 
     public string? Get(string name) => _options.GetValueOrDefault(name);
+
+    public bool Has(string name) => _options.ContainsKey(name);
 
     public long? GetInt64(string name)
     {

@@ -38,6 +38,11 @@ internal static class IngestCommand
             throw new UsageException(ex.Message);
         }
 
+        if (options.File is { Length: > 0 } given && DataFileCheck.WhyNotAFile(given) is { } problem)
+        {
+            throw new UsageException($"the file to ingest (--file or Ingestor:File): {problem}.");
+        }
+
         var bootstrap = builder.Configuration.GetConnectionString(IngestorOptions.KafkaConnectionName);
         if (string.IsNullOrWhiteSpace(bootstrap))
         {

@@ -39,9 +39,13 @@ public static class DataFileLocator
     {
         if (!string.IsNullOrWhiteSpace(options.File))
         {
-            return File.Exists(options.File)
-                ? new DataFile(options.File, DataFile.GivenSource)
-                : throw new FileNotFoundException($"The file to ingest, '{options.File}' (Ingestor:File or --file), does not exist.", options.File);
+            if (DataFileCheck.WhyNotAFile(options.File) is { } problem)
+            {
+                throw new FileNotFoundException($"The file to ingest (Ingestor:File or --file): {problem}.", options.File);
+            }
+
+            DataFileCheck.CheckContent(options.File);
+            return new DataFile(options.File, DataFile.GivenSource);
         }
 
         var inDataDirectory = Path.Combine(options.DataDirectory, HouseholdPowerFormat.FileName);

@@ -101,3 +101,44 @@ public sealed class ConsoleErrorCollection
 {
     public const string Name = "console error";
 }
+
+/// <summary>The job's command line: help and unknown options.</summary>
+[Collection(ConsoleErrorCollection.Name)]
+public sealed class JobCommandLineTests
+{
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    public async Task Help_prints_the_usage_and_exits_0(string arg)
+    {
+        var output = new StringWriter();
+
+        Assert.Equal(JobProgram.ExitSucceeded, await JobProgram.RunAsync([arg], output: output));
+        Assert.Contains("Pipeline:ConnectTimeout", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_option_is_named_and_exits_2()
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(errors);
+        try
+        {
+            Assert.Equal(JobProgram.ExitConfiguration, await JobProgram.RunAsync(["--engin", "local"], output: output));
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.Contains("Unknown option '--engin'", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--engine", "local", "--topic", "t", "--Pipeline:ConnectTimeout=3", "--Logging:LogLevel:Default", "Debug")]
+    public void Known_switches_and_configuration_keys_are_accepted(params string[] args) =>
+        Assert.Null(JobCommandLine.FindUnknownOption(args));
+}
