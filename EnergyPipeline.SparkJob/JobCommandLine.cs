@@ -1,12 +1,15 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
 namespace EnergyPipeline.SparkJob;
 
-/// <summary>The job's command line: <c>--engine</c>, <c>--topic</c>, <c>--Section:Key=value</c>, help; anything else is named as unknown.</summary>
+/// <summary>
+/// The job's command line on System.CommandLine: <c>--engine</c>, <c>--topic</c>, help; <c>--Section:Key=value</c>
+/// passes to configuration (the host reads the same arguments), any other option is named as unknown.
+/// </summary>
 public static class JobCommandLine
 {
     public const string Usage = """
-        Usage: EnergyPipeline.SparkJob [--engine spark|local] [--topic NAME] [--Section:Key=value ...]
-               EnergyPipeline.SparkJob help | --help | -h
-
         Reads the Kafka topic (raw_energy), de-duplicates and checks every reading, and replaces the quarterly figures in
         PostgreSQL (table quarterly_energy_data) in one transaction. Prints one JSON summary line, also on failure.
 
@@ -22,35 +25,43 @@ public static class JobCommandLine
         Exit codes: 0 succeeded, 1 failed (the old figures stay), 2 configuration error.
         """;
 
-    public static bool IsHelp(IReadOnlyList<string> args) =>
-        args.Any(a => a is "--help" or "-h" or "-?") || (args.Count > 0 && args[0] == "help");
-
-    /// <summary>The first option that is neither a switch nor a configuration key, or null.</summary>
-    public static string? FindUnknownOption(IReadOnlyList<string> args)
+    /// <summary>What the command line asks for: help (printed to <paramref name="output"/>), an error, or a run.</summary>
+    public static (bool Help, string? Error) Check(IReadOnlyList<string> args, TextWriter output)
     {
-        for (var i = 0; i < args.Count; i++)
+        IReadOnlyList<string> verbArgs = args.Count > 0 && args[0] == "help" ? ["--help"] : args;
+        var root = new RootCommand(Usage)
         {
-            var arg = args[i];
-            if (!arg.StartsWith('-'))
-            {
-                return arg;
-            }
-
-            var name = arg.Split('=', 2)[0];
-            var hasValue = arg.Contains('=', StringComparison.Ordinal);
-            if (PipelineOptions.SwitchMappings.ContainsKey(name) || (name.StartsWith("--", StringComparison.Ordinal) && name.Contains(':', StringComparison.Ordinal)))
-            {
-                if (!hasValue)
-                {
-                    i++;
-                }
-
-                continue;
-            }
-
-            return name;
+            new Option<string>("--engine") { Description = "spark or local (Pipeline:Engine)." },
+            new Option<string>("--topic") { Description = "The topic to read (Pipeline:Topic)." },
+        };
+        root.TreatUnmatchedTokensAsErrors = false;
+        var result = root.Parse(verbArgs, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (result.Action is HelpAction)
+        {
+            result.Invoke(new InvocationConfiguration { Output = output, Error = output });
+            return (true, null);
         }
 
-        return null;
+        if (result.Errors.Count > 0)
+        {
+            return (false, result.Errors[0].Message);
+        }
+
+        var unmatched = result.UnmatchedTokens;
+        for (var i = 0; i < unmatched.Count; i++)
+        {
+            var token = unmatched[i];
+            if (!token.StartsWith("--", StringComparison.Ordinal) || !token.Split('=', 2)[0].Contains(':', StringComparison.Ordinal))
+            {
+                return (false, $"Unknown option '{token}': use --engine, --topic or --Section:Key=value (--help lists the settings).");
+            }
+
+            if (!token.Contains('=', StringComparison.Ordinal) && i + 1 < unmatched.Count && !unmatched[i + 1].StartsWith('-'))
+            {
+                i++;
+            }
+        }
+
+        return (false, null);
     }
 }

@@ -25,15 +25,15 @@ public static class JobProgram
     {
         output ??= Console.Out;
         var started = Stopwatch.GetTimestamp();
-        if (JobCommandLine.IsHelp(args))
+        var (help, commandLineError) = JobCommandLine.Check(args, output);
+        if (help)
         {
-            await output.WriteAsync(JobCommandLine.Usage);
             return ExitSucceeded;
         }
 
-        if (JobCommandLine.FindUnknownOption(args) is { } unknown)
+        if (commandLineError is not null)
         {
-            await ReportFailureAsync(output, null, $"Unknown option '{unknown}': use --engine, --topic or --Section:Key=value (--help lists the settings).", started);
+            await ReportFailureAsync(output, null, commandLineError, started);
             return ExitConfiguration;
         }
 

@@ -140,5 +140,5 @@ public sealed class JobCommandLineTests
     [Theory]
     [InlineData("--engine", "local", "--topic", "t", "--Pipeline:ConnectTimeout=3", "--Logging:LogLevel:Default", "Debug")]
     public void Known_switches_and_configuration_keys_are_accepted(params string[] args) =>
-        Assert.Null(JobCommandLine.FindUnknownOption(args));
+        Assert.Equal((false, null), JobCommandLine.Check(args, TextWriter.Null));
 }
