@@ -28,6 +28,7 @@ public sealed class PipelineConsoleReport(
     public const string JobResource = "spark-job";
 
     private readonly ConcurrentDictionary<string, string> _lastErrorLine = new();
+    private readonly ConcurrentDictionary<string, string> _lastLine = new();
     private readonly ConcurrentDictionary<string, CustomResourceSnapshot> _states = new();
     private readonly HashSet<string> _watchedLogs = [];
     private readonly HashSet<string> _reported = [];
@@ -83,8 +84,6 @@ public sealed class PipelineConsoleReport(
             return;
         }
 
-        // The log's last lines can arrive just after the state: give them a moment.
-        await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
         if (snapshot.ExitCode == 0)
         {
             Write($"{name}: succeeded (exit code 0).");
@@ -95,7 +94,13 @@ public sealed class PipelineConsoleReport(
         }
         else
         {
-            var lastError = _lastErrorLine.TryGetValue(name, out var line) ? $": {line}" : "";
+            // The log's last lines arrive after the state (DCP streams them): wait a little for the error line.
+            for (var waited = 0; waited < 100 && !_lastErrorLine.ContainsKey(name); waited++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            }
+
+            var lastError = _lastErrorLine.TryGetValue(name, out var line) || _lastLine.TryGetValue(name, out line) ? $": {line}" : "";
             Write($"{name}: failed (exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}){lastError}");
         }
     }
@@ -128,7 +133,14 @@ public sealed class PipelineConsoleReport(
         }
 
         var failed = waits.Select(w => w.Resource.Name).FirstOrDefault(n => _states.TryGetValue(n, out var d) && HasFailed(d));
-        return failed is null ? "" : $": it waited for {failed}, which {Describe(_states[failed])}";
+        if (failed is not null)
+        {
+            return $": it waited for {failed}, which {Describe(_states[failed])}";
+        }
+
+        // The orchestrator can fail the waiting resource before the failed one's own end reaches this report.
+        var unfinished = waits.Where(w => w.WaitType == WaitType.WaitForCompletion).Select(w => w.Resource.Name).ToList();
+        return unfinished.Count == 0 ? "" : $": it waited for {string.Join(" and ", unfinished)} to complete successfully, which did not happen";
     }
 
     private void WriteResults()
@@ -165,8 +177,19 @@ public sealed class PipelineConsoleReport(
                 foreach (var line in batch)
                 {
                     var text = WithoutTimestamp(line.Content).Trim();
-                    if (text.Length == 0)
+                    // "[sys]" lines are DCP's own (starting the process), not the service's.
+                    if (text.Length == 0 || text.StartsWith("[sys]", StringComparison.Ordinal))
                     {
+                        continue;
+                    }
+
+                    _lastLine[name] = text;
+
+                    // Both services end a failed run with a JSON summary line whose "error" is the one-line reason.
+                    if (SummaryError(text) is { } summaryError)
+                    {
+                        _lastErrorLine[name] = summaryError;
+                        failLinePending = false;
                         continue;
                     }
 
@@ -190,6 +213,26 @@ public sealed class PipelineConsoleReport(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The AppHost is stopping.
+        }
+    }
+
+    private static string? SummaryError(string line)
+    {
+        if (!line.StartsWith('{') || !line.Contains("\"error\"", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            return json.RootElement.TryGetProperty("error", out var error) && error.ValueKind == System.Text.Json.JsonValueKind.String
+                ? error.GetString()
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 
