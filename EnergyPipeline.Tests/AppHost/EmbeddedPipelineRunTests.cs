@@ -70,6 +70,34 @@ public sealed class EmbeddedPipelineRunTests : IDisposable
         Assert.False(Directory.Exists(serverDirectory), $"the embedded server's directory {serverDirectory} is still there");
     }
 
+    [Fact]
+    public async Task A_failed_ingestion_is_reported_on_the_console_with_its_error_and_the_job_as_not_started()
+    {
+        Assert.SkipWhen(PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine: " + PostgresBinaries.MissingMessage);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(RunTimeout);
+        var ct = timeout.Token;
+        var bytes = new byte[20_000];
+        new Random(11).NextBytes(bytes);
+        await File.WriteAllBytesAsync(_file, bytes, ct);
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.EnergyPipeline_AppHost>(
+            ["--Pipeline:Infrastructure=embedded", $"--Ingestor:File={_file}"], ct);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        var console = new StringWriter();
+        builder.Services.AddSingleton(new PipelineConsoleOutput(console));
+        await using var app = await builder.BuildAsync(ct);
+        await app.StartAsync(ct);
+
+        var report = await WaitForLineAsync(console, "ingestor: failed", ct);
+        report = await WaitForLineAsync(console, "spark-job: not started", ct);
+
+        Assert.Contains("ingestor: failed (exit code 1): ", report, StringComparison.Ordinal);
+        Assert.Contains("looks like a binary file", report, StringComparison.Ordinal);
+        Assert.Contains("spark-job: not started: it waited for ingestor", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("Results:", report, StringComparison.Ordinal);
+    }
+
     private static async Task WaitForSuccessAsync(DistributedApplication app, string resource, CancellationToken ct)
     {
         var finished = await app.ResourceNotifications.WaitForResourceAsync(
