@@ -1,3 +1,4 @@
+using EnergyPipeline.Connectivity;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.SparkJob;
@@ -10,6 +11,7 @@ public sealed class PipelineOptions
     public const string LocalEngine = "local";
     public const string KafkaConnectionName = "kafka";
     public const string DatabaseConnectionName = "energy_db";
+    public const string ConnectTimeoutSetting = "Pipeline:ConnectTimeout";
 
     /// <summary><c>spark</c> (default) or <c>local</c>.</summary>
     public string Engine { get; set; } = SparkEngine;
@@ -18,6 +20,14 @@ public sealed class PipelineOptions
 
     /// <summary>The Kafka read fails when it makes no progress for this long (a stalled or stopped broker).</summary>
     public TimeSpan ReadStallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// <c>Pipeline:ConnectTimeout</c>: how long the job tries to reach Kafka and PostgreSQL at start (seconds, default 15).
+    /// Named apart from the key so the binder, which would read "15" as fifteen days, leaves it to <see cref="Read"/>.
+    /// </summary>
+    public TimeSpan StartConnectTimeout => _connectTimeout;
+
+    private TimeSpan _connectTimeout = Connectivity.ConnectTimeout.Default;
 
     /// <summary>Command-line switches mapped onto configuration keys: <c>--engine local</c>, <c>--topic name</c>.</summary>
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
@@ -45,6 +55,15 @@ public sealed class PipelineOptions
         if (options.ReadStallTimeout <= TimeSpan.Zero)
         {
             throw new JobConfigurationException($"{Section}:ReadStallTimeout must be positive, not {options.ReadStallTimeout}.");
+        }
+
+        try
+        {
+            options._connectTimeout = Connectivity.ConnectTimeout.Parse(configuration[ConnectTimeoutSetting], ConnectTimeoutSetting);
+        }
+        catch (ConnectionSettingException ex)
+        {
+            throw new JobConfigurationException(ex.Message);
         }
 
         return options;

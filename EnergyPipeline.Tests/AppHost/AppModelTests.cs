@@ -219,7 +219,7 @@ public sealed class AppModelTests
     [Fact]
     public void An_unknown_engine_is_refused_with_the_choices()
     {
-        var error = Assert.Throws<DistributedApplicationException>(() => AppModel.Build("--Pipeline:Engine=flink"));
+        var error = Assert.Throws<EnergyPipeline.AppHost.Hosting.PipelineConfigurationException>(() => AppModel.Build("--Pipeline:Engine=flink"));
 
         Assert.Contains("'spark' or 'local'", error.Message, StringComparison.Ordinal);
     }
