@@ -29,7 +29,7 @@ public sealed record RunSummary(
     public static RunSummary From(string verb, string file, ParseSummary parse, long sent, TimeSpan elapsed, string status,
         string? runId = null, string? sha256 = null, string? error = null, string? traceId = null) =>
         new(verb, file, parse.DataLines, parse.Readings, sent, parse.MissingValueRows, parse.Malformed, parse.Bytes,
-            Math.Round(elapsed.TotalSeconds, 3), parse.GlobalActivePowerSum, status, runId, sha256, error, traceId);
+            Math.Round(elapsed.TotalSeconds, 3), parse.GlobalActivePowerSum, status, runId, sha256, error, TraceId: traceId);
 
     public string ToText()
     {
