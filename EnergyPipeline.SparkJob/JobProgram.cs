@@ -141,13 +141,18 @@ public static class JobProgram
         {
             case PipelineOptions.LocalEngine:
                 var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
-                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka });
+                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });
                 builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
                 builder.Services.AddSingleton<IJobEngine, LocalEngine>();
                 break;
             case PipelineOptions.SparkEngine:
-                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration));
+                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration) with { ReadStallTimeout = options.KafkaReadStallTimeout });
                 SparkConnect.SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
+                // The job captures the snapshot Spark reads: its own consumer, configured like the local engine's.
+                var snapshotKafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
+                builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
+                builder.Services.AddSingleton(sp => new Kafka.SnapshotSource(
+                    sp.GetRequiredService<ServiceDefaults.Kafka.KafkaConsumerFactory<byte[]?, byte[]?>>(), snapshotKafka, options.KafkaReadStallTimeout));
                 builder.Services.AddSingleton<SparkEngine>();
                 builder.Services.AddSingleton<IJobEngine, SparkJobEngine>();
                 break;

@@ -40,6 +40,16 @@ public sealed class MockKafkaCluster : IDisposable
     public void CreateTopic(string topic, int partitions, int replicationFactor = 1) =>
         Check(Native.TopicCreate(_cluster, topic, partitions, replicationFactor), $"creating topic {topic}");
 
+    /// <summary>
+    /// Creates a data topic and its control topic of completion records (1 partition), as the ingestor would on a
+    /// real cluster.
+    /// </summary>
+    public void CreatePipelineTopics(string topic, int partitions)
+    {
+        CreateTopic(topic, partitions);
+        CreateTopic(EnergyPipeline.Messaging.RawEnergyTopic.CompletionTopic(topic), 1);
+    }
+
     /// <summary>Takes a broker down: its connections are closed and new ones refused.</summary>
     public void SetBrokerDown(int brokerId) => Check(Native.BrokerSetDown(_cluster, brokerId), "rd_kafka_mock_broker_set_down");
 

@@ -48,9 +48,9 @@ public sealed class IngestorOptions
 
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Topic))
+        if (RawEnergyTopic.TopicNameProblem(Topic) is { } problem)
         {
-            throw new InvalidOperationException("Ingestor:Topic must not be empty.");
+            throw new InvalidOperationException($"Ingestor:Topic: {problem}.");
         }
 
         if (Partitions < 1)

@@ -82,17 +82,24 @@ public static class SparkPlan
     /// <summary>Parsed timestamps are local times without a zone, as in the data set and in PostgreSQL's timestamp columns.</summary>
     public static readonly SparkSql UseTimestampWithoutTimeZone = new("set_timestamp_type", "SET spark.sql.timestampType=TIMESTAMP_NTZ");
 
-    /// <summary>The whole topic as a batch: earliest to latest, gaps of a compacted topic accepted.</summary>
-    public static SparkSql CreateKafkaSource(SparkPlanInputs inputs) => new("create_kafka_source", $"""
+    /// <summary>
+    /// The topic as a batch over exactly the snapshot the job captured at start: every partition assigned, from its
+    /// low watermark to its high watermark (JSON offsets, not earliest/latest, so a message produced during the run
+    /// is not read and Spark reads what the completeness check reasons about). failOnDataLoss is true: Spark's
+    /// consumer passes over offsets that are still in range but hold no visible record (compaction, transaction
+    /// markers) without calling it data loss, and fails only when offsets it must read are gone (containers/spark/README.md).
+    /// </summary>
+    public static SparkSql CreateKafkaSource(SparkPlanInputs inputs, Kafka.TopicSnapshot snapshot, TimeSpan pollTimeout) => new("create_kafka_source", $"""
         CREATE OR REPLACE TEMPORARY VIEW {KafkaSourceView}
         USING kafka
         OPTIONS (
           'kafka.bootstrap.servers' {SparkSqlText.Literal(inputs.KafkaBootstrapServers)},
-          'subscribe' {SparkSqlText.Literal(inputs.Topic)},
-          'startingOffsets' 'earliest',
-          'endingOffsets' 'latest',
+          'assign' {SparkSqlText.Literal(snapshot.AssignJson())},
+          'startingOffsets' {SparkSqlText.Literal(snapshot.StartingOffsetsJson())},
+          'endingOffsets' {SparkSqlText.Literal(snapshot.EndingOffsetsJson())},
           'includeHeaders' 'true',
-          'failOnDataLoss' 'false'
+          'failOnDataLoss' 'true',
+          'kafkaConsumer.pollTimeoutMs' {SparkSqlText.Literal(((long)pollTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))}
         )
         """);
 
@@ -104,7 +111,8 @@ public static class SparkPlan
           `offset` AS kafka_offset,
           CAST(`key` AS STRING) AS {SparkValidity.KeyColumn},
           `value` AS {SparkValidity.ValueColumn},
-          CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.TraceParentHeader)}), 1).value AS STRING) AS trace_parent
+          CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.TraceParentHeader)}), 1).value AS STRING) AS trace_parent,
+          CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.RunIdHeader)}), -1).value AS STRING) AS run_id
         FROM {KafkaSourceView}
         """);
 
@@ -117,6 +125,7 @@ public static class SparkPlan
         SELECT
           kafka_partition,
           kafka_offset,
+          run_id,
           {SparkValidity.KeyColumn},
           {SparkValidity.TimestampTextColumn},
         {string.Join(",\n", MeasureFields.Select(field => $"  {SparkValidity.TokenColumn(field)}"))},
@@ -142,6 +151,7 @@ public static class SparkPlan
         {string.Join(",\n", MeasureFields.Select(field => $"  {SparkValidity.MeasureValue(field)} AS {field}"))},
           kafka_partition,
           kafka_offset,
+          run_id,
           year(reading_at) AS year,
           quarter(reading_at) AS quarter
         FROM (
@@ -182,6 +192,33 @@ public static class SparkPlan
         GROUP BY kafka_partition
         ORDER BY kafka_partition
         """);
+
+    /// <summary>The winning copies (de-duplicated readings) per ingestion run id; '' for copies without the header.</summary>
+    public static readonly SparkSql QueryWinningCopies = new("query_winning_copies", $"""
+        SELECT COALESCE(run_id, '') AS run_id, COUNT(*) AS copies
+        FROM {ReadingsView}
+        GROUP BY COALESCE(run_id, '')
+        ORDER BY run_id
+        """);
+
+    /// <summary>
+    /// Per partition the newest completed ingestion wrote to: how many of its messages the snapshot holds, and how
+    /// many messages follow its last offset there.
+    /// </summary>
+    public static SparkSql QueryNewestIngestion(IngestionCompletion newest)
+    {
+        var lastOffsets = string.Join(", ", newest.Partitions.Select(p =>
+            string.Create(CultureInfo.InvariantCulture, $"{p.Partition}, CAST({p.LastOffset} AS BIGINT)")));
+        return new("query_newest_ingestion", $"""
+            SELECT kafka_partition,
+              COUNT_IF(run_id = {SparkSqlText.Literal(newest.RunId)}) AS present,
+              COUNT_IF(kafka_offset > element_at(map({lastOffsets}), kafka_partition)) AS later
+            FROM {RecordsTable}
+            WHERE array_contains(map_keys(map({lastOffsets})), kafka_partition)
+            GROUP BY kafka_partition
+            ORDER BY kafka_partition
+            """);
+    }
 
     /// <summary>How many distinct ingestion traces the run links to at most.</summary>
     public const int MaxTraceLinks = 64;

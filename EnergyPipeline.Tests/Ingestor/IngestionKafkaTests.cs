@@ -50,7 +50,7 @@ public sealed class IngestionKafkaTests : IDisposable
         var expectedSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(Topic, 6);
+        cluster.CreatePipelineTopics(Topic, 6);
         var options = new IngestorOptions { RowsPerBatchSpan = 5_000, MessageTimeoutMs = 30_000 };
 
         IngestionResult result;
@@ -116,6 +116,19 @@ public sealed class IngestionKafkaTests : IDisposable
         });
         var read = Assert.Single(_stopped, a => a.OperationName == "read household power file");
         Assert.Equal(run.SpanId, read.ParentSpanId);
+
+        // The completion record: written once every delivery was confirmed, its offsets those of the messages read back.
+        var control = Assert.Single(KafkaTopicReader.ReadAll(cluster.BootstrapServers, RawEnergyTopic.CompletionTopic(Topic), TimeSpan.FromSeconds(20)));
+        Assert.Equal(result.RunId, Encoding.UTF8.GetString(control.Message.Key));
+        var completion = IngestionCompletion.TryParse(control.Message.Value, out var error);
+        Assert.True(completion is not null, error);
+        Assert.Equal((result.RunId, expectedSha, (long)rows, run.Id), (completion.RunId, completion.SourceSha256, completion.RowsSent, completion.TraceParent));
+        Assert.Equal(expected.Keys.Min(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.FirstReading!.Value));
+        Assert.Equal(expected.Keys.Max(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.LastReading!.Value));
+        Assert.Equal(
+            messages.GroupBy(m => m.Partition.Value).OrderBy(g => g.Key)
+                .Select(g => new PartitionOffsetRange(g.Key, g.Min(m => m.Offset.Value), g.Max(m => m.Offset.Value), g.Count())),
+            completion.Partitions);
     }
 
     [Fact]
@@ -126,7 +139,7 @@ public sealed class IngestionKafkaTests : IDisposable
         SyntheticHouseholdFile.WriteFile(path, rows, seed: 9);
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(Topic, 6);
+        cluster.CreatePipelineTopics(Topic, 6);
         var options = new IngestorOptions { RowsPerBatchSpan = 200, MessageTimeoutMs = 2_000 };
 
         // The first acknowledged batch takes the broker down, from the listener's (librdkafka's) thread.
@@ -202,7 +215,7 @@ public sealed class IngestionKafkaTests : IDisposable
         using var latencies = new MetricCollector<double>(meterScope: null, IngestionTelemetry.Name, "energy.ingestor.produce_latency");
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(Topic, 2);
+        cluster.CreatePipelineTopics(Topic, 2);
         var options = new IngestorOptions { Partitions = 2 };
         IngestionResult result;
         using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
