@@ -1,14 +1,18 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using EnergyPipeline.Messaging;
 
 namespace EnergyPipeline.Tests.Job;
 
 /// <summary>
 /// The contract reader as it was before its allocation-free path (Utf8JsonReader + TryGetDecimal for every value),
-/// copied verbatim as the reference: the shared reader must accept, reject, word its reasons and produce decimals
-/// exactly as this did.
+/// kept as the reference: the shared reader must accept, reject, word its reasons and produce decimals exactly as
+/// this does. It shares nothing with the product but the <see cref="EnergyReading"/> record: the field names are
+/// written out here and the timestamp is checked by its own pattern, so a wrong name or a lax key parser in the
+/// product cannot hide behind the same mistake in the reference.
 /// </summary>
-internal static class ReferenceContractReader
+internal static partial class ReferenceContractReader
 {
     public static bool TryParse(ReadOnlySpan<byte> utf8, out EnergyReading? reading, out string? error)
     {
@@ -17,7 +21,6 @@ internal static class ReferenceContractReader
         DateTime? timestamp = null;
         Span<decimal?> measures = stackalloc decimal?[7];
         Span<bool> seen = stackalloc bool[7];
-        var expected = 0;
         try
         {
             var reader = new Utf8JsonReader(utf8);
@@ -29,7 +32,7 @@ internal static class ReferenceContractReader
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals(EnergyReadingJson.Timestamp.EncodedUtf8Bytes))
+                if (reader.ValueTextEquals("timestamp"u8))
                 {
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String || !TryParseTimestamp(ref reader, out var parsed))
@@ -42,7 +45,7 @@ internal static class ReferenceContractReader
                     continue;
                 }
 
-                var index = MeasureIndex(ref reader, expected);
+                var index = MeasureIndex(ref reader);
                 if (index < 0)
                 {
                     error = $"unknown field '{reader.GetString()}'";
@@ -51,7 +54,6 @@ internal static class ReferenceContractReader
 
                 reader.Read();
                 seen[index] = true;
-                expected = index + 1;
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.Null:
@@ -97,10 +99,30 @@ internal static class ReferenceContractReader
         return true;
     }
 
-    private static bool TryParseTimestamp(ref Utf8JsonReader reader, out DateTime timestamp) =>
-        reader.ValueIsEscaped || reader.HasValueSequence
-            ? RawEnergyTopic.TryParseKey(reader.GetString()!, out timestamp)
-            : RawEnergyTopic.TryParseKey(reader.ValueSpan, out timestamp);
+    /// <summary>yyyy-MM-ddTHH:mm:ss with ASCII digits only, a real calendar day and time.</summary>
+    private static bool TryParseTimestamp(ref Utf8JsonReader reader, out DateTime timestamp)
+    {
+        timestamp = default;
+        var match = TimestampPattern().Match(reader.GetString()!);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        int Part(string name) => int.Parse(match.Groups[name].Value, CultureInfo.InvariantCulture);
+        var (year, month, day) = (Part("y"), Part("mo"), Part("d"));
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || Part("h") > 23 || Part("mi") > 59 || Part("s") > 59)
+        {
+            return false;
+        }
+
+        timestamp = new DateTime(year, month, day, Part("h"), Part("mi"), Part("s"));
+        return true;
+    }
+
+    [GeneratedRegex(@"^(?<y>[0-9]{4})-(?<mo>[0-9]{2})-(?<d>[0-9]{2})T(?<h>[0-9]{2}):(?<mi>[0-9]{2}):(?<s>[0-9]{2})$")]
+    private static partial Regex TimestampPattern();
 
     private static readonly string[] Names =
     [
@@ -108,28 +130,17 @@ internal static class ReferenceContractReader
         "sub_metering_1", "sub_metering_2", "sub_metering_3",
     ];
 
-    private static readonly JsonEncodedText[] MeasureNames =
-    [
-        EnergyReadingJson.GlobalActivePower, EnergyReadingJson.GlobalReactivePower, EnergyReadingJson.Voltage,
-        EnergyReadingJson.GlobalIntensity, EnergyReadingJson.SubMetering1, EnergyReadingJson.SubMetering2,
-        EnergyReadingJson.SubMetering3,
-    ];
-
-    /// <summary>The writer's field order is tried first: one comparison per field for the contract's own messages.</summary>
-    private static int MeasureIndex(ref Utf8JsonReader reader, int expected)
+    /// <summary>The measure's index in the contract's order, or -1 for an unknown name.</summary>
+    private static int MeasureIndex(ref Utf8JsonReader reader)
     {
-        if (expected < MeasureNames.Length && reader.ValueTextEquals(MeasureNames[expected].EncodedUtf8Bytes))
+        for (var i = 0; i < Names.Length; i++)
         {
-            return expected;
+            if (reader.ValueTextEquals(Names[i]))
+            {
+                return i;
+            }
         }
 
-        if (reader.ValueTextEquals(EnergyReadingJson.GlobalActivePower.EncodedUtf8Bytes)) return 0;
-        if (reader.ValueTextEquals(EnergyReadingJson.GlobalReactivePower.EncodedUtf8Bytes)) return 1;
-        if (reader.ValueTextEquals(EnergyReadingJson.Voltage.EncodedUtf8Bytes)) return 2;
-        if (reader.ValueTextEquals(EnergyReadingJson.GlobalIntensity.EncodedUtf8Bytes)) return 3;
-        if (reader.ValueTextEquals(EnergyReadingJson.SubMetering1.EncodedUtf8Bytes)) return 4;
-        if (reader.ValueTextEquals(EnergyReadingJson.SubMetering2.EncodedUtf8Bytes)) return 5;
-        if (reader.ValueTextEquals(EnergyReadingJson.SubMetering3.EncodedUtf8Bytes)) return 6;
         return -1;
     }
 }
