@@ -69,7 +69,8 @@ def main():
 
     scratch = pathlib.Path(args.scratch)
     scratch.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["rsync", "-a", "--delete", "--exclude", ".git", "--exclude", "TestResults", f"{ROOT}/", f"{scratch}/"], check=True)
+    # bin and obj come along with their times, so the first build there is incremental; .git stays behind.
+    shutil.copytree(ROOT, scratch, ignore=shutil.ignore_patterns(".git", "TestResults"), dirs_exist_ok=True)
     subprocess.run(["dotnet", "restore", "EnergyPipeline.Tests", "-v", "q"], cwd=scratch, check=True, stdout=subprocess.DEVNULL)
     code, out = run(BUILD, scratch, 1200)
     if code != 0:
@@ -100,8 +101,10 @@ def main():
                 if code == "timeout":
                     outcome = "killed (timeout)"
                 if outcome.startswith("killed"):
-                    failed = sorted(set(re.findall(r"failed (\S+)", out)))
-                    outcome += f" by {len(failed)} test(s)" + (": " + ", ".join(f.split('.')[-1] for f in failed[:4]) if failed else "")
+                    # "failed Namespace.Class.Method(args) (12ms)": the classes that caught the mutant.
+                    failed = re.findall(r"^failed (EnergyPipeline\.Tests\.[\w.]+?)\.\w+(?:\(|\s)", out, re.MULTILINE)
+                    classes = sorted(set(f.split(".", 2)[2] for f in failed))
+                    outcome += f" by {len(failed)} test(s) in " + ", ".join(classes) if classes else ""
         finally:
             path.write_text(original)
         seconds = time.monotonic() - started

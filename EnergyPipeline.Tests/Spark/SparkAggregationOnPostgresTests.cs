@@ -38,6 +38,8 @@ public sealed class SparkAggregationOnPostgresTests(PostgresServerFixture server
             (1, 0, new EnergyReading(q1.AddMinutes(2), 0.500m, 0.013m, null, 2.2m, 0m, null, 1m)),
             (1, 1, new EnergyReading(q1.AddMinutes(3), 0.250m, null, null, 1.0m, null, 0m, 0m)),
             (2, 0, Missing(q1.AddMinutes(4))),
+            // Incomplete (no active power) but with every other measure: counts as a reading, adds to no sum.
+            (2, 5, new EnergyReading(q1.AddMinutes(7), null, 0.321m, 241.5m, 1.4m, 5m, 6m, 7m)),
             // 2007Q2: missing readings only (sums 0, averages and peak NULL).
             (0, 2, Missing(q2)),
             (1, 2, Missing(q2.AddMinutes(1))),
@@ -99,6 +101,7 @@ public sealed class SparkAggregationOnPostgresTests(PostgresServerFixture server
 
         // Figures worked out by hand for the half-way averages and the quarter without complete readings.
         Assert.Equal((0.938m, 240.001m), ((decimal)spark[0]["avg_global_active_power_kw"]!, (decimal)spark[0]["avg_voltage_v"]!));
+        Assert.Equal((4L, 6L, 2.817m), ((long)spark[0]["record_count"]!, (long)spark[0]["reading_count"]!, (decimal)spark[0]["reactive_energy_varh"]!));
         Assert.Equal((0L, 2L, 0m), ((long)spark[1]["record_count"]!, (long)spark[1]["missing_count"]!, (decimal)spark[1]["total_energy_wh"]!));
         Assert.Null(spark[1]["peak_global_active_power_kw"]);
         Assert.True((decimal)spark[2]["unmetered_energy_wh"]! < 0);
