@@ -19,6 +19,7 @@ public static class EnergyPipelineModel
 {
     public const string EngineSetting = "Pipeline:Engine";
     public const string IngestFileSetting = "Ingestor:File";
+    public const string SparkWorkersSetting = "Pipeline:Spark:Workers";
 
     /// <summary>The database, and the connection string name the services and users know it by.</summary>
     public const string EnergyDatabase = "energy_db";
@@ -28,7 +29,7 @@ public static class EnergyPipelineModel
         var engine = ReadEngine(builder);
 
         var kafka = builder.ExistingOr("kafka", name =>
-            builder.AddKafka(name, builder.AddZookeeper("zookeeper")).WithKafkaUI());
+            builder.AddKafka(name).WithZookeeper().WithKafkaUI());
 
         var energyDb = builder.ExistingOr(EnergyDatabase, name =>
             builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
@@ -55,14 +56,27 @@ public static class EnergyPipelineModel
         if (engine == PipelineEngine.Spark)
         {
             var hdfs = builder.ExistingOr("hdfs", name => builder.AddHdfs("namenode"));
+            var sparkContext = Path.Combine(builder.AppHostDirectory, "..", "containers", "spark");
             var spark = builder.ExistingOr("spark", name =>
-                builder.AddSparkConnect(name, Path.Combine(builder.AppHostDirectory, "..", "containers", "spark")));
+                builder.AddSparkConnect(name, sparkContext).WithStandaloneCluster(ReadSparkWorkers(builder), sparkContext));
 
             job.WithReference(spark).WaitFor(spark)
                 .WithReference(hdfs, connectionName: "hdfs").WaitFor(hdfs)
                 // Spark reaches Kafka and PostgreSQL inside the container network, not through the host ports.
                 .WithEnvironment("Pipeline__Spark__KafkaBootstrapServers", ContainerNetworkAddress(kafka.Resource))
                 .WithEnvironment("Pipeline__Spark__PostgresAddress", ContainerNetworkAddress(energyDb.Resource));
+            if (hdfs.Resource is HdfsNameNodeResource { DataNode: { } datanode })
+            {
+                job.WaitFor(builder.CreateResourceBuilder(datanode));
+            }
+        }
+
+        // Grafana belongs to the container topology: a model that runs no container (every service given as a
+        // connection string, or an embedded mode) needs no container runtime, so it gets no Grafana either.
+        if (builder.Resources.OfType<ContainerResource>().Any())
+        {
+            var grafana = builder.AddGrafana("grafana", energyDb, Path.Combine(builder.AppHostDirectory, "..", "containers", "grafana"));
+            job.WithDashboardReader(grafana);
         }
     }
 
@@ -78,6 +92,20 @@ public static class EnergyPipelineModel
         return Enum.TryParse<PipelineEngine>(value, ignoreCase: true, out var engine) && Enum.IsDefined(engine)
             ? engine
             : throw new DistributedApplicationException($"{EngineSetting} is '{value}'; use 'spark' or 'local'.");
+    }
+
+    /// <summary>Reads <c>Pipeline:Spark:Workers</c>: absent or 0 is local mode in the Connect container.</summary>
+    public static int ReadSparkWorkers(IDistributedApplicationBuilder builder)
+    {
+        var value = builder.Configuration[SparkWorkersSetting];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return 0;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var workers) && workers <= 64
+            ? workers
+            : throw new DistributedApplicationException($"{SparkWorkersSetting} is '{value}'; use 0 (local mode) or a number of workers up to 64.");
     }
 
     /// <summary>
@@ -107,7 +135,7 @@ public static class EnergyPipelineModel
     /// <summary>The address another container uses; an existing service is reached at its own address.</summary>
     private static ReferenceExpression ContainerNetworkAddress(IResourceWithConnectionString resource) => resource switch
     {
-        KafkaServerResource kafka => ReferenceExpression.Create($"{kafka.ContainerNetworkBootstrapServers}"),
+        KafkaServerResource kafka => ReferenceExpression.Create($"{kafka.Name}:{kafka.InternalEndpoint.Property(EndpointProperty.TargetPort)}"),
         PostgresDatabaseResource db => ReferenceExpression.Create($"{db.Parent.Name}:{db.Parent.PrimaryEndpoint.TargetPort?.ToString(CultureInfo.InvariantCulture)}"),
         _ => resource.ConnectionStringExpression,
     };

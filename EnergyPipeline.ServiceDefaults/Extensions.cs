@@ -9,7 +9,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Cross-cutting defaults shared by every service of the pipeline: OpenTelemetry, health checks,
-/// service discovery and resilient HTTP clients.
+/// service discovery for HTTP clients.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -27,12 +27,11 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
+        // Service discovery for every HttpClient, and no standard resilience handler: the two clients of the
+        // services are a 20 MB download (its 30 s total timeout would cut it; the downloader restarts the file
+        // itself) and the Spark Connect channel (its retries would re-send non-idempotent statements).
         builder.Services.AddServiceDiscovery();
-        builder.Services.ConfigureHttpClientDefaults(http =>
-        {
-            http.AddStandardResilienceHandler();
-            http.AddServiceDiscovery();
-        });
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
 
         return builder;
     }

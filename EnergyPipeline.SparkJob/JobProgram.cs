@@ -41,6 +41,11 @@ public static class JobProgram
 
         builder.AddServiceDefaults();
         builder.AddNpgsqlDataSource(PipelineOptions.DatabaseConnectionName);
+        if (DashboardReaderRole.FromConfiguration(builder.Configuration) is { } readerRole)
+        {
+            builder.Services.AddSingleton(readerRole);
+        }
+
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton<QuarterlyStore>();
         builder.Services.AddSingleton<JobRunner>();
@@ -88,11 +93,12 @@ public static class JobProgram
             case PipelineOptions.LocalEngine:
                 var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
                 builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka });
-                builder.Services.AddSingleton<IJobEngine>(sp => new LocalEngine(
-                    sp.GetRequiredService<LocalEngineOptions>(), sp.GetRequiredService<QuarterlyStore>(), sp.GetRequiredService<ILogger<LocalEngine>>()));
+                builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
+                builder.Services.AddSingleton<IJobEngine, LocalEngine>();
                 break;
             case PipelineOptions.SparkEngine:
                 builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration));
+                SparkConnect.SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
                 builder.Services.AddSingleton<SparkEngine>();
                 builder.Services.AddSingleton<IJobEngine, SparkJobEngine>();
                 break;

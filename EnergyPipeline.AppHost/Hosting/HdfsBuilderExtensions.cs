@@ -21,11 +21,16 @@ public static class HdfsBuilderExtensions
             .WithUrlForEndpoint(HdfsNameNodeResource.WebEndpointName, url => url.DisplayText = "HDFS UI")
             .WithHttpHealthCheck("/", endpointName: HdfsNameNodeResource.WebEndpointName);
 
-        builder.AddContainer("datanode", HadoopImage, HadoopTag)
+        var datanode = builder.AddContainer("datanode", HadoopImage, HadoopTag)
             .WithArgs("hdfs", "datanode")
             .WithHadoopConfiguration(name)
+            .WithHttpEndpoint(targetPort: HdfsNameNodeResource.DataNodeWebPort, name: HdfsNameNodeResource.WebEndpointName)
+            .WithUrlForEndpoint(HdfsNameNodeResource.WebEndpointName, url => url.DisplayText = "Datanode UI")
+            // The datanode's web server (dfs.datanode.http.address, 0.0.0.0:9864 by default) answers once it runs.
+            .WithHttpHealthCheck("/", endpointName: HdfsNameNodeResource.WebEndpointName)
             .WithParentRelationship(namenode)
             .WaitFor(namenode);
+        namenode.Resource.DataNode = datanode.Resource;
 
         return namenode;
     }

@@ -10,6 +10,10 @@ public sealed class HdfsNameNodeResource(string name) : ContainerResource(name),
     internal const string WebEndpointName = "http";
     internal const int RpcPort = 8020;
     internal const int WebPort = 9870;
+    internal const int DataNodeWebPort = 9864;
+
+    /// <summary>The datanode beside this namenode: writes need it, so users of the file system wait for it too.</summary>
+    public ContainerResource? DataNode { get; internal set; }
 
     public string DefaultFileSystem => $"hdfs://{Name}:{RpcPort}";
 

@@ -11,6 +11,14 @@ public static class SparkBuilderExtensions
     internal const string ImageName = "energypipeline/spark-connect";
     internal const string ImageTag = "3.5.1";
 
+    internal const int MasterPort = 7077;
+    internal const int MasterUiPort = 8080;
+    internal const int WorkerUiPort = 8081;
+    internal const string MasterRpcEndpointName = "rpc";
+    internal const string WebUiEndpointName = "ui";
+    private const string SparkClass = "/opt/spark/bin/spark-class";
+    private const string StartConnect = "/opt/spark/start-connect.sh";
+
     public static IResourceBuilder<SparkConnectResource> AddSparkConnect(
         this IDistributedApplicationBuilder builder, string name, string contextPath)
     {
@@ -26,4 +34,60 @@ public static class SparkBuilderExtensions
             // The UI answers once the Connect server's SparkContext is up.
             .WithHttpHealthCheck("/", endpointName: SparkConnectResource.UiEndpointName);
     }
+
+    /// <summary>
+    /// With <paramref name="workers"/> &gt; 0: a Spark standalone master and that many workers from the same image,
+    /// and the Connect server as the driver of an application on them (client mode: executors on the workers
+    /// connect back to the driver at the Connect container's network alias). With 0 the Connect server keeps its
+    /// image default, local mode in one JVM.
+    /// </summary>
+    public static IResourceBuilder<SparkConnectResource> WithStandaloneCluster(
+        this IResourceBuilder<SparkConnectResource> connect, int workers, string contextPath)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        if (workers == 0)
+        {
+            return connect;
+        }
+
+        var builder = connect.ApplicationBuilder;
+        var masterName = $"{connect.Resource.Name}-master";
+        var masterUrl = string.Create(CultureInfo.InvariantCulture, $"spark://{masterName}:{MasterPort}");
+        var master = SparkNode(builder, masterName, contextPath)
+            .WithArgs(SparkClass, "org.apache.spark.deploy.master.Master",
+                "--host", masterName, "--port", MasterPort.ToString(CultureInfo.InvariantCulture),
+                "--webui-port", MasterUiPort.ToString(CultureInfo.InvariantCulture))
+            .WithEndpoint(targetPort: MasterPort, name: MasterRpcEndpointName)
+            .WithHttpEndpoint(targetPort: MasterUiPort, name: WebUiEndpointName)
+            .WithUrlForEndpoint(WebUiEndpointName, url => url.DisplayText = "Spark master UI")
+            .WithUrlForEndpoint(MasterRpcEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+            .WithHttpHealthCheck("/", endpointName: WebUiEndpointName);
+
+        for (var i = 1; i <= workers; i++)
+        {
+            var workerName = string.Create(CultureInfo.InvariantCulture, $"{connect.Resource.Name}-worker-{i}");
+            var uiText = string.Create(CultureInfo.InvariantCulture, $"Spark worker {i} UI");
+            SparkNode(builder, workerName, contextPath)
+                .WithArgs(SparkClass, "org.apache.spark.deploy.worker.Worker",
+                    "--host", workerName, "--webui-port", WorkerUiPort.ToString(CultureInfo.InvariantCulture),
+                    "--work-dir", "/tmp/spark-work", masterUrl)
+                .WithHttpEndpoint(targetPort: WorkerUiPort, name: WebUiEndpointName)
+                .WithUrlForEndpoint(WebUiEndpointName, url => url.DisplayText = uiText)
+                .WithHttpHealthCheck("/", endpointName: WebUiEndpointName)
+                .WithParentRelationship(master)
+                .WaitFor(master);
+        }
+
+        return connect
+            .WithArgs(StartConnect, "--master", masterUrl,
+                "--conf", $"spark.driver.host={connect.Resource.Name}",
+                "--conf", "spark.driver.bindAddress=0.0.0.0")
+            .WaitFor(master);
+    }
+
+    // Master and workers: the Connect image, so every node has the same Spark, connectors and JDBC driver.
+    private static IResourceBuilder<ContainerResource> SparkNode(IDistributedApplicationBuilder builder, string name, string contextPath) =>
+        builder.AddContainer(name, ImageName, ImageTag)
+            .WithDockerfile(contextPath)
+            .WithEnvironment("HADOOP_USER_NAME", HadoopUser);
 }

@@ -3,7 +3,6 @@ using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Data;
 using EnergyPipeline.Ingestor.Ingestion;
 using EnergyPipeline.Ingestor.Kafka;
-using EnergyPipeline.ServiceDefaults.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,12 +49,17 @@ internal static class IngestCommand
         {
             foreach (var (key, value) in IngestorProducerConfig.Defaults(options))
             {
-                settings.Config.TryAdd(key, value);
+                if (settings.Config.Get(key) is null)
+                {
+                    settings.Config.Set(key, value);
+                }
             }
         });
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<IAdminClient>(_ => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build());
+        // On the producer's handle: one connection set, and its log goes where the producer's goes.
+        builder.Services.AddSingleton<IAdminClient>(sp => new DependentAdminClientBuilder(sp.GetRequiredService<IProducer<byte[], byte[]>>().Handle).Build());
         builder.Services.AddSingleton<IngestionRunner>();
+        DatasetDownloader.AddDatasetHttpClient(builder.Services);
 
         RunSummary summary;
         using (var host = builder.Build())
@@ -77,7 +81,7 @@ internal static class IngestCommand
         var path = options.File ?? System.IO.Path.Combine(options.DataDirectory, Parsing.HouseholdPowerFormat.FileName);
         try
         {
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(DatasetDownloader.HttpClientName);
             path = await DataFileLocator.ResolveAsync(options, () => new DatasetDownloader(http, logger), cancellationToken);
             var result = await services.GetRequiredService<IngestionRunner>().RunAsync(path, cancellationToken);
             return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? "succeeded" : "failed",

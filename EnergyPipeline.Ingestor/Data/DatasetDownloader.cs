@@ -2,20 +2,50 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using EnergyPipeline.Ingestor.Parsing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.Ingestor.Data;
 
 /// <summary>The data set could not be fetched or is not the expected file.</summary>
-public sealed class DatasetDownloadException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class DatasetDownloadException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>Worth another attempt (a broken connection, a 5xx, a timeout), unlike a 404 or a wrong file.</summary>
+    public bool Transient { get; init; }
+}
+
+/// <summary>How hard the download tries: attempts, each restarting the file, and the bound of one attempt.</summary>
+public sealed record DatasetDownloadPolicy(int Attempts, TimeSpan AttemptTimeout, TimeSpan RetryDelay)
+{
+    /// <summary>
+    /// The zip is about 20 MB: ten minutes per attempt still passes at 35 kB/s, and three attempts ride out a
+    /// dropped connection or a server hiccup without hiding an outage for long.
+    /// </summary>
+    public static DatasetDownloadPolicy Default { get; } = new(3, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(5));
+}
 
 /// <summary>
 /// Downloads the UCI zip, extracts household_power_consumption.txt next to it and checks its SHA-256 before
 /// the file takes its final name, so a half-written or wrong file is never mistaken for the data set.
+/// A failed attempt (connection lost mid-body, a 5xx, a timeout) restarts the file from its first byte: a
+/// handler-level retry would only re-send the request, never re-read a body cut halfway.
 /// </summary>
-public sealed class DatasetDownloader(HttpClient http, ILogger logger)
+public sealed class DatasetDownloader(HttpClient http, ILogger logger, DatasetDownloadPolicy? policy = null)
 {
+    /// <summary>The named HttpClient the ingestor registers for the download (<see cref="AddDatasetHttpClient"/>).</summary>
+    public const string HttpClientName = "dataset";
+
     private const long ProgressStepBytes = 5 * 1024 * 1024;
+    private readonly DatasetDownloadPolicy _policy = policy ?? DatasetDownloadPolicy.Default;
+
+    /// <summary>
+    /// The download's client: a connect timeout and a bound on the wait for response headers; the body is bounded
+    /// per attempt by the policy. Deliberately no standard resilience handler: its 30 s total timeout would cut the
+    /// download and its retries cannot restart a body.
+    /// </summary>
+    public static IHttpClientBuilder AddDatasetHttpClient(IServiceCollection services) =>
+        services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(2))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) });
 
     public async Task<string> DownloadAsync(string dataDirectory, string url, string expectedSha256, CancellationToken cancellationToken = default)
     {
@@ -25,7 +55,7 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger)
         var extractPath = target + ".part";
         try
         {
-            await FetchAsync(url, zipPath, cancellationToken);
+            await FetchWithRetriesAsync(url, zipPath, cancellationToken);
             var actual = await ExtractAsync(zipPath, extractPath, cancellationToken);
             if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
             {
@@ -44,6 +74,30 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger)
         }
     }
 
+    private async Task FetchWithRetriesAsync(string url, string zipPath, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attemptTimeout.CancelAfter(_policy.AttemptTimeout);
+            try
+            {
+                await FetchAsync(url, zipPath, attemptTimeout.Token);
+                return;
+            }
+            catch (DatasetDownloadException) when (cancellationToken.IsCancellationRequested)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw;
+            }
+            catch (DatasetDownloadException ex) when (ex.Transient && attempt < _policy.Attempts && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Download attempt {Attempt} of {Attempts} failed ({Reason}); starting the file again", attempt, _policy.Attempts, ex.Message);
+                await Task.Delay(_policy.RetryDelay, cancellationToken);
+            }
+        }
+    }
+
     private async Task FetchAsync(string url, string zipPath, CancellationToken cancellationToken)
     {
         logger.LogInformation("Downloading the data set from {Url}", url);
@@ -53,7 +107,11 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger)
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new DatasetDownloadException($"Downloading {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
+                var status = (int)response.StatusCode;
+                throw new DatasetDownloadException($"Downloading {url} failed: HTTP {status} {response.ReasonPhrase}.")
+                {
+                    Transient = status >= 500 || status is 408 or 429,
+                };
             }
 
             var length = response.Content.Headers.ContentLength;
@@ -86,11 +144,21 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger)
         {
             throw new DatasetDownloadException(
                 $"Could not download the data set from {url} ({ex.Message}). Is this machine offline? " +
-                $"Put {HouseholdPowerFormat.FileName} into the data directory, or give a file with --file / Ingestor:File.", ex);
+                $"Put {HouseholdPowerFormat.FileName} into the data directory, or give a file with --file / Ingestor:File.", ex)
+            { Transient = true };
         }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (IOException ex)
         {
-            throw new DatasetDownloadException($"Downloading {url} timed out.", ex);
+            throw new DatasetDownloadException($"The connection to {url} broke during the download: {ex.Message}", ex) { Transient = true };
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            // The attempt's own bound, or the caller; the retry loop tells them apart.
+            throw new DatasetDownloadException($"Downloading {url} timed out.", ex) { Transient = true };
+        }
+        catch (TaskCanceledException ex)
+        {
+            throw new DatasetDownloadException($"Downloading {url} timed out waiting for the server.", ex) { Transient = true };
         }
     }
 

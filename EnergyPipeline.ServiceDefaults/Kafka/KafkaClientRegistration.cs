@@ -1,118 +1,205 @@
+using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
-namespace EnergyPipeline.ServiceDefaults.Kafka;
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Registers Confluent.Kafka clients from <c>ConnectionStrings:{name}</c>, as Aspire.Confluent.Kafka does:
-/// settings bound from configuration, librdkafka's log routed into <see cref="ILogger"/>, and a health check.
+/// Registers Confluent.Kafka producers and consumers from <c>ConnectionStrings:{name}</c> in the shape of
+/// Aspire.Confluent.Kafka (not served here): settings bound from <c>Aspire:Confluent:Kafka:{Producer|Consumer}</c>
+/// then its <c>:{name}</c> subsection, librdkafka's log through <see cref="KafkaClientLog"/>, statistics as
+/// instruments, and one health check per registration, a singleton that owns its client.
 /// </summary>
 public static class KafkaClientRegistration
 {
     public const string ProducerSection = "Aspire:Confluent:Kafka:Producer";
     public const string ConsumerSection = "Aspire:Confluent:Kafka:Consumer";
-    public const string LoggerCategory = "Confluent.Kafka";
+    public const string ProducerHealthCheckName = "Aspire.Confluent.Kafka.Producer";
+    public const string ConsumerHealthCheckName = "Aspire.Confluent.Kafka.Consumer";
+
+    private const int DefaultStatisticsIntervalMs = 1000;
+    private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
 
     public static void AddKafkaProducer<TKey, TValue>(
         this IHostApplicationBuilder builder,
         string connectionName,
-        Action<KafkaClientSettings>? configureSettings = null,
-        Action<ProducerBuilder<TKey, TValue>>? configureBuilder = null)
+        Action<KafkaProducerSettings>? configureSettings = null,
+        Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        AddProducer(builder, connectionName, serviceKey: null, configureSettings, configureBuilder);
+
+    /// <summary>A producer registered under the key <paramref name="name"/>, which is also its connection name.</summary>
+    public static void AddKeyedKafkaProducer<TKey, TValue>(
+        this IHostApplicationBuilder builder,
+        string name,
+        Action<KafkaProducerSettings>? configureSettings = null,
+        Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null)
     {
-        var settings = builder.BindKafkaSettings(ProducerSection, connectionName, configureSettings);
-        builder.Services.AddSingleton(sp =>
-        {
-            var config = new ProducerConfig(new Dictionary<string, string>(settings.Config)) { BootstrapServers = settings.ConnectionString };
-            var producer = new ProducerBuilder<TKey, TValue>(config)
-                .SetLogHandler(LogTo(sp))
-                .SetErrorHandler(ErrorsTo(sp));
-            configureBuilder?.Invoke(producer);
-            return producer.Build();
-        });
-        builder.AddKafkaHealthCheck($"kafka-producer-{connectionName}", settings);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        AddProducer(builder, name, serviceKey: name, configureSettings, configureBuilder);
     }
 
     public static void AddKafkaConsumer<TKey, TValue>(
         this IHostApplicationBuilder builder,
         string connectionName,
-        Action<KafkaClientSettings>? configureSettings = null,
-        Action<ConsumerBuilder<TKey, TValue>>? configureBuilder = null)
+        Action<KafkaConsumerSettings>? configureSettings = null,
+        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null) =>
+        AddConsumer(builder, connectionName, serviceKey: null, configureSettings, configureBuilder);
+
+    /// <summary>A consumer registered under the key <paramref name="name"/>, which is also its connection name.</summary>
+    public static void AddKeyedKafkaConsumer<TKey, TValue>(
+        this IHostApplicationBuilder builder,
+        string name,
+        Action<KafkaConsumerSettings>? configureSettings = null,
+        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null)
     {
-        var settings = builder.BindKafkaSettings(ConsumerSection, connectionName, configureSettings);
-        builder.Services.AddSingleton(sp =>
-        {
-            var config = new ConsumerConfig(new Dictionary<string, string>(settings.Config)) { BootstrapServers = settings.ConnectionString };
-            var consumer = new ConsumerBuilder<TKey, TValue>(config)
-                .SetLogHandler(LogTo(sp))
-                .SetErrorHandler(ErrorsTo(sp));
-            configureBuilder?.Invoke(consumer);
-            return consumer.Build();
-        });
-        builder.AddKafkaHealthCheck($"kafka-consumer-{connectionName}", settings);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        AddConsumer(builder, name, serviceKey: name, configureSettings, configureBuilder);
     }
 
-    /// <summary>librdkafka's syslog levels mapped onto <see cref="LogLevel"/>.</summary>
-    public static LogLevel ToLogLevel(this SyslogLevel level) => level switch
+    private static void AddProducer<TKey, TValue>(
+        IHostApplicationBuilder builder, string connectionName, string? serviceKey,
+        Action<KafkaProducerSettings>? configureSettings, Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder)
     {
-        SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
-        SyslogLevel.Error => LogLevel.Error,
-        SyslogLevel.Warning => LogLevel.Warning,
-        SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
-        _ => LogLevel.Debug,
-    };
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(connectionName);
 
-    private static KafkaClientSettings BindKafkaSettings(
-        this IHostApplicationBuilder builder, string section, string connectionName, Action<KafkaClientSettings>? configure)
-    {
-        var settings = new KafkaClientSettings();
-        var configSection = builder.Configuration.GetSection(section);
-        configSection.Bind(settings);
-        configSection.GetSection(nameof(KafkaClientSettings.Config)).Bind(settings.Config);
-        if (builder.Configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
+        var settings = new KafkaProducerSettings();
+        Bind(builder.Configuration, ProducerSection, connectionName, settings, settings.Config);
+        settings.ConnectionString = builder.Configuration.GetConnectionString(connectionName) ?? settings.ConnectionString;
+        configureSettings?.Invoke(settings);
+        Consolidate(settings.Config, settings.ConnectionString, settings.DisableMetrics, ProducerSection, connectionName);
+
+        AddShared(builder, settings.DisableMetrics);
+        Func<IServiceProvider, KafkaProducerFactory<TKey, TValue>> factory = sp => new KafkaProducerFactory<TKey, TValue>(
+            settings, sp.GetRequiredService<KafkaClientLog>(), sp.GetRequiredService<KafkaClientMetrics>(),
+            configureBuilder is null ? null : b => configureBuilder(sp, b));
+        if (serviceKey is null)
         {
-            settings.ConnectionString = connectionString;
+            builder.Services.AddSingleton(factory);
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<KafkaProducerFactory<TKey, TValue>>().Create());
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton(serviceKey, (sp, _) => factory(sp));
+            builder.Services.AddKeyedSingleton(serviceKey, (sp, key) => sp.GetRequiredKeyedService<KafkaProducerFactory<TKey, TValue>>(key).Create());
         }
 
-        configure?.Invoke(settings);
-        if (string.IsNullOrWhiteSpace(settings.ConnectionString))
+        if (!settings.DisableHealthChecks)
+        {
+            AddHealthCheck(builder, serviceKey is null ? ProducerHealthCheckName : $"{ProducerHealthCheckName}_{connectionName}", settings.Config.BootstrapServers);
+        }
+    }
+
+    private static void AddConsumer<TKey, TValue>(
+        IHostApplicationBuilder builder, string connectionName, string? serviceKey,
+        Action<KafkaConsumerSettings>? configureSettings, Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(connectionName);
+
+        var settings = new KafkaConsumerSettings();
+        Bind(builder.Configuration, ConsumerSection, connectionName, settings, settings.Config);
+        settings.ConnectionString = builder.Configuration.GetConnectionString(connectionName) ?? settings.ConnectionString;
+        configureSettings?.Invoke(settings);
+        Consolidate(settings.Config, settings.ConnectionString, settings.DisableMetrics, ConsumerSection, connectionName);
+        if (string.IsNullOrEmpty(settings.Config.GroupId))
+        {
+            throw new InvalidOperationException($"Kafka consumer '{connectionName}' has no group id: set '{ConsumerSection}:Config:GroupId'.");
+        }
+
+        AddShared(builder, settings.DisableMetrics);
+        Func<IServiceProvider, KafkaConsumerFactory<TKey, TValue>> factory = sp => new KafkaConsumerFactory<TKey, TValue>(
+            settings, sp.GetRequiredService<KafkaClientLog>(), sp.GetRequiredService<KafkaClientMetrics>(),
+            configureBuilder is null ? null : b => configureBuilder(sp, b));
+        if (serviceKey is null)
+        {
+            builder.Services.AddSingleton(factory);
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<KafkaConsumerFactory<TKey, TValue>>().Create());
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton(serviceKey, (sp, _) => factory(sp));
+            builder.Services.AddKeyedSingleton(serviceKey, (sp, key) => sp.GetRequiredKeyedService<KafkaConsumerFactory<TKey, TValue>>(key).Create());
+        }
+
+        if (!settings.DisableHealthChecks)
+        {
+            AddHealthCheck(builder, serviceKey is null ? ConsumerHealthCheckName : $"{ConsumerHealthCheckName}_{connectionName}", settings.Config.BootstrapServers);
+        }
+    }
+
+    /// <summary>
+    /// The section, then its <c>{connectionName}</c> subsection. <c>Config</c> takes both the typed names
+    /// (<c>LingerMs</c>) and librdkafka's own (<c>linger.ms</c>).
+    /// </summary>
+    private static void Bind(IConfiguration configuration, string sectionName, string connectionName, object settings, ClientConfig config)
+    {
+        var section = configuration.GetSection(sectionName);
+        foreach (var source in new[] { section, section.GetSection(connectionName) })
+        {
+            source.Bind(settings);
+            var configSection = source.GetSection("Config");
+            configSection.Bind(config);
+            foreach (var property in configSection.GetChildren().Where(c => c.Key.Contains('.', StringComparison.Ordinal) && c.Value is not null))
+            {
+                config.Set(property.Key, property.Value!);
+            }
+        }
+    }
+
+    private static void Consolidate(ClientConfig config, string? connectionString, bool disableMetrics, string section, string connectionName)
+    {
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            config.BootstrapServers = connectionString;
+        }
+
+        if (string.IsNullOrWhiteSpace(config.BootstrapServers))
         {
             throw new InvalidOperationException(
                 $"Kafka connection string is missing: set ConnectionStrings:{connectionName} (the AppHost does this) " +
                 $"or '{section}:ConnectionString' to the bootstrap servers, host:port.");
         }
 
-        return settings;
-    }
-
-    private static void AddKafkaHealthCheck(this IHostApplicationBuilder builder, string name, KafkaClientSettings settings)
-    {
-        if (settings.DisableHealthChecks)
+        if (!disableMetrics && config.Get("statistics.interval.ms") is null)
         {
-            return;
+            config.Set("statistics.interval.ms", DefaultStatisticsIntervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
-
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            name,
-            _ => new KafkaHealthCheck(() => settings.ConnectionString, settings.HealthCheckTimeout),
-            failureStatus: default,
-            tags: default));
     }
 
-    /// <summary>A librdkafka log handler that writes into <paramref name="logger"/> at the mapped level.</summary>
-    public static Action<IClient, LogMessage> LogTo(ILogger logger) =>
-        (_, message) => logger.Log(message.Level.ToLogLevel(), "[{Facility}] {KafkaMessage}", message.Facility, message.Message);
-
-    private static Action<IClient, LogMessage> LogTo(IServiceProvider services) =>
-        LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory));
-
-    private static Action<IClient, Error> ErrorsTo(IServiceProvider services)
+    private static void AddShared(IHostApplicationBuilder builder, bool disableMetrics)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory);
-        return (_, error) => logger.Log(
-            error.IsFatal ? LogLevel.Critical : LogLevel.Warning, "Kafka error {Code}: {Reason}", error.Code, error.Reason);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton(sp => new KafkaClientLog(sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.TryAddSingleton<KafkaClientMetrics>();
+        if (!disableMetrics)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(KafkaClientMetrics.MeterName));
+        }
+    }
+
+    /// <summary>
+    /// One check per name, a keyed singleton: the registration's factory hands out that instance on every run, and
+    /// the container disposes it (and its admin client) with the host.
+    /// </summary>
+    private static void AddHealthCheck(IHostApplicationBuilder builder, string name, string bootstrapServers)
+    {
+        builder.Services.TryAddKeyedSingleton(name, (sp, _) =>
+            new KafkaHealthCheck(() => bootstrapServers, HealthCheckTimeout, sp.GetRequiredService<KafkaClientLog>()));
+        builder.Services.AddHealthChecks();
+        builder.Services.Configure<HealthCheckServiceOptions>(options =>
+        {
+            if (!options.Registrations.Any(r => r.Name == name))
+            {
+                options.Registrations.Add(new HealthCheckRegistration(
+                    name, sp => sp.GetRequiredKeyedService<KafkaHealthCheck>(name), failureStatus: default, tags: default));
+            }
+        });
     }
 }

@@ -4,14 +4,17 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace EnergyPipeline.ServiceDefaults.Kafka;
 
 /// <summary>
-/// Healthy when a broker answers a metadata request: a real round trip on the Kafka protocol,
-/// not a TCP connect. Used by the services and by the AppHost for the Kafka container.
+/// Healthy when a broker answers a metadata request: a real round trip on the Kafka protocol, not a TCP connect.
+/// It owns one admin client for its lifetime: register it as a (keyed) singleton and let the registration's factory
+/// return that instance, because the health check service calls the factory on every run and disposes nothing
+/// (dotnet/runtime#68344). Used by the services and by the AppHost for the Kafka container.
 /// </summary>
-public sealed class KafkaHealthCheck(Func<string?> bootstrapServers, TimeSpan timeout) : IHealthCheck, IDisposable
+public sealed class KafkaHealthCheck(Func<string?> bootstrapServers, TimeSpan timeout, KafkaClientLog? log = null) : IHealthCheck, IDisposable
 {
     private readonly Lock _gate = new();
     private IAdminClient? _admin;
     private string? _adminServers;
+    private bool _disposed;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -42,14 +45,18 @@ public sealed class KafkaHealthCheck(Func<string?> bootstrapServers, TimeSpan ti
     {
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_admin is null || _adminServers != servers)
             {
                 _admin?.Dispose();
-                _admin = new AdminClientBuilder(new AdminClientConfig
+                var builder = new AdminClientBuilder(new AdminClientConfig
                 {
                     BootstrapServers = servers,
                     SocketTimeoutMs = (int)timeout.TotalMilliseconds,
-                }).SetLogHandler((_, _) => { }).Build();
+                });
+                // Without a handler librdkafka writes to stderr; the check's result already carries the failure.
+                builder.SetLogHandler(log is null ? (_, _) => { } : log.Log);
+                _admin = builder.Build();
                 _adminServers = servers;
             }
 
@@ -61,6 +68,7 @@ public sealed class KafkaHealthCheck(Func<string?> bootstrapServers, TimeSpan ti
     {
         lock (_gate)
         {
+            _disposed = true;
             _admin?.Dispose();
             _admin = null;
         }

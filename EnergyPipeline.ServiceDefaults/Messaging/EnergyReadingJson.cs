@@ -100,134 +100,41 @@ public static class EnergyReadingJson
     }
 
     /// <summary>
-    /// Reads one message value. Returns false with a reason when the value breaks the contract
-    /// (not JSON, a missing or unknown field, a measure that is not a number or null, a bad timestamp).
+    /// Reads one message value under every rule of <see cref="ReadingValidity"/> except the key's (the value is read
+    /// as if its key were its own timestamp). Returns false with the rule's reason when the value breaks the contract.
     /// </summary>
-    /// <remarks>
-    /// One reader, two paths: a value in the writer's own form (<see cref="TryReadCanonical"/>) is read without
-    /// Utf8JsonReader; anything else (other field order, whitespace, escapes, exponents, more than 3 decimals,
-    /// and every invalid value, so the reasons stay those of Utf8JsonReader) goes through <see cref="TryParseGeneral"/>.
-    /// Both give the same decimals, scale and sign included.
-    /// </remarks>
     public static bool TryParse(ReadOnlySpan<byte> utf8, out EnergyReading? reading, out string? error)
     {
-        if (TryReadCanonical(utf8, out var values, out var signsAndScales))
-        {
-            reading = ToEnergyReading(values, signsAndScales);
-            error = null;
-            return true;
-        }
-
-        return TryParseGeneral(utf8, out reading, out error);
-    }
-
-    /// <summary>
-    /// Reads one message value into thousandths, without allocating for a value in the writer's form: the job's
-    /// path (two million messages per run). The contract is checked exactly as by <see cref="TryParse"/>, with the
-    /// same reasons; a value that keeps the contract but has a measure that is not a whole number of thousandths
-    /// (or is beyond a long) gives <see cref="ThousandthsRead.NotThousandths"/>.
-    /// </summary>
-    public static ThousandthsRead TryReadThousandths(ReadOnlySpan<byte> utf8, out EnergyReadingThousandths values, out string? error)
-    {
-        error = null;
-        if (TryReadCanonical(utf8, out values, out _))
-        {
-            return ThousandthsRead.Read;
-        }
-
-        if (!TryParseGeneral(utf8, out var reading, out error))
-        {
-            values = default;
-            return ThousandthsRead.Invalid;
-        }
-
-        values = default;
-        values.Timestamp = reading!.Timestamp;
-        ReadOnlySpan<decimal?> measures =
-        [
-            reading.GlobalActivePower, reading.GlobalReactivePower, reading.Voltage, reading.GlobalIntensity,
-            reading.SubMetering1, reading.SubMetering2, reading.SubMetering3,
-        ];
-        for (var i = 0; i < measures.Length; i++)
-        {
-            if (measures[i] is not { } measure)
-            {
-                values.MissingMask |= (byte)(1 << i);
-            }
-            else if (!TryToThousandths(measure, out values.Thousandths[i]))
-            {
-                values = default;
-                return ThousandthsRead.NotThousandths;
-            }
-        }
-
-        return ThousandthsRead.Read;
-    }
-
-    /// <summary>value x 1000 when that is a whole number within a long; exact (on the decimal's 96-bit coefficient).</summary>
-    private static bool TryToThousandths(decimal value, out long thousandths)
-    {
-        thousandths = 0;
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        var coefficient = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
-        var scale = (bits[3] >> 16) & 0xFF;
-        UInt128 magnitude;
-        if (scale <= 3)
-        {
-            magnitude = coefficient * (uint)ThousandthsPerUnit(scale);
-        }
-        else
-        {
-            var divisor = UInt128.One;
-            for (var i = 3; i < scale; i++)
-            {
-                divisor *= 10;
-            }
-
-            if (coefficient % divisor != 0)
-            {
-                return false;
-            }
-
-            magnitude = coefficient / divisor;
-        }
-
-        if (magnitude > long.MaxValue)
-        {
-            return false;
-        }
-
-        thousandths = bits[3] < 0 ? -(long)magnitude : (long)magnitude;
-        return true;
+        error = ReadingValidator.CheckValue(utf8, out var values);
+        reading = error is null ? ToEnergyReading(values) : null;
+        return error is null;
     }
 
     private static ReadOnlySpan<byte> CanonicalStart => "{\"timestamp\":\""u8;
 
-    /// <summary>Integer digits the canonical path reads: 10^15 thousandths-scaled stays well inside a long.</summary>
-    private const int MaxCanonicalIntegerDigits = 15;
+    private const int CanonicalTimestampAt = 14;
+
+    /// <summary>The 19 timestamp bytes of a value <see cref="TryReadCanonical"/> accepted.</summary>
+    internal static ReadOnlySpan<byte> CanonicalTimestamp(ReadOnlySpan<byte> utf8) => utf8.Slice(CanonicalTimestampAt, 19);
 
     /// <summary>
     /// The fast path: exactly the bytes <see cref="Write(IBufferWriter{byte}, EnergyReading)"/> produces (fields in
-    /// its order, no whitespace, no escapes, the timestamp as 19 unescaped bytes) with each measure <c>null</c> or a
-    /// JSON number of the form <c>-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,3})?</c>. Every such value is valid JSON that
-    /// <see cref="TryParseGeneral"/> accepts with the same values; anything else returns false (not "invalid":
-    /// the caller then asks the general path, which decides and words the reason).
+    /// its order, no whitespace, no escapes, the timestamp as 19 bytes that <see cref="RawEnergyTopic.TryParseKey(ReadOnlySpan{byte}, out DateTime)"/>
+    /// accepts) with each measure <c>null</c> or a number of the form <c>-?(0|[1-9][0-9]{0,6})(\.[0-9]{1,3})?</c>.
+    /// Such a value keeps every rule of <see cref="ReadingValidity"/> up to and including the timestamp's shape and
+    /// the measures' form; anything else returns false (not "invalid": <see cref="ReadingValidator"/> then applies the
+    /// rules one by one and names the reason).
     /// </summary>
-    /// <param name="signsAndScales">3 bits per measure: the number of decimals written (0-3) and a minus sign, so
-    /// <see cref="TryParse"/> can build the very decimal Utf8JsonReader would (234.84 has scale 2, -0 keeps its sign).</param>
-    private static bool TryReadCanonical(ReadOnlySpan<byte> utf8, out EnergyReadingThousandths values, out int signsAndScales)
+    internal static bool TryReadCanonical(ReadOnlySpan<byte> utf8, out EnergyReadingThousandths values)
     {
         values = default;
-        signsAndScales = 0;
-        const int timestampAt = 14;
-        if (utf8.Length < timestampAt + 20 || !utf8.StartsWith(CanonicalStart)
-            || !RawEnergyTopic.TryParseKey(utf8.Slice(timestampAt, 19), out values.Timestamp))
+        if (utf8.Length < CanonicalTimestampAt + 20 || !utf8.StartsWith(CanonicalStart)
+            || !RawEnergyTopic.TryParseKey(CanonicalTimestamp(utf8), out values.Timestamp))
         {
             return false;
         }
 
-        var at = timestampAt + 19;
+        var at = CanonicalTimestampAt + 19;
         for (var i = 0; i < EnergyReadingThousandths.Measures; i++)
         {
             var separator = CanonicalSeparator(i);
@@ -249,12 +156,10 @@ public static class EnergyReadingJson
                 continue;
             }
 
-            if (!TryReadCanonicalNumber(utf8, ref at, out values.Thousandths[i], out var signAndScale))
+            if (!TryReadCanonicalNumber(utf8, ref at, out values.Thousandths[i]))
             {
                 return false;
             }
-
-            signsAndScales |= signAndScale << (3 * i);
         }
 
         return at == utf8.Length - 1 && utf8[at] == (byte)'}';
@@ -273,14 +178,13 @@ public static class EnergyReadingJson
     };
 
     /// <summary>
-    /// <c>-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,3})?</c> at <paramref name="at"/>, in thousandths. What follows is not
-    /// looked at here: a digit after a leading 0, an exponent or a 4th decimal makes the caller's next separator
-    /// (or closing brace) fail to match, and the value goes to the general path.
+    /// <c>-?(0|[1-9][0-9]{0,6})(\.[0-9]{1,3})?</c> at <paramref name="at"/>, in thousandths. What follows is not
+    /// looked at here: a digit after a leading 0, an exponent, an 8th integer digit or a 4th decimal makes the caller's
+    /// next separator (or closing brace) fail to match, and the value goes to the rules one by one.
     /// </summary>
-    private static bool TryReadCanonicalNumber(ReadOnlySpan<byte> utf8, ref int at, out long thousandths, out int signAndScale)
+    private static bool TryReadCanonicalNumber(ReadOnlySpan<byte> utf8, ref int at, out long thousandths)
     {
         thousandths = 0;
-        signAndScale = 0;
         var negative = at < utf8.Length && utf8[at] == (byte)'-';
         if (negative)
         {
@@ -305,7 +209,7 @@ public static class EnergyReadingJson
             var integerDigits = 1;
             while (at < utf8.Length && (digit = (uint)(utf8[at] - '0')) <= 9)
             {
-                if (++integerDigits > MaxCanonicalIntegerDigits)
+                if (++integerDigits > ReadingValidity.MaxIntegerDigits)
                 {
                     return false;
                 }
@@ -321,7 +225,7 @@ public static class EnergyReadingJson
             at++;
             while (at < utf8.Length && (digit = (uint)(utf8[at] - '0')) <= 9)
             {
-                if (++scale > 3)
+                if (++scale > ReadingValidity.MaxDecimals)
                 {
                     return false;
                 }
@@ -338,152 +242,26 @@ public static class EnergyReadingJson
 
         var magnitude = coefficient * ThousandthsPerUnit(scale);
         thousandths = negative ? -magnitude : magnitude;
-        signAndScale = scale | (negative ? 4 : 0);
         return true;
     }
 
     /// <summary>10^(3 - scale): what one unit of the last decimal written is worth in thousandths.</summary>
     private static long ThousandthsPerUnit(int scale) => scale switch { 0 => 1000, 1 => 100, 2 => 10, _ => 1 };
 
-    private static EnergyReading ToEnergyReading(in EnergyReadingThousandths values, int signsAndScales)
+    private static EnergyReading ToEnergyReading(in EnergyReadingThousandths values)
     {
         Span<decimal?> measures = stackalloc decimal?[EnergyReadingThousandths.Measures];
         for (var i = 0; i < measures.Length; i++)
         {
-            if (!values.Has(i))
+            if (values.Has(i))
             {
-                continue;
+                var thousandths = values.Thousandths[i];
+                var magnitude = (ulong)Math.Abs(thousandths);
+                measures[i] = new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, thousandths < 0, 3);
             }
-
-            var signAndScale = signsAndScales >> (3 * i);
-            var scale = signAndScale & 3;
-            var coefficient = (ulong)Math.Abs(values.Thousandths[i]) / (ulong)ThousandthsPerUnit(scale);
-            measures[i] = new decimal((int)(uint)coefficient, (int)(uint)(coefficient >> 32), 0, (signAndScale & 4) != 0, (byte)scale);
         }
 
         return new EnergyReading(values.Timestamp, measures[0], measures[1], measures[2], measures[3], measures[4], measures[5], measures[6]);
-    }
-
-    /// <summary>The general path: any JSON layout, numbers through Utf8JsonReader.TryGetDecimal.</summary>
-    private static bool TryParseGeneral(ReadOnlySpan<byte> utf8, out EnergyReading? reading, out string? error)
-    {
-        reading = null;
-        error = null;
-        DateTime? timestamp = null;
-        Span<decimal?> measures = stackalloc decimal?[7];
-        Span<bool> seen = stackalloc bool[7];
-        var expected = 0;
-        try
-        {
-            var reader = new Utf8JsonReader(utf8);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                error = "value is not a JSON object";
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals(Timestamp.EncodedUtf8Bytes))
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.String || !TryParseTimestamp(ref reader, out var parsed))
-                    {
-                        error = "timestamp is not yyyy-MM-ddTHH:mm:ss";
-                        return false;
-                    }
-
-                    timestamp = parsed;
-                    continue;
-                }
-
-                var index = MeasureIndex(ref reader, expected);
-                if (index < 0)
-                {
-                    error = $"unknown field '{reader.GetString()}'";
-                    return false;
-                }
-
-                reader.Read();
-                seen[index] = true;
-                expected = index + 1;
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.Null:
-                        measures[index] = null;
-                        break;
-                    case JsonTokenType.Number when reader.TryGetDecimal(out var value):
-                        measures[index] = value;
-                        break;
-                    default:
-                        error = $"field {index + 1} of the measures is not a number or null";
-                        return false;
-                }
-            }
-
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-            {
-                error = "value is not a single JSON object";
-                return false;
-            }
-        }
-        catch (JsonException ex)
-        {
-            error = $"invalid JSON: {ex.Message}";
-            return false;
-        }
-
-        if (timestamp is null)
-        {
-            error = "timestamp is missing";
-            return false;
-        }
-
-        for (var i = 0; i < seen.Length; i++)
-        {
-            if (!seen[i])
-            {
-                error = $"measure {Names[i]} is missing";
-                return false;
-            }
-        }
-
-        reading = new EnergyReading(timestamp.Value, measures[0], measures[1], measures[2], measures[3], measures[4], measures[5], measures[6]);
-        return true;
-    }
-
-    private static bool TryParseTimestamp(ref Utf8JsonReader reader, out DateTime timestamp) =>
-        reader.ValueIsEscaped || reader.HasValueSequence
-            ? RawEnergyTopic.TryParseKey(reader.GetString()!, out timestamp)
-            : RawEnergyTopic.TryParseKey(reader.ValueSpan, out timestamp);
-
-    private static readonly string[] Names =
-    [
-        "global_active_power", "global_reactive_power", "voltage", "global_intensity",
-        "sub_metering_1", "sub_metering_2", "sub_metering_3",
-    ];
-
-    private static readonly JsonEncodedText[] MeasureNames =
-    [
-        GlobalActivePower, GlobalReactivePower, Voltage, GlobalIntensity, SubMetering1, SubMetering2, SubMetering3,
-    ];
-
-    /// <summary>The writer's field order is tried first: one comparison per field for the contract's own messages.</summary>
-    private static int MeasureIndex(ref Utf8JsonReader reader, int expected)
-    {
-        if (expected < MeasureNames.Length && reader.ValueTextEquals(MeasureNames[expected].EncodedUtf8Bytes))
-        {
-            return expected;
-        }
-
-        if (reader.ValueTextEquals(GlobalActivePower.EncodedUtf8Bytes)) return 0;
-        if (reader.ValueTextEquals(GlobalReactivePower.EncodedUtf8Bytes)) return 1;
-        if (reader.ValueTextEquals(Voltage.EncodedUtf8Bytes)) return 2;
-        if (reader.ValueTextEquals(GlobalIntensity.EncodedUtf8Bytes)) return 3;
-        if (reader.ValueTextEquals(SubMetering1.EncodedUtf8Bytes)) return 4;
-        if (reader.ValueTextEquals(SubMetering2.EncodedUtf8Bytes)) return 5;
-        if (reader.ValueTextEquals(SubMetering3.EncodedUtf8Bytes)) return 6;
-        return -1;
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace EnergyPipeline.Messaging;
 /// A <c>raw_energy</c> message value read straight into integers: the timestamp, the seven measures in thousandths
 /// (in the contract's order) and a bit per missing (<c>null</c>) measure. What the job aggregates, without an
 /// <see cref="EnergyReading"/> or a <see langword="decimal"/> per message. Filled by
-/// <see cref="EnergyReadingJson.TryReadThousandths"/>.
+/// <see cref="ReadingValidator"/>.
 /// </summary>
 public struct EnergyReadingThousandths
 {
@@ -27,20 +27,4 @@ public struct EnergyReadingThousandths
     {
         private long _element0;
     }
-}
-
-/// <summary>The outcome of <see cref="EnergyReadingJson.TryReadThousandths"/>.</summary>
-public enum ThousandthsRead
-{
-    /// <summary>The value keeps the contract and every present measure is a whole number of thousandths within a long.</summary>
-    Read,
-
-    /// <summary>The value breaks the contract; the error says why (the same reason <see cref="EnergyReadingJson.TryParse"/> gives).</summary>
-    Invalid,
-
-    /// <summary>
-    /// The value keeps the contract, but a measure has more than 3 significant decimals or is beyond a long in
-    /// thousandths: only <see cref="EnergyReadingJson.TryParse"/> (decimals) can represent it.
-    /// </summary>
-    NotThousandths,
 }

@@ -6,13 +6,14 @@ namespace EnergyPipeline.SparkJob.Aggregation;
 /// <summary>
 /// The job's one aggregation (DESIGN section 4), fed message by message in any order:
 /// <list type="bullet">
-/// <item>a value is read with the contract's reader (<see cref="EnergyReadingJson.TryReadThousandths"/>, straight into
-/// thousandths; <see cref="EnergyReadingJson.TryParse"/>'s decimals for the rare measure that is not a whole number of
-/// thousandths or does not fit a slot); a value that breaks the contract, a key that
-/// is not the value's timestamp, a timestamp that is not a whole minute, or a measure with more than 3 decimals is
-/// counted as invalid (partition, offset, reason) and otherwise ignored: it takes no part in de-duplication;</item>
-/// <item>de-duplication by minute: the copy with the highest offset wins. Copies of one key share a partition by the
-/// contract; should they not, the tie-break is the higher partition, so the result never depends on read order;</item>
+/// <item>each message gets the verdict of <see cref="ReadingValidator"/> (the rules of <see cref="ReadingValidity"/>,
+/// shared with the Spark plan): valid, with the reading in thousandths, or invalid with the reason of the first rule
+/// it breaks. Invalid messages are counted by reason, with a few samples (partition, offset) of every reason;</item>
+/// <item>de-duplication by key, as Kafka's compaction keeps keys: the copy with the highest offset decides the
+/// minute. A valid copy is the minute's reading; an invalid one (a tombstone included) leaves the minute out, and no
+/// older copy is used, so compacting the topic never changes a figure. Copies of one key share a partition by the
+/// contract; should they not, the tie-break is the higher partition, so the result never depends on read order.
+/// A message whose key names no whole minute competes for no minute;</item>
 /// <item>a reading is complete when global_active_power is present. Every measure is taken from complete readings
 /// only; a null measure inside a complete reading is skipped, as SQL's SUM and AVG skip nulls (the real file has no
 /// such reading). A reading without global_active_power adds to reading_count and the first/last timestamps only;</item>
@@ -23,18 +24,27 @@ namespace EnergyPipeline.SparkJob.Aggregation;
 /// </summary>
 public sealed class QuarterlyAggregator
 {
-    public const int DefaultInvalidSampleLimit = 20;
+    /// <summary>Samples kept per reason: enough to find the messages, bounded whatever the topic holds.</summary>
+    public const int DefaultSamplesPerReason = 5;
     private const int MinutesPerDay = 1440;
     private const int Measures = 7;
 
+    private static readonly Dictionary<string, int> RuleIndex =
+        ReadingValidity.Rules.Select((rule, index) => (rule.Reason, index)).ToDictionary(r => r.Reason, r => r.index, StringComparer.Ordinal);
+
     private readonly Dictionary<int, MinuteSlot[]> _days = [];
-    private readonly List<InvalidMessage> _invalidSamples = [];
-    private readonly int _invalidSampleLimit;
+    private readonly long[] _invalidByRule = new long[ReadingValidity.Rules.Count];
+    private readonly List<InvalidMessage>[] _samplesByRule;
+    private readonly int _samplesPerReason;
     private long _messages;
     private long _duplicates;
     private long _invalid;
 
-    public QuarterlyAggregator(int invalidSampleLimit = DefaultInvalidSampleLimit) => _invalidSampleLimit = invalidSampleLimit;
+    public QuarterlyAggregator(int samplesPerReason = DefaultSamplesPerReason)
+    {
+        _samplesPerReason = samplesPerReason;
+        _samplesByRule = ReadingValidity.Rules.Select(_ => new List<InvalidMessage>()).ToArray();
+    }
 
     public long MessagesRead => _messages;
 
@@ -42,108 +52,57 @@ public sealed class QuarterlyAggregator
 
     public long Invalid => _invalid;
 
-    /// <summary>Adds one message. Returns the reason when it breaks the contract (it is then counted as invalid), else null.</summary>
-    public string? Add(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    /// <summary>
+    /// Adds one message as Kafka gives it (a null key or value is absent, not empty). Returns the reason when it
+    /// breaks the contract (it is then counted as invalid), else null.
+    /// </summary>
+    public string? Add(int partition, long offset, byte[]? key, byte[]? value) =>
+        Add(partition, offset, key, key is not null, value, value is not null);
+
+    /// <summary>Adds one message with a key and a value.</summary>
+    public string? Add(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) =>
+        Add(partition, offset, key, hasKey: true, value, hasValue: true);
+
+    private string? Add(int partition, long offset, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue)
     {
         _messages++;
-        var reason = TryAdd(partition, offset, key, value);
-        if (reason is not null)
+        var reason = ReadingValidator.Check(key, hasKey, value, hasValue, out var reading);
+        if (reason is null)
         {
-            _invalid++;
-            if (_invalidSamples.Count < _invalidSampleLimit)
+            var slot = new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1, MissingMask = reading.MissingMask };
+            Span<int> thousandths = MemoryMarshal.CreateSpan(ref slot.Values.GlobalActivePower, Measures);
+            for (var i = 0; i < Measures; i++)
             {
-                _invalidSamples.Add(new InvalidMessage(partition, offset, reason));
+                // Within int: the validity bounds are far below 2,147,483.647.
+                thousandths[i] = (int)reading.Thousandths[i];
             }
+
+            Store(reading.Timestamp, slot);
+            return null;
+        }
+
+        CountInvalid(partition, offset, reason);
+        if (hasKey && RawEnergyTopic.TryParseKey(key, out var minute) && minute.Second == 0)
+        {
+            // The key names a minute: this copy decides it when it is the newest (the minute is then left out).
+            Store(minute, new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1, Invalid = true });
         }
 
         return reason;
     }
 
-    private string? TryAdd(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    private void CountInvalid(int partition, long offset, string reason)
     {
-        switch (EnergyReadingJson.TryReadThousandths(value, out var reading, out var error))
+        _invalid++;
+        var rule = RuleIndex[reason];
+        _invalidByRule[rule]++;
+        if (_samplesByRule[rule].Count < _samplesPerReason)
         {
-            case ThousandthsRead.Invalid:
-                return error ?? "value breaks the contract";
-            case ThousandthsRead.NotThousandths:
-                return TryAddDecimals(partition, offset, key, value);
+            _samplesByRule[rule].Add(new InvalidMessage(partition, offset, reason));
         }
-
-        var timestamp = reading.Timestamp;
-        if (!RawEnergyTopic.TryParseKey(key, out var keyMinute) || keyMinute != timestamp)
-        {
-            return "key is not the value's timestamp";
-        }
-
-        if (timestamp.Ticks % TimeSpan.TicksPerMinute != 0)
-        {
-            return "timestamp is not a whole minute";
-        }
-
-        var slot = new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1, MissingMask = reading.MissingMask };
-        Span<int> thousandths = MemoryMarshal.CreateSpan(ref slot.Values.GlobalActivePower, Measures);
-        for (var i = 0; i < Measures; i++)
-        {
-            var measure = reading.Thousandths[i];
-            if (measure is < int.MinValue or > int.MaxValue)
-            {
-                // Beyond a slot: the decimal path words the reason exactly as before.
-                return TryAddDecimals(partition, offset, key, value);
-            }
-
-            thousandths[i] = (int)measure;
-        }
-
-        Store(timestamp, slot);
-        return null;
     }
 
-    /// <summary>
-    /// The path through <see cref="EnergyReadingJson.TryParse"/>'s decimals, for the rare value with a measure that is
-    /// not a whole number of thousandths or does not fit a slot: same checks, in the same order, same reasons.
-    /// </summary>
-    private string? TryAddDecimals(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
-    {
-        if (!EnergyReadingJson.TryParse(value, out var reading, out var error))
-        {
-            return error ?? "value breaks the contract";
-        }
-
-        var timestamp = reading!.Timestamp;
-        if (!RawEnergyTopic.TryParseKey(key, out var keyMinute) || keyMinute != timestamp)
-        {
-            return "key is not the value's timestamp";
-        }
-
-        if (timestamp.Ticks % TimeSpan.TicksPerMinute != 0)
-        {
-            return "timestamp is not a whole minute";
-        }
-
-        var slot = new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1 };
-        Span<decimal?> measures =
-        [
-            reading.GlobalActivePower, reading.GlobalReactivePower, reading.Voltage, reading.GlobalIntensity,
-            reading.SubMetering1, reading.SubMetering2, reading.SubMetering3,
-        ];
-        Span<int> thousandths = MemoryMarshal.CreateSpan(ref slot.Values.GlobalActivePower, Measures);
-        for (var i = 0; i < Measures; i++)
-        {
-            if (measures[i] is not { } measure)
-            {
-                slot.MissingMask |= (byte)(1 << i);
-            }
-            else if (!FixedPoint.TryToThousandths(measure, out thousandths[i]))
-            {
-                return $"measure {i + 1} ({measure}) has more than 3 decimals or is out of range";
-            }
-        }
-
-        Store(timestamp, slot);
-        return null;
-    }
-
-    /// <summary>De-duplication by minute: the highest offset wins, then the highest partition.</summary>
+    /// <summary>De-duplication by minute: the highest offset decides, then the highest partition; a valid copy that loses is a duplicate dropped.</summary>
     private void Store(DateTime timestamp, in MinuteSlot slot)
     {
         var day = (int)(timestamp.Ticks / TimeSpan.TicksPerDay);
@@ -157,8 +116,13 @@ public sealed class QuarterlyAggregator
         ref var existing = ref slots[minute];
         if (existing.PartitionPlusOne != 0)
         {
-            _duplicates++;
-            if (slot.Offset < existing.Offset || (slot.Offset == existing.Offset && slot.PartitionPlusOne < existing.PartitionPlusOne))
+            var newer = slot.Offset > existing.Offset || (slot.Offset == existing.Offset && slot.PartitionPlusOne > existing.PartitionPlusOne);
+            if (!(newer ? existing : slot).Invalid)
+            {
+                _duplicates++;
+            }
+
+            if (!newer)
             {
                 return;
             }
@@ -179,7 +143,7 @@ public sealed class QuarterlyAggregator
             var quarter = QuarterFigures.QuarterOf(dayStart);
             if (current is null || current.Quarter != quarter)
             {
-                if (current is not null)
+                if (current is { HasReadings: true })
                 {
                     quarters.Add(current.ToFigures());
                 }
@@ -190,19 +154,24 @@ public sealed class QuarterlyAggregator
             for (var minute = 0; minute < MinutesPerDay; minute++)
             {
                 ref readonly var slot = ref slots[minute];
-                if (slot.PartitionPlusOne != 0)
+                if (slot.PartitionPlusOne != 0 && !slot.Invalid)
                 {
                     current.Add(dayStart.AddMinutes(minute), slot);
                 }
             }
         }
 
-        if (current is not null)
+        // A quarter whose minutes were all decided by invalid copies has no reading and no row.
+        if (current is { HasReadings: true })
         {
             quarters.Add(current.ToFigures());
         }
 
-        return new AggregationResult(quarters, _messages, _duplicates, _invalid, _invalidSamples.ToArray());
+        var byReason = Enumerable.Range(0, _invalidByRule.Length)
+            .Where(rule => _invalidByRule[rule] > 0)
+            .Select(rule => new InvalidReasonCount(ReadingValidity.Rules[rule].Reason, _invalidByRule[rule], _samplesByRule[rule].ToArray()))
+            .ToArray();
+        return new AggregationResult(quarters, _messages, _duplicates, _invalid, byReason.SelectMany(r => r.Samples).ToArray(), byReason);
     }
 
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
@@ -212,6 +181,9 @@ public sealed class QuarterlyAggregator
         public int PartitionPlusOne;
         public MeasureValues Values;
         public byte MissingMask;
+
+        /// <summary>The deciding copy so far broke the contract: the minute has no reading unless a newer valid copy comes.</summary>
+        public bool Invalid;
 
         public readonly bool Has(int measure) => (MissingMask & (1 << measure)) == 0;
     }
@@ -252,6 +224,8 @@ public sealed class QuarterlyAggregator
         private DateTime _last = DateTime.MinValue;
 
         public DateOnly Quarter { get; } = quarter;
+
+        public bool HasReadings => _readings > 0;
 
         public void Add(DateTime timestamp, in MinuteSlot slot)
         {

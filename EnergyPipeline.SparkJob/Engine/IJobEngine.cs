@@ -26,7 +26,14 @@ public sealed record EngineResult(
     IReadOnlyList<PartitionRead> Partitions,
     long ReadingsRead,
     long DuplicatesDropped,
-    long Invalid);
+    long Invalid)
+{
+    /// <summary>The invalid messages by reason (in the validity rules' order), with a few samples of each.</summary>
+    public IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason { get; init; } = [];
+
+    /// <summary>Where the engine wrote the run's cleaned readings (the Spark raw zone), if anywhere.</summary>
+    public string? RawZoneUri { get; init; }
+}
 
 /// <summary>
 /// A partition's snapshot: messages read from <see cref="StartOffset"/> (inclusive) to <see cref="EndOffset"/>

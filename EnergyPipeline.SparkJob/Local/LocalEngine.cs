@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
@@ -26,9 +27,24 @@ public sealed class LocalEngineOptions
 /// join, no commits, gaps from compaction accepted), aggregates with <see cref="QuarterlyAggregator"/>, and writes
 /// the run's figures into the staging table with binary COPY.
 /// </summary>
-public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
+public sealed partial class LocalEngine(
+    LocalEngineOptions options, KafkaConsumerFactory<byte[]?, byte[]?> consumers, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
 {
     public const string EngineName = "local";
+
+    /// <summary>
+    /// The consumer the engine needs, applied to the registration's settings: a group id is required by the client
+    /// but never joined (partitions are assigned by hand and nothing is committed).
+    /// </summary>
+    public static void ConfigureConsumer(KafkaConsumerSettings settings)
+    {
+        settings.Config.GroupId ??= "energy-job-local";
+        settings.Config.ClientId ??= "energy-job-local";
+        settings.Config.EnableAutoCommit = false;
+        settings.Config.EnableAutoOffsetStore = false;
+        settings.Config.EnablePartitionEof = true;
+        settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
+    }
 
     public string Name => EngineName;
 
@@ -60,9 +76,9 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
         }
 
         JobTelemetry.RecordStage("aggregate", Name, Stopwatch.GetElapsedTime(stage));
-        foreach (var invalid in result.InvalidSamples)
+        foreach (var reason in result.InvalidByReason)
         {
-            LogInvalid(invalid.Partition, invalid.Offset, invalid.Reason);
+            LogInvalidReason(reason.Messages, reason.Reason, string.Join(", ", reason.Samples.Select(m => $"{m.Partition}:{m.Offset}")));
         }
 
         stage = Stopwatch.GetTimestamp();
@@ -72,25 +88,12 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
         }
 
         JobTelemetry.RecordStage("write", Name, Stopwatch.GetElapsedTime(stage));
-        return new EngineResult(partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid);
+        return new EngineResult(partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid) { InvalidByReason = result.InvalidByReason };
     }
 
     private List<PartitionRead> ReadSnapshot(string topic, QuarterlyAggregator aggregator, Activity? runActivity, CancellationToken cancellationToken)
     {
-        var config = new ConsumerConfig
-        {
-            BootstrapServers = options.BootstrapServers,
-            // Required by the client, never joined: partitions are assigned by hand and nothing is committed.
-            GroupId = "energy-job-local",
-            ClientId = "energy-job-local",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            EnablePartitionEof = true,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        };
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetLogHandler(KafkaClientRegistration.LogTo(logger))
-            .Build();
+        using var consumer = consumers.Create();
         try
         {
             var snapshot = CaptureSnapshot(consumer, topic);
@@ -186,6 +189,6 @@ public sealed partial class LocalEngine(LocalEngineOptions options, QuarterlySto
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {Messages} messages from {Partitions} partitions: {Duplicates} duplicates, {Invalid} invalid")]
     private partial void LogRead(long messages, int partitions, long duplicates, long invalid);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Invalid message at partition {Partition} offset {Offset}: {Reason}")]
-    private partial void LogInvalid(int partition, long offset, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
+    private partial void LogInvalidReason(long messages, string reason, string samples);
 }

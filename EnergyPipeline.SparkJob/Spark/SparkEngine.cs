@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.Aggregation;
 using EnergyPipeline.SparkJob.SparkConnect;
 using Microsoft.Extensions.Logging;
 
@@ -7,10 +9,11 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// <summary>
 /// The job on Apache Spark: runs <see cref="SparkPlan"/> in one Spark Connect session per run. It leaves the
 /// run's quarterly rows in <see cref="SparkPlan.StagingTable"/> (run_id = the run) and the cleaned readings in
-/// the HDFS raw zone; publishing the rows to quarterly_energy_data is the caller's PostgreSQL transaction.
-/// The staging table must exist before the run: Spark's JDBC view reads its schema.
+/// its own directory of the HDFS raw zone; publishing the rows to quarterly_energy_data is the caller's PostgreSQL transaction.
+/// The staging table must exist before the run: Spark's JDBC writer appends to it by column name (it would create a table
+/// of its own types if none existed).
 /// </summary>
-public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
+public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClientFactory? httpClients = null)
 {
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
 
@@ -26,14 +29,17 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
         activity?.SetTag("server.port", endpoint.Port);
 
         // The run id is the session id: the run's statements and temporary views are found under it in Spark's UI.
-        using var session = SparkConnectSession.Connect(endpoint, runId);
+        using var session = SparkConnectSession.Connect(endpoint, runId, httpClients?.CreateClient(SparkConnectSession.HttpClientName));
         var version = await WaitUntilReadyAsync(session, options.ReadinessTimeout, cancellationToken).ConfigureAwait(false);
         LogStarting(logger, runId, endpoint.ToString(), version, inputs.ToString());
 
         try
         {
+            await session.SqlAsync(SparkPlan.RedactCredentials, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseUtc, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseTimestampWithoutTimeZone, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.UseCorrectedTimeParser, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.DisableAnsi, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateKafkaSource(inputs), cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CacheRecords, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateCheckedView, cancellationToken).ConfigureAwait(false);
@@ -46,6 +52,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
                 throw new SparkConnectException(SparkPlan.QueryCounts.Name, $"expected one row of counts, got {counts.Count}");
             }
 
+            var invalidByReason = ReadInvalidReasons(await session.QueryAsync(SparkPlan.QueryInvalidReasons, cancellationToken).ConfigureAwait(false));
             var traceParents = await session.QueryAsync(SparkPlan.QueryTraceParents, cancellationToken).ConfigureAwait(false);
             var ingestionTraces = Enumerable.Range(0, traceParents.Count).Select(i => traceParents.Get<string>(i, "trace_parent")).ToList();
             LinkIngestionTraces(activity, ingestionTraces);
@@ -58,17 +65,22 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
                 DuplicatesDropped: counts.Get<long>(0, "duplicates_dropped"),
                 Readings: counts.Get<long>(0, "readings"),
                 Quarters: checked((int)counts.Get<long>(0, "quarters")),
-                inputs.RawZoneUri,
-                ingestionTraces);
+                inputs.RunRawZoneUri(runId),
+                ingestionTraces,
+                invalidByReason);
             LogRead(logger, runId, result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters);
+            foreach (var reason in invalidByReason)
+            {
+                LogInvalidReason(logger, runId, reason.Reason, reason.Messages,
+                    string.Join(", ", reason.Samples.Select(s => $"{s.Partition}:{s.Offset}")));
+            }
 
             var stopwatch = Stopwatch.StartNew();
-            await session.WriteAsync(SparkPlan.RawZoneWrite(inputs), cancellationToken).ConfigureAwait(false);
-            LogRawZoneWritten(logger, runId, inputs.RawZoneUri, stopwatch.Elapsed.TotalSeconds);
+            await session.WriteAsync(SparkPlan.RawZoneWrite(inputs, runId), cancellationToken).ConfigureAwait(false);
+            LogRawZoneWritten(logger, runId, result.RawZoneUri, stopwatch.Elapsed.TotalSeconds);
 
             stopwatch.Restart();
-            await session.SqlAsync(SparkPlan.CreateStagingView(inputs), cancellationToken).ConfigureAwait(false);
-            await session.SqlAsync(SparkPlan.InsertQuarterlyAggregates(runId), cancellationToken).ConfigureAwait(false);
+            await session.WriteAsync(SparkPlan.StagingWrite(inputs, runId), cancellationToken).ConfigureAwait(false);
             LogStaged(logger, runId, result.Quarters, SparkPlan.StagingTable, stopwatch.Elapsed.TotalSeconds);
             return result;
         }
@@ -110,6 +122,27 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
         return offsets;
     }
 
+    /// <summary>Rows of <see cref="SparkPlan.QueryInvalidReasons"/> (one per sample, ordered by reason) as counts with samples.</summary>
+    internal static IReadOnlyList<InvalidReasonCount> ReadInvalidReasons(SparkRows rows)
+    {
+        var reasons = new List<InvalidReasonCount>();
+        for (var i = 0; i < rows.Count;)
+        {
+            var reason = rows.Get<string>(i, "invalid_reason");
+            var messages = rows.Get<long>(i, "messages");
+            var samples = new List<InvalidMessage>();
+            for (; i < rows.Count && rows.Get<string>(i, "invalid_reason") == reason; i++)
+            {
+                samples.Add(new InvalidMessage(rows.Get<int>(i, "kafka_partition"), rows.Get<long>(i, "kafka_offset"), reason));
+            }
+
+            reasons.Add(new InvalidReasonCount(reason, messages, samples));
+        }
+
+        // In the validity rules' order, as the local engine reports them.
+        return reasons.OrderBy(r => ReadingValidity.Rules.Select(rule => rule.Reason).ToList().IndexOf(r.Reason)).ToList();
+    }
+
     private static void LinkIngestionTraces(Activity? activity, IEnumerable<string> traceParents)
     {
         if (activity is null)
@@ -146,7 +179,10 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger)
     [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {ReadingsRead} records read, {Invalid} invalid, {DuplicatesDropped} duplicates dropped, {Readings} readings in {Quarters} quarters")]
     private static partial void LogRead(ILogger logger, Guid runId, long readingsRead, long invalid, long duplicatesDropped, long readings, int quarters);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: raw zone {RawZone} replaced in {Seconds:0.0} s")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spark run {RunId}: {Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
+    private static partial void LogInvalidReason(ILogger logger, Guid runId, string reason, long messages, string samples);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: raw zone {RawZone} written in {Seconds:0.0} s")]
     private static partial void LogRawZoneWritten(ILogger logger, Guid runId, string rawZone, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {Quarters} quarterly rows appended to {StagingTable} in {Seconds:0.0} s")]

@@ -38,7 +38,7 @@ public sealed record SparkEngineOptions
     /// <summary>The HDFS file system, e.g. <c>hdfs://namenode:8020</c>.</summary>
     public required string HdfsUri { get; init; }
 
-    /// <summary>Where in HDFS the cleaned readings go, replaced on every run.</summary>
+    /// <summary>Where in HDFS the cleaned readings go, one directory per run below it.</summary>
     public string RawZonePath { get; init; } = DefaultRawZonePath;
 
     /// <summary>How long to wait for the Spark Connect endpoint to answer at all (a server still starting up).</summary>

@@ -13,4 +13,5 @@ public sealed record SparkEngineResult(
     long Readings,
     int Quarters,
     string RawZoneUri,
-    IReadOnlyList<string> IngestionTraceParents);
+    IReadOnlyList<string> IngestionTraceParents,
+    IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason);

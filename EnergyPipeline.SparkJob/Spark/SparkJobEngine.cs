@@ -15,6 +15,10 @@ public sealed class SparkJobEngine(SparkEngineOptions options, SparkEngine engin
         var partitions = result.Offsets
             .Select(o => new PartitionRead(o.Partition, o.MinOffset, o.MaxOffset + 1, o.Records))
             .ToList();
-        return new EngineResult(partitions, result.ReadingsRead, result.DuplicatesDropped, result.Invalid);
+        return new EngineResult(partitions, result.ReadingsRead, result.DuplicatesDropped, result.Invalid)
+        {
+            RawZoneUri = result.RawZoneUri,
+            InvalidByReason = result.InvalidByReason,
+        };
     }
 }

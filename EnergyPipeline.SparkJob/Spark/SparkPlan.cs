@@ -7,14 +7,18 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// <summary>
 /// The Spark engine's plan as Spark SQL, one named statement per step, all run in one Spark Connect session:
 /// <list type="number">
-/// <item>session settings (UTC, timestamps without zone: the data set's local times stay as they are);</item>
+/// <item>session settings (UTC, timestamps without zone: the data set's local times stay as they are; the CORRECTED
+///   time parser policy and ANSI off, the semantics the validity checks rest on);</item>
 /// <item>a temporary view over the whole topic, earliest to latest;</item>
-/// <item>the records parsed once with from_json against the message contract and cached, so every later
-///   statement sees the same snapshot of the topic even if producers are still writing;</item>
-/// <item>validity and de-duplication by key, the highest offset winning (a key lives in one partition);</item>
+/// <item>the records (key, value bytes, position) cached, so every later statement sees the same snapshot of the
+///   topic even if producers are still writing;</item>
+/// <item>validity by the rules of <see cref="ReadingValidity"/> (<see cref="SparkValidity"/>) and de-duplication by
+///   key, the highest offset deciding (a key lives in one partition);</item>
 /// <item>the counts and per-partition offsets the run reports;</item>
-/// <item>the cleaned readings to the HDFS raw zone as Parquet by year and quarter (<see cref="RawZoneWrite"/>);</item>
-/// <item>the quarterly aggregates, in DECIMAL, appended through a JDBC view to the staging table.</item>
+/// <item>the cleaned readings to the run's own directory of the HDFS raw zone as Parquet by year and quarter
+///   (<see cref="RawZoneWrite"/>); publishing the run makes that directory the current one;</item>
+/// <item>the quarterly aggregates, in DECIMAL, appended through Spark's JDBC writer to the staging table
+///   (<see cref="StagingWrite"/>): the password travels in the write's option map, never in SQL text.</item>
 /// </list>
 /// Configured values enter only through <see cref="SparkPlanInputs"/> (checked) and <see cref="SparkSqlText.Literal"/>.
 /// </summary>
@@ -24,28 +28,18 @@ public static class SparkPlan
     public const string RecordsTable = "energy_records";
     public const string CheckedView = "energy_records_checked";
     public const string ReadingsView = "energy_readings";
-    public const string StagingView = "energy_quarterly_staging";
 
     /// <summary>The staging table in PostgreSQL: the figure columns of quarterly_energy_data (processed_at is set when published).</summary>
     public const string StagingTable = Storage.EnergySchema.StagingTable;
 
-    /// <summary>The measures' SQL type: every value of the data set has three decimals, and sums stay exact.</summary>
-    public const string MeasureType = "DECIMAL(10,3)";
+    /// <summary>The measures' SQL type: every accepted value fits it exactly, and sums stay exact.</summary>
+    public static readonly string MeasureType = SparkValidity.MeasureType;
 
     /// <summary>The parse format of the timestamp field, the same text as <see cref="RawEnergyTopic.KeyFormat"/>.</summary>
-    public const string TimestampPattern = "yyyy-MM-dd'T'HH:mm:ss";
+    public const string TimestampPattern = SparkValidity.TimestampPattern;
 
     /// <summary>The partition columns of the raw zone.</summary>
     public static readonly IReadOnlyList<string> RawZonePartitionColumns = ["year", "quarter"];
-
-    /// <summary>
-    /// The from_json schema of a message value, in DDL, built from the names of the contract's one reader and
-    /// writer (<see cref="EnergyReadingJson"/>): the timestamp as text, the seven measures as DECIMAL.
-    /// Spark parses a JSON number into DECIMAL through BigDecimal, so 4.216 stays exactly 4.216.
-    /// </summary>
-    public static readonly string ReadingSchemaDdl = string.Join(", ",
-        new[] { $"`{EnergyReadingJson.Timestamp.Value}` STRING" }
-            .Concat(MeasureFields.Select(field => $"`{field}` {MeasureType}")));
 
     /// <summary>The seven measures in contract order.</summary>
     public static IReadOnlyList<string> MeasureFields =>
@@ -59,7 +53,31 @@ public static class SparkPlan
         EnergyReadingJson.SubMetering3.Value,
     ];
 
+    /// <summary>
+    /// What Spark's UI and event log must not show: from the word "password" to the end of its line, or, when a
+    /// <c>value:</c> follows, to the end of that value's line. Spark Connect records each operation's plan as Java
+    /// protobuf text, where an option map entry is two lines (<c>key: "password"</c>, then <c>value: "..."</c>);
+    /// SQL text and JDBC URLs keep the value on the same line. No backslash: the same text is valid in
+    /// spark-defaults.conf (a Java properties file) and in a plain SET statement.
+    /// </summary>
+    public const string CredentialRedactionPattern = "(?i)password(?s:.*?value:)?.*";
+
+    /// <summary>
+    /// The session's string redaction (spark.sql.redaction.string.regex is a session setting, read when Connect
+    /// posts an operation's statement text), so an existing Spark without the image's defaults redacts too.
+    /// </summary>
+    public static readonly SparkSql RedactCredentials = new("set_redaction", $"SET spark.sql.redaction.string.regex={CredentialRedactionPattern}");
+
     public static readonly SparkSql UseUtc = new("set_time_zone", "SET spark.sql.session.timeZone=UTC");
+
+    /// <summary>
+    /// A timestamp the new parser refuses is NULL for try_to_timestamp, never a SparkUpgradeException from the legacy
+    /// parser's second opinion (the default policy, EXCEPTION): set per session, so an existing Spark behaves alike.
+    /// </summary>
+    public static readonly SparkSql UseCorrectedTimeParser = new("set_time_parser_policy", "SET spark.sql.legacy.timeParserPolicy=CORRECTED");
+
+    /// <summary>Spark 4.x turns ANSI mode on by default; the plan is written for (and cites) the non-ANSI semantics of 3.5.</summary>
+    public static readonly SparkSql DisableAnsi = new("set_ansi_off", "SET spark.sql.ansi.enabled=false");
 
     /// <summary>Parsed timestamps are local times without a zone, as in the data set and in PostgreSQL's timestamp columns.</summary>
     public static readonly SparkSql UseTimestampWithoutTimeZone = new("set_timestamp_type", "SET spark.sql.timestampType=TIMESTAMP_NTZ");
@@ -84,57 +102,78 @@ public static class SparkPlan
         SELECT
           `partition` AS kafka_partition,
           `offset` AS kafka_offset,
-          CAST(`key` AS STRING) AS reading_key,
-          from_json(CAST(`value` AS STRING), {SparkSqlText.Literal(ReadingSchemaDdl)}) AS reading,
+          CAST(`key` AS STRING) AS {SparkValidity.KeyColumn},
+          `value` AS {SparkValidity.ValueColumn},
           CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.TraceParentHeader)}), 1).value AS STRING) AS trace_parent
         FROM {KafkaSourceView}
         """);
 
     /// <summary>
-    /// A record is valid when its value parsed with a timestamp in the contract's format, that timestamp is a whole
-    /// minute and the key is that timestamp (the local engine's rules too); from_json yields NULL (or a struct of
-    /// NULLs) for a value that is not the contract's JSON.
+    /// Every record with the reason of the first validity rule it breaks (<c>invalid_reason</c>, NULL when valid), by
+    /// the rules of <see cref="ReadingValidity"/> that the local engine applies too (<see cref="SparkValidity"/>).
     /// </summary>
     public static readonly SparkSql CreateCheckedView = new("create_checked_view", $"""
         CREATE OR REPLACE TEMPORARY VIEW {CheckedView} AS
         SELECT
           kafka_partition,
           kafka_offset,
-          reading_key,
-          reading,
-          reading_at,
-          (reading_key IS NOT NULL
-            AND reading IS NOT NULL
-            AND reading_at IS NOT NULL
-            AND second(reading_at) = 0
-            AND reading_key = reading.`{EnergyReadingJson.Timestamp.Value}`) AS is_valid
+          {SparkValidity.KeyColumn},
+          {SparkValidity.TimestampTextColumn},
+        {string.Join(",\n", MeasureFields.Select(field => $"  {SparkValidity.TokenColumn(field)}"))},
+          {SparkValidity.InvalidReasonCase("  ")} AS invalid_reason
         FROM (
-          SELECT *, try_to_timestamp(reading.`{EnergyReadingJson.Timestamp.Value}`, {SparkSqlText.Literal(TimestampPattern)}) AS reading_at
+          SELECT *,
+        {string.Join(",\n", SparkValidity.DerivedColumns.Select(column => $"    {column}"))}
           FROM {RecordsTable}
         )
         """);
 
     /// <summary>
-    /// The cleaned readings: valid records, one per key, the highest offset winning. The same key always goes
-    /// to the same partition, so offsets of one key are comparable; the partition only breaks ties.
+    /// The cleaned readings, one per key: the copy with the highest offset decides, as Kafka's compaction keeps it. A
+    /// valid deciding copy is the minute's reading; an invalid one (a tombstone too) leaves the minute out and no older
+    /// copy is used, so compaction never changes a figure. The same key always goes to the same partition, so offsets
+    /// of one key are comparable; the partition only breaks ties.
     /// </summary>
     public static readonly SparkSql CreateReadingsView = new("create_readings_view", $"""
         CREATE OR REPLACE TEMPORARY VIEW {ReadingsView} AS
         SELECT
           reading_at,
-          reading_key,
-        {string.Join(",\n", MeasureFields.Select(field => $"  reading.`{field}` AS {field}"))},
+          {SparkValidity.KeyColumn},
+        {string.Join(",\n", MeasureFields.Select(field => $"  {SparkValidity.MeasureValue(field)} AS {field}"))},
           kafka_partition,
           kafka_offset,
           year(reading_at) AS year,
           quarter(reading_at) AS quarter
         FROM (
-          SELECT *, ROW_NUMBER() OVER (PARTITION BY reading_key ORDER BY kafka_offset DESC, kafka_partition DESC) AS key_rank
-          FROM {CheckedView}
-          WHERE is_valid
+          SELECT *, {SparkValidity.ReadingAt(SparkValidity.TimestampTextColumn)} AS reading_at
+          FROM (
+            SELECT *, ROW_NUMBER() OVER (PARTITION BY {SparkValidity.KeyColumn} ORDER BY kafka_offset DESC, kafka_partition DESC) AS key_rank
+            FROM {CheckedView}
+            WHERE {SparkValidity.KeyColumn} IS NOT NULL
+          )
+          WHERE key_rank = 1 AND invalid_reason IS NULL
         )
-        WHERE key_rank = 1
         """);
+
+    /// <summary>Invalid records by reason, with the first few (by partition and offset) of every reason.</summary>
+    public static readonly SparkSql QueryInvalidReasons = new("query_invalid_reasons", $"""
+        SELECT invalid_reason, messages, kafka_partition, kafka_offset
+        FROM (
+          SELECT
+            invalid_reason,
+            kafka_partition,
+            kafka_offset,
+            COUNT(*) OVER (PARTITION BY invalid_reason) AS messages,
+            ROW_NUMBER() OVER (PARTITION BY invalid_reason ORDER BY kafka_partition, kafka_offset) AS sample_rank
+          FROM {CheckedView}
+          WHERE invalid_reason IS NOT NULL
+        )
+        WHERE sample_rank <= {InvalidSamplesPerReason}
+        ORDER BY invalid_reason, kafka_partition, kafka_offset
+        """);
+
+    /// <summary>Samples kept per invalid reason, as the local engine keeps them.</summary>
+    public const int InvalidSamplesPerReason = Aggregation.QuarterlyAggregator.DefaultSamplesPerReason;
 
     /// <summary>The offsets read, per partition.</summary>
     public static readonly SparkSql QueryPartitionOffsets = new("query_partition_offsets", $"""
@@ -166,7 +205,7 @@ public static class SparkPlan
           r.readings,
           r.quarters
         FROM (
-          SELECT COUNT(*) AS readings_read, COUNT_IF(NOT is_valid) AS invalid, COUNT_IF(is_valid) AS valid
+          SELECT COUNT(*) AS readings_read, COUNT_IF(invalid_reason IS NOT NULL) AS invalid, COUNT_IF(invalid_reason IS NULL) AS valid
           FROM {CheckedView}
         ) c
         CROSS JOIN (
@@ -181,22 +220,31 @@ public static class SparkPlan
         FROM {ReadingsView}
         """);
 
-    /// <summary>The raw zone write: Parquet, partitioned by year and quarter, the directory replaced.</summary>
-    public static SparkWrite RawZoneWrite(SparkPlanInputs inputs) =>
-        new(RawZoneRows, "parquet", inputs.RawZoneUri, RawZonePartitionColumns);
+    /// <summary>
+    /// The raw zone write: Parquet, partitioned by year and quarter, into the run's own directory
+    /// (<see cref="SparkPlanInputs.RunRawZoneUri"/>): a failed run never touches the directory of the published one.
+    /// </summary>
+    public static SparkWrite RawZoneWrite(SparkPlanInputs inputs, Guid runId) =>
+        new(RawZoneRows, "parquet", inputs.RunRawZoneUri(runId), RawZonePartitionColumns);
 
-    /// <summary>The staging table through Spark's JDBC source; the table must exist (the job creates the schema first).</summary>
-    public static SparkSql CreateStagingView(SparkPlanInputs inputs) => new("create_staging_view", $"""
-        CREATE OR REPLACE TEMPORARY VIEW {StagingView}
-        USING org.apache.spark.sql.jdbc
-        OPTIONS (
-          'url' {SparkSqlText.Literal(inputs.JdbcUrl)},
-          'dbtable' {SparkSqlText.Literal(StagingTable)},
-          'user' {SparkSqlText.Literal(inputs.Username)},
-          'password' {SparkSqlText.Literal(inputs.Password)},
-          'driver' 'org.postgresql.Driver'
-        )
-        """);
+    /// <summary>
+    /// The run's quarterly rows appended to the staging table by Spark's JDBC writer (DataFrameWriter.save with
+    /// format jdbc, mode append: the existing table is kept and its columns matched by name). The table must exist:
+    /// the job creates the schema first. Credentials are write options, not SQL text.
+    /// </summary>
+    public static SparkWrite StagingWrite(SparkPlanInputs inputs, Guid runId) =>
+        new(InsertQuarterlyAggregates(runId), "jdbc", Path: null, PartitionColumns: [])
+        {
+            Mode = SparkConnect.Protocol.WriteOperation.Types.SaveMode.Append,
+            Options = new Dictionary<string, string>
+            {
+                ["url"] = inputs.JdbcUrl,
+                ["dbtable"] = StagingTable,
+                ["user"] = inputs.Username,
+                ["password"] = inputs.Password,
+                ["driver"] = "org.postgresql.Driver",
+            },
+        };
 
     /// <summary>
     /// The quarterly aggregates of DESIGN section 4, in the staging table's column order, written in the SQL that Spark
@@ -250,9 +298,8 @@ public static class SparkPlan
         ) AS per_quarter
         """;
 
-    /// <summary>The quarterly aggregates (<see cref="QuarterlyAggregatesQuery"/>) appended through the JDBC view to the staging table.</summary>
-    public static SparkSql InsertQuarterlyAggregates(Guid runId) =>
-        new("insert_quarterly_staging", $"INSERT INTO {StagingView}\n{QuarterlyAggregatesQuery(runId)}");
+    /// <summary>The quarterly aggregates (<see cref="QuarterlyAggregatesQuery"/>) as the statement <see cref="StagingWrite"/> appends to the staging table.</summary>
+    public static SparkSql InsertQuarterlyAggregates(Guid runId) => new("insert_quarterly_staging", QuarterlyAggregatesQuery(runId));
 
     public static readonly SparkSql UncacheRecords = new("uncache_records", $"UNCACHE TABLE IF EXISTS {RecordsTable}");
 }

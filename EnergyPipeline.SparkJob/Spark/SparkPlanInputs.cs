@@ -27,8 +27,15 @@ public sealed record SparkPlanInputs
     /// <summary>Free text: it is only ever written through <see cref="SparkSqlText.Literal"/>.</summary>
     public string Password { get; }
 
-    /// <summary>The raw zone directory as a full hdfs:// URI.</summary>
+    /// <summary>The raw zone directory as a full hdfs:// URI; each run writes below it (<see cref="RunRawZoneUri"/>).</summary>
     public string RawZoneUri { get; }
+
+    /// <summary>
+    /// The run's own directory, <c>run_id=&lt;uuid&gt;</c> below the raw zone: Hive-style, so reading the raw zone
+    /// whole gives a run_id column, and the published run (pipeline_runs.raw_zone_uri) names the current one.
+    /// </summary>
+    public string RunRawZoneUri(Guid runId) =>
+        $"{RawZoneUri}/run_id={runId.ToString("D", System.Globalization.CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// stringtype=unspecified lets PostgreSQL convert the run id Spark sends as text into the uuid column.

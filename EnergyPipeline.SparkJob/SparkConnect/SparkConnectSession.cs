@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EnergyPipeline.SparkJob.SparkConnect.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EnergyPipeline.SparkJob.SparkConnect;
 
@@ -35,9 +36,23 @@ public sealed class SparkConnectSession : IDisposable
         _ownedChannel = channel;
     }
 
-    /// <summary>Opens a channel to <paramref name="connectionString"/> (h2c) for one new session.</summary>
-    public static SparkConnectSession Connect(SparkConnectionString connectionString, Guid? sessionId = null) =>
-        new(GrpcChannel.ForAddress(connectionString.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 128 * 1024 * 1024 }),
+    /// <summary>The named HttpClient the job registers for the channel (<see cref="AddSparkConnectHttpClient"/>).</summary>
+    public const string HttpClientName = "spark-connect";
+
+    /// <summary>
+    /// The channel's client: service discovery and telemetry from the service defaults, no timeout (a statement
+    /// runs as long as Spark needs; the caller's token bounds it) and no resilience handler (its retries would
+    /// re-send statements that are not idempotent, its 10 s attempt timeout would cut them).
+    /// </summary>
+    public static IHttpClientBuilder AddSparkConnectHttpClient(IServiceCollection services) =>
+        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Opens a channel to <paramref name="connectionString"/> (h2c) for one new session, over <paramref name="http"/>
+    /// when given (the registered client), else over a client of its own.
+    /// </summary>
+    public static SparkConnectSession Connect(SparkConnectionString connectionString, Guid? sessionId = null, HttpClient? http = null) =>
+        new(GrpcChannel.ForAddress(connectionString.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 128 * 1024 * 1024, HttpClient = http }),
             connectionString.UserId, sessionId ?? Guid.NewGuid());
 
     public Guid SessionId { get; }
@@ -95,7 +110,7 @@ public sealed class SparkConnectSession : IDisposable
         return new SparkRows(result.Columns ?? [], result.Rows);
     }
 
-    /// <summary>Runs a DataFrameWriter save of the query's rows (Spark Connect WriteOperation, mode overwrite).</summary>
+    /// <summary>Runs a DataFrameWriter save of the query's rows (Spark Connect WriteOperation).</summary>
     public async Task WriteAsync(SparkWrite write, CancellationToken cancellationToken = default)
     {
         using var activity = StartActivity(write.Name);
@@ -108,20 +123,27 @@ public sealed class SparkConnectSession : IDisposable
     internal static Plan SqlCommandPlan(string sql) =>
         new() { Command = new Command { SqlCommand = new SqlCommand { Sql = sql } } };
 
-    internal static Plan WritePlan(SparkWrite write) => new()
+    internal static Plan WritePlan(SparkWrite write)
     {
-        Command = new Command
+        var operation = new WriteOperation
         {
-            WriteOperation = new WriteOperation
-            {
-                Input = new Relation { Sql = new SQL { Query = write.Query.Text } },
-                Source = write.Format,
-                Path = write.Path,
-                Mode = WriteOperation.Types.SaveMode.Overwrite,
-                PartitioningColumns = { write.PartitionColumns },
-            },
-        },
-    };
+            Input = new Relation { Sql = new SQL { Query = write.Query.Text } },
+            Source = write.Format,
+            Mode = write.Mode,
+            PartitioningColumns = { write.PartitionColumns },
+        };
+        foreach (var (key, value) in write.Options)
+        {
+            operation.Options[key] = value;
+        }
+
+        if (write.Path is not null)
+        {
+            operation.Path = write.Path;
+        }
+
+        return new Plan { Command = new Command { WriteOperation = operation } };
+    }
 
     internal ExecutePlanRequest ExecuteRequest(Plan plan, Guid operationId) => new()
     {

@@ -11,6 +11,9 @@ public static class EnergySchema
     public const string RunsTable = "pipeline_runs";
     public const string VersionTable = "schema_version";
 
+    /// <summary>The published run and its raw zone directory: the raw zone that describes the quarterly table.</summary>
+    public const string CurrentRawZoneView = "current_raw_zone";
+
     /// <summary>
     /// The figure columns shared by <see cref="QuarterlyTable"/> and <see cref="StagingTable"/>, in order. The quarterly
     /// table adds <c>processed_at</c> (set when a run is published); the staging table's key is (run_id, quarter).
@@ -73,6 +76,20 @@ public static class EnergySchema
                 quarters_written     integer,
                 error                text
             );
+            """),
+
+        // Version 3 follows the run log's version 2 (added alongside); it depends only on version 1.
+        new(3, "raw zone directory of each published run", $"""
+            ALTER TABLE {RunsTable} ADD COLUMN raw_zone_uri text;
+            COMMENT ON COLUMN {RunsTable}.raw_zone_uri IS 'The run''s own raw zone directory (Spark engine), set when the run is published.';
+
+            CREATE VIEW {CurrentRawZoneView} AS
+            SELECT run_id, engine, finished_at, raw_zone_uri
+            FROM {RunsTable}
+            WHERE status = 'succeeded'
+            ORDER BY finished_at DESC, run_id
+            LIMIT 1;
+            COMMENT ON VIEW {CurrentRawZoneView} IS 'The run behind quarterly_energy_data and its raw zone directory (NULL: that run wrote none).';
             """),
     ];
 }

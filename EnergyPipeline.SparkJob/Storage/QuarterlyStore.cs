@@ -86,9 +86,12 @@ public sealed class QuarterlyStore(NpgsqlDataSource dataSource)
         await using var update = new NpgsqlCommand($"""
             UPDATE {EnergySchema.RunsTable}
             SET status = @status, finished_at = now(), kafka_offsets = @offsets, readings_read = @read,
-                duplicates_dropped = @duplicates, invalid_count = @invalid, quarters_written = @quarters
+                duplicates_dropped = @duplicates, invalid_count = @invalid, quarters_written = @quarters,
+                raw_zone_uri = @rawZone
             WHERE run_id = @run AND status = @running
             """, connection, transaction);
+        // The published run's raw zone becomes the current one in the same transaction as its figures.
+        update.Parameters.AddWithValue("rawZone", NpgsqlDbType.Text, (object?)result.RawZoneUri ?? DBNull.Value);
         update.Parameters.AddWithValue("status", StatusSucceeded);
         update.Parameters.AddWithValue("running", StatusRunning);
         update.Parameters.AddWithValue("run", runId);

@@ -6,9 +6,9 @@ namespace EnergyPipeline.SparkJob.Storage;
 /// <summary>
 /// Brings the database to the latest <see cref="EnergySchema.Migrations"/>: each pending migration in its own
 /// transaction, recorded in <c>schema_version</c>, under a session advisory lock so two jobs never migrate at once.
-/// Running it again is a no-op.
+/// Running it again is a no-op. With a <see cref="DashboardReaderRole"/> it then provisions that role, under the same lock.
 /// </summary>
-public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMigrator> logger)
+public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMigrator> logger, DashboardReaderRole? readerRole = null)
 {
     /// <summary>Key of the advisory lock that serialises migrations ("EnPipMig").</summary>
     public const long MigrationLockKey = 0x456E5069704D6967;
@@ -42,6 +42,12 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
                 version = migration.Version;
             }
 
+            if (readerRole is not null)
+            {
+                await readerRole.EnsureAsync(connection, cancellationToken);
+                LogReaderRole(readerRole.Role);
+            }
+
             return version;
         }
         finally
@@ -62,6 +68,9 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
 
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read-only role {Role} provisioned for the dashboard")]
+    private partial void LogReaderRole(string role);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema migrated to version {Version}: {Description}")]
     private partial void LogMigrated(int version, string description);

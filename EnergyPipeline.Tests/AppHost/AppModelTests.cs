@@ -20,14 +20,14 @@ public sealed class AppModelTests
         var model = AppModel.Build();
 
         Assert.Equal(
-            ["datanode", "energy-db", "ingestor", "kafka", "kafka-ui", "namenode", "pgweb", "postgres", "postgres-password", "spark", "spark-job", "zookeeper"],
+            ["datanode", "energy-db", "grafana", "grafana-admin-password", "grafana-reader-password", "ingestor", "kafka", "kafka-ui", "namenode", "pgweb", "postgres", "postgres-password", "spark", "spark-job", "zookeeper"],
             model.Names.Where(n => !n.StartsWith("pgweb-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
     [Theory]
-    [InlineData("zookeeper", "confluentinc/cp-zookeeper", "7.5.0")]
-    [InlineData("kafka", "confluentinc/cp-kafka", "7.5.0")]
-    [InlineData("kafka-ui", "provectuslabs/kafka-ui", "v0.7.2")]
+    [InlineData("zookeeper", KafkaContainerImageTags.ZookeeperImage, KafkaContainerImageTags.ZookeeperTag)]
+    [InlineData("kafka", KafkaContainerImageTags.Image, KafkaContainerImageTags.Tag)]
+    [InlineData("kafka-ui", KafkaContainerImageTags.KafkaUiImage, KafkaContainerImageTags.KafkaUiTag)]
     [InlineData("namenode", "apache/hadoop", "3.4.1")]
     [InlineData("datanode", "apache/hadoop", "3.4.1")]
     public void Infrastructure_images_are_pinned(string resource, string image, string tag)
@@ -146,7 +146,7 @@ public sealed class AppModelTests
 
         Assert.Contains(("kafka", WaitType.WaitUntilHealthy), AppModel.Waits(model.Resource("ingestor")));
         Assert.Equal(
-            [("energy-db", WaitType.WaitUntilHealthy), ("ingestor", WaitType.WaitForCompletion), ("kafka", WaitType.WaitUntilHealthy),
+            [("datanode", WaitType.WaitUntilHealthy), ("energy-db", WaitType.WaitUntilHealthy), ("ingestor", WaitType.WaitForCompletion), ("kafka", WaitType.WaitUntilHealthy),
              ("namenode", WaitType.WaitUntilHealthy), ("postgres", WaitType.WaitUntilHealthy), ("spark", WaitType.WaitUntilHealthy)],
             AppModel.Waits(model.Resource("spark-job")).Order());
     }

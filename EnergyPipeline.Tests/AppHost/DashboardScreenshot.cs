@@ -23,7 +23,7 @@ public sealed class DashboardScreenshot(PostgresServerFixture postgres, ITestOut
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(5));
         var ct = timeout.Token;
-        var repository = RepositoryRoot();
+        var repository = RepositoryFiles.Root;
         var file = Path.Combine(Path.GetTempPath(), $"energy-screenshot-{Guid.NewGuid():N}.txt");
         SyntheticHouseholdFile.WriteFile(file, rows: 40_000);
 
@@ -106,18 +106,5 @@ public sealed class DashboardScreenshot(PostgresServerFixture postgres, ITestOut
         output.WriteLine(await process.StandardOutput.ReadToEndAsync(ct));
         await process.WaitForExitAsync(ct);
         Assert.True(process.ExitCode == 0, $"{command} failed: {await stderr}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "EnergyPipeline.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("EnergyPipeline.sln not found above the test binaries.");
     }
 }

@@ -18,10 +18,15 @@ public sealed class AppModel
     public static AppModel Build(params string[] args)
     {
         // A run-mode parameter without a value waits for someone to type it on the dashboard: give it one.
-        var password = $"--Parameters:postgres-password={Guid.NewGuid():N}";
+        string[] passwords =
+        [
+            $"--Parameters:postgres-password={Guid.NewGuid():N}",
+            $"--Parameters:grafana-admin-password={Guid.NewGuid():N}",
+            $"--Parameters:grafana-reader-password={Guid.NewGuid():N}",
+        ];
         var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
         {
-            Args = [password, .. args],
+            Args = [.. passwords, .. args],
             DisableDashboard = true,
         });
         EnergyPipelineModel.Build(builder);
@@ -66,6 +71,40 @@ public sealed class AppModel
         }
 
         return result.EnvironmentVariables.ToDictionary(kv => kv.Key, kv => kv.Value);
+    }
+
+    /// <summary>The command-line arguments the resource would be started with in run mode (for a container: its CMD).</summary>
+    public static async Task<IReadOnlyList<string>> ArgumentsAsync(IResource resource)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var result = await ExecutionConfigurationBuilder.Create(resource)
+            .WithArgumentsConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), NullLogger.Instance, timeout.Token);
+        if (result.Exception is { } exception)
+        {
+            throw exception;
+        }
+
+        return result.Arguments.Select(a => a.Value).ToList();
+    }
+
+    /// <summary>
+    /// The links the dashboard would show for the resource: one per allocated endpoint, as Aspire starts them, then
+    /// every URL callback of the resource applied (display texts, extra links). Call <see cref="AllocateEndpoints"/> first.
+    /// </summary>
+    public static async Task<IReadOnlyList<ResourceUrlAnnotation>> UrlsAsync(IResource resource)
+    {
+        var urls = resource.Annotations.OfType<EndpointAnnotation>()
+            .Select(e => new ResourceUrlAnnotation { Url = e.AllocatedEndpoint!.UriString, Endpoint = new EndpointReference((IResourceWithEndpoints)resource, e) })
+            .ToList();
+        var context = new ResourceUrlsCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), resource, urls, TestContext.Current.CancellationToken);
+        foreach (var callback in resource.Annotations.OfType<ResourceUrlsCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        return urls;
     }
 
     public static IReadOnlyList<(string Resource, WaitType Type)> Waits(IResource resource) =>

@@ -40,6 +40,42 @@ public sealed class DatasetDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_body_cut_halfway_or_a_server_error_restarts_the_file_from_its_first_byte()
+    {
+        var content = GenerateFile(3_000);
+        using var server = new ZipServer(BuildZip(("household_power_consumption.txt", content)), sendLength: true, failures: [Failure.CutBody, Failure.Status503]);
+        var options = new IngestorOptions
+        {
+            DataDirectory = Path.Combine(_directory, "data"),
+            DownloadUrl = server.Url,
+            ExpectedSha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
+        };
+        var downloader = new DatasetDownloader(_http, NullLogger.Instance, new DatasetDownloadPolicy(3, TimeSpan.FromMinutes(1), TimeSpan.Zero));
+
+        var path = await DataFileLocator.ResolveAsync(options, () => downloader, TestContext.Current.CancellationToken);
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
+        Assert.Equal(3, server.Requests);
+    }
+
+    [Fact]
+    public async Task Attempts_are_bounded_and_a_404_is_not_retried()
+    {
+        using var failing = new ZipServer(BuildZip(("household_power_consumption.txt", GenerateFile(10))), sendLength: true, failures: [Failure.Status503, Failure.Status503, Failure.Status503]);
+        var options = new IngestorOptions { DataDirectory = Path.Combine(_directory, "data"), DownloadUrl = failing.Url };
+        var downloader = new DatasetDownloader(_http, NullLogger.Instance, new DatasetDownloadPolicy(2, TimeSpan.FromMinutes(1), TimeSpan.Zero));
+
+        var error = await Assert.ThrowsAsync<DatasetDownloadException>(() => DataFileLocator.ResolveAsync(options, () => downloader, TestContext.Current.CancellationToken));
+        Assert.Contains("HTTP 503", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, failing.Requests);
+
+        using var missing = new ZipServer(null, sendLength: true);
+        options.DownloadUrl = missing.Url;
+        await Assert.ThrowsAsync<DatasetDownloadException>(() => DataFileLocator.ResolveAsync(options, () => downloader, TestContext.Current.CancellationToken));
+        Assert.Equal(1, missing.Requests);
+    }
+
+    [Fact]
     public async Task A_file_with_the_wrong_hash_is_refused_and_not_kept()
     {
         using var server = new ZipServer(BuildZip(("household_power_consumption.txt", GenerateFile(500))), sendLength: true);
@@ -85,7 +121,7 @@ public sealed class DatasetDownloaderTests : IDisposable
         Assert.Contains("nope.txt", error.Message, StringComparison.Ordinal);
     }
 
-    private DatasetDownloader Downloader() => new(_http, NullLogger.Instance);
+    private DatasetDownloader Downloader() => new(_http, NullLogger.Instance, new DatasetDownloadPolicy(3, TimeSpan.FromMinutes(1), TimeSpan.Zero));
 
     private static byte[] GenerateFile(int rows)
     {
@@ -122,15 +158,25 @@ public sealed class DatasetDownloaderTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    /// <summary>HttpListener on 127.0.0.1 answering every request with the zip (or 404 when null).</summary>
+    private enum Failure
+    {
+        CutBody,
+        Status503,
+    }
+
+    /// <summary>
+    /// HttpListener on 127.0.0.1 answering every request with the zip (or 404 when null), after answering the first
+    /// requests with the given failures.
+    /// </summary>
     private sealed class ZipServer : IDisposable
     {
         private readonly HttpListener _listener = new();
         private readonly Task _loop;
         private int _requests;
 
-        public ZipServer(byte[]? zip, bool sendLength)
+        public ZipServer(byte[]? zip, bool sendLength, Failure[]? failures = null)
         {
+            var pending = new Queue<Failure>(failures ?? []);
             var port = FreePort();
             Url = $"http://127.0.0.1:{port}/individual+household+electric+power+consumption.zip";
             _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
@@ -150,6 +196,24 @@ public sealed class DatasetDownloaderTests : IDisposable
                     }
 
                     Interlocked.Increment(ref _requests);
+                    if (zip is not null && pending.TryDequeue(out var failure))
+                    {
+                        if (failure == Failure.Status503)
+                        {
+                            context.Response.StatusCode = 503;
+                            context.Response.Close();
+                        }
+                        else
+                        {
+                            context.Response.ContentLength64 = zip.Length;
+                            await context.Response.OutputStream.WriteAsync(zip.AsMemory(0, zip.Length / 2));
+                            await context.Response.OutputStream.FlushAsync();
+                            context.Response.Abort();
+                        }
+
+                        continue;
+                    }
+
                     if (zip is null)
                     {
                         context.Response.StatusCode = 404;

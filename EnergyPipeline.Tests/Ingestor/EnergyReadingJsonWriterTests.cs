@@ -56,8 +56,10 @@ public sealed class EnergyReadingJsonWriterTests
         var buffer = new ArrayBufferWriter<byte>();
         EnergyReadingJson.Write(buffer, reading);
         Assert.Equal(Reference(reading), buffer.WrittenSpan.ToArray());
-        Assert.True(EnergyReadingJson.TryParse(buffer.WrittenSpan, out var back, out var error), error);
-        Assert.Equal(reading, back);
+        // Read back as JSON (not through the contract's validator: most edge values are outside the physical bounds).
+        using var json = JsonDocument.Parse(buffer.WrittenMemory);
+        Assert.Equal(value, json.RootElement.GetProperty("global_active_power").GetDecimal());
+        Assert.Equal(value, json.RootElement.GetProperty("sub_metering_3").GetDecimal());
     }
 
     private static byte[] Reference(EnergyReading reading)

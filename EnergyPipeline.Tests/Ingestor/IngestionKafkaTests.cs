@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.Ingestor.Ingestion;
@@ -194,21 +195,13 @@ public sealed class IngestionKafkaTests : IDisposable
         await File.AppendAllTextAsync(path, "bad line\n", TestContext.Current.CancellationToken);
         var expectedMissing = rows * 25_979L / 2_075_259L;
 
-        var sums = new ConcurrentDictionary<string, double>();
-        var latencies = 0;
-        using var meters = new System.Diagnostics.Metrics.MeterListener
-        {
-            InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == IngestionTelemetry.Name)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        meters.SetMeasurementEventCallback<long>((instrument, value, _, _) => sums.AddOrUpdate(instrument.Name, value, (_, s) => s + value));
-        meters.SetMeasurementEventCallback<double>((instrument, _, _, _) => Interlocked.Increment(ref latencies));
-        meters.Start();
+        MetricCollector<long> Counter(string name) => new(meterScope: null, IngestionTelemetry.Name, name);
+        using var read = Counter("energy.ingestor.rows_read");
+        using var sent = Counter("energy.ingestor.rows_sent");
+        using var malformed = Counter("energy.ingestor.rows_malformed");
+        using var missing = Counter("energy.ingestor.rows_missing");
+        using var bytes = Counter("energy.ingestor.bytes_read");
+        using var latencies = new MetricCollector<double>(meterScope: null, IngestionTelemetry.Name, "energy.ingestor.produce_latency");
 
         using var cluster = new MockKafkaCluster();
         cluster.CreateTopic(Topic, 2);
@@ -221,12 +214,12 @@ public sealed class IngestionKafkaTests : IDisposable
         }
 
         Assert.Null(result.Error);
-        Assert.Equal(rows + 1, sums["energy.ingestor.rows_read"]);
-        Assert.Equal(rows, sums["energy.ingestor.rows_sent"]);
-        Assert.Equal(1, sums["energy.ingestor.rows_malformed"]);
-        Assert.Equal(expectedMissing, sums["energy.ingestor.rows_missing"]);
-        Assert.Equal(new FileInfo(path).Length, sums["energy.ingestor.bytes_read"]);
-        Assert.Equal(rows, Volatile.Read(ref latencies));
+        Assert.Equal(rows + 1, read.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(rows, sent.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(1, malformed.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(expectedMissing, missing.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(new FileInfo(path).Length, bytes.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(rows, latencies.GetMeasurementSnapshot().Count);
     }
 
     [Fact]

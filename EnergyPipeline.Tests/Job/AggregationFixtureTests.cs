@@ -113,16 +113,16 @@ public sealed class AggregationFixtureTests
         // Voltages 230.002 and 230.003: mean 230.0025 -> 230.003 (banker's rounding would give 230.002).
         aggregator.Add(Complete(at, 0.002m, voltage: 230.002m), 0, 0);
         aggregator.Add(Complete(at.AddMinutes(1), 0.003m, voltage: 230.003m), 0, 1);
-        // Contract-valid negatives: -0.0025 -> -0.003.
-        aggregator.Add(Complete(new DateTime(2010, 5, 1), 0.002m, voltage: -0.002m), 0, 2);
-        aggregator.Add(Complete(new DateTime(2010, 5, 1, 0, 1, 0), 0.003m, voltage: -0.003m), 0, 3);
+        // 150.0025 -> 150.003 at the voltage band's lower bound.
+        aggregator.Add(Complete(new DateTime(2010, 5, 1), 0.002m, voltage: 150.002m), 0, 2);
+        aggregator.Add(Complete(new DateTime(2010, 5, 1, 0, 1, 0), 0.003m, voltage: 150.003m), 0, 3);
 
         var result = aggregator.Complete();
         var q1 = result.Quarter(2010, 1);
         Assert.Equal(230.003m, q1.AvgVoltageV);
         Assert.Equal(0.003m, q1.AvgGlobalActivePowerKw); // (0.002 + 0.003) / 2 = 0.0025 -> 0.003
         Assert.Equal(0.083m, q1.TotalEnergyWh);            // 0.005 * 1000 / 60 = 0.08333..
-        Assert.Equal(-0.003m, result.Quarter(2010, 4).AvgVoltageV);
+        Assert.Equal(150.003m, result.Quarter(2010, 4).AvgVoltageV);
     }
 
     [Fact]
@@ -167,9 +167,9 @@ public sealed class AggregationFixtureTests
         var good = Value(Complete(at.AddMinutes(1), 0.6m));
 
         Assert.NotNull(aggregator.Add(1, 10, Key(at.AddMinutes(1)), "{not json"u8));
-        Assert.NotNull(aggregator.Add(1, 11, Key(at.AddMinutes(1)), []));                                     // tombstone
+        Assert.NotNull(aggregator.Add(1, 11, Key(at.AddMinutes(1)), null));                                   // tombstone
         Assert.NotNull(aggregator.Add(1, 12, Key(at.AddMinutes(2)), good));                                   // key is another minute
-        Assert.NotNull(aggregator.Add(1, 13, [], good));                                                      // no key
+        Assert.NotNull(aggregator.Add(1, 13, null, good));                                                    // no key
         Assert.NotNull(aggregator.Add(1, 14, Key(at.AddMinutes(1)), """{"timestamp":"2007-06-01T12:01:00","global_active_power":"1"}"""u8));
         var fourDecimals = Encoding.UTF8.GetString(good).Replace("0.6", "0.6001", StringComparison.Ordinal);
         Assert.NotNull(aggregator.Add(1, 15, Key(at.AddMinutes(1)), Encoding.UTF8.GetBytes(fourDecimals)));
@@ -181,8 +181,13 @@ public sealed class AggregationFixtureTests
         Assert.Equal(8, result.MessagesRead);
         Assert.Equal(7, result.Invalid);
         Assert.Equal(0, result.DuplicatesDropped);
-        Assert.Equal(Enumerable.Range(10, 7).Select(o => (1, (long)o)), result.InvalidSamples.Select(s => (s.Partition, s.Offset)));
-        Assert.All(result.InvalidSamples, s => Assert.False(string.IsNullOrWhiteSpace(s.Reason)));
+        // Reason by reason, in the order of the rules.
+        Assert.Equal([13L, 11, 10, 14, 16, 12, 15], result.InvalidSamples.Select(s => s.Offset));
+        Assert.All(result.InvalidSamples, s => Assert.Equal(1, s.Partition));
+        Assert.Equal(
+            ["null_key", "tombstone", "not_a_flat_json_object", "missing_field", "timestamp_not_whole_minute", "key_mismatch", "measure_not_plain_decimal"],
+            result.InvalidByReason.Select(r => r.Reason));
+        Assert.All(result.InvalidByReason, r => Assert.Equal(1, r.Messages));
         var quarter = result.Quarter(2007, 4);
         Assert.Equal((1L, 10.000m), (quarter.ReadingCount, quarter.TotalEnergyWh));
     }

@@ -7,16 +7,19 @@ namespace EnergyPipeline.Tests.Job;
 public sealed class ContractReaderTests
 {
     [Fact]
-    public void Fields_in_another_order_and_an_escaped_timestamp_are_still_read()
+    public void Fields_in_another_order_are_read_and_an_escaped_timestamp_is_refused()
     {
         const string json = """
-            {"sub_metering_3":17,"voltage":234.84,"timestamp":"2006\u002D12-16T17:24:00","global_active_power":4.216,
+            {"sub_metering_3":17,"voltage":234.84,"timestamp":"2006-12-16T17:24:00","global_active_power":4.216,
              "global_intensity":18.4,"sub_metering_1":0,"global_reactive_power":null,"sub_metering_2":1}
             """;
 
         Assert.True(EnergyReadingJson.TryParse(Encoding.UTF8.GetBytes(json), out var reading, out var error), error);
-
         Assert.Equal(new EnergyReading(new DateTime(2006, 12, 16, 17, 24, 0), 4.216m, null, 234.84m, 18.4m, 0m, 1m, 17m), reading);
+
+        // Strings of the contract never need escapes; the rules refuse them so that Spark's checks on the raw text agree.
+        Assert.False(EnergyReadingJson.TryParse(Encoding.UTF8.GetBytes(json.Replace("2006-12", "2006\\u002D12", StringComparison.Ordinal)), out _, out error));
+        Assert.Equal(ReadingValidity.Reasons.NotAFlatJsonObject, error);
     }
 
     [Theory]

@@ -1,10 +1,10 @@
-using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Benchmarks;
 using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using static EnergyPipeline.Tests.Job.JobTestData;
 
@@ -37,37 +37,24 @@ public sealed class JobMetricsTests(PostgresServerFixture server) : IDisposable
             Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(20)));
         }
 
-        var measured = new Dictionary<string, long>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == JobTelemetry.Name)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            lock (measured)
-            {
-                measured[instrument.Name] = measured.GetValueOrDefault(instrument.Name) + value;
-            }
-        });
-        listener.Start();
+        MetricCollector<long> Counter(string name) => new(meterScope: null, JobTelemetry.Name, name);
+        using var read = Counter("energy.job.readings_read");
+        using var duplicates = Counter("energy.job.duplicates_dropped");
+        using var invalid = Counter("energy.job.invalid");
+        using var quarters = Counter("energy.job.quarters_written");
 
         await using var db = await JobDatabase.CreateAsync(server, "metrics");
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, db.Store, NullLogger<LocalEngine>.Instance);
+        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
         var summary = await db.Runner(engine).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
 
         Assert.Equal(5_702, summary.ReadingsRead);
-        Assert.Equal(700, summary.DuplicatesDropped);
+        // 700 re-sent copies, and the valid copies of the two minutes whose newest copy is invalid.
+        Assert.Equal(702, summary.DuplicatesDropped);
         Assert.Equal(2, summary.Invalid);
-        Assert.Equal(summary.ReadingsRead, measured["energy.job.readings_read"]);
-        Assert.Equal(summary.DuplicatesDropped, measured["energy.job.duplicates_dropped"]);
-        Assert.Equal(summary.Invalid, measured["energy.job.invalid"]);
-        Assert.Equal(summary.QuartersWritten, measured["energy.job.quarters_written"]);
+        Assert.Equal(summary.ReadingsRead, read.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(summary.DuplicatesDropped, duplicates.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(summary.Invalid, invalid.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(summary.QuartersWritten, quarters.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
     public void Dispose() => _cluster.Dispose();

@@ -32,6 +32,29 @@ internal static class ArrowTestData
     }
 
     /// <summary>One row of BIGINT columns, as a COUNT query answers.</summary>
+    /// <summary>Rows of SparkPlan.QueryInvalidReasons: reason, its count, and one sample's partition and offset.</summary>
+    public static byte[] InvalidReasons(params (string Reason, long Messages, int Partition, long Offset)[] rows)
+    {
+        var reason = new StringArray.Builder();
+        var messages = new Int64Array.Builder();
+        var partition = new Int32Array.Builder();
+        var offset = new Int64Array.Builder();
+        foreach (var row in rows)
+        {
+            reason.Append(row.Reason);
+            messages.Append(row.Messages);
+            partition.Append(row.Partition);
+            offset.Append(row.Offset);
+        }
+
+        return Write(new RecordBatch.Builder()
+            .Append("invalid_reason", true, reason.Build())
+            .Append("messages", false, messages.Build())
+            .Append("kafka_partition", false, partition.Build())
+            .Append("kafka_offset", false, offset.Build())
+            .Build());
+    }
+
     public static byte[] Longs(params (string Name, long Value)[] columns)
     {
         var builder = new RecordBatch.Builder();

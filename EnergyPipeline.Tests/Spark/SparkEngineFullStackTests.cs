@@ -5,6 +5,13 @@ using EnergyPipeline.AppHost.Hosting;
 using Microsoft.Extensions.Configuration;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.SparkJob;
+using Confluent.Kafka;
+using EnergyPipeline.AppHost;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.Tests.Contract;
+using Microsoft.Extensions.DependencyInjection;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Npgsql;
 
 namespace EnergyPipeline.Tests.Spark;
@@ -52,16 +59,18 @@ public sealed class SparkEngineFullStackTests
             await using var app = await builder.BuildAsync(ct);
             await app.StartAsync(ct);
 
-            foreach (var resource in new[] { "zookeeper", "kafka", "postgres", "energy-db", "namenode", "spark" })
+            foreach (var resource in new[] { "zookeeper", "kafka", "postgres", "energy-db", "namenode", "datanode", "spark" })
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, ct);
             }
 
+            CustomResourceSnapshot? firstJob = null;
             foreach (var project in new[] { "ingestor", "spark-job" })
             {
                 var finished = await app.ResourceNotifications.WaitForResourceAsync(
                     project, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct);
                 Assert.Equal(0, finished.Snapshot.ExitCode);
+                firstJob = finished.Snapshot;
             }
 
             var database = await app.GetConnectionStringAsync("energy-db", ct)
@@ -72,15 +81,53 @@ public sealed class SparkEngineFullStackTests
 
             using (var http = new HttpClient { BaseAddress = new Uri(app.GetEndpoint("namenode", "http"), "/") })
             {
-                var files = await new WebHdfsListing(http).FilesAsync(SparkJob.Spark.SparkEngineOptions.DefaultRawZonePath, ct);
+                // The published run's own directory, as the publishing transaction recorded it.
+                var rawZone = new Uri(await CurrentRawZoneAsync(database, ct));
+                Assert.StartsWith($"{SparkJob.Spark.SparkEngineOptions.DefaultRawZonePath}/run_id=", rawZone.AbsolutePath, StringComparison.Ordinal);
+                var files = await new WebHdfsListing(http).FilesAsync(rawZone.AbsolutePath, ct);
                 var parquet = files.Where(f => f.Path.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
                 Assert.NotEmpty(parquet);
                 Assert.All(parquet, f => Assert.Matches(@"^year=\d{4}/quarter=[1-4]/part-[^/]+\.parquet$", f.Path));
                 Assert.Equal(sparkRows.Count, parquet.Select(f => f.Path[..f.Path.LastIndexOf('/')]).Distinct().Count());
             }
 
+            // Grafana, as an anonymous viewer: the provisioned dashboard exists, and its data source answers as the
+            // read-only role the job provisioned, with the published quarters.
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("grafana", ct);
+            using (var grafana = new HttpClient { BaseAddress = new Uri(app.GetEndpoint("grafana", "http"), "/") })
+            {
+                using var dashboard = JsonDocument.Parse(await grafana.GetStringAsync("api/dashboards/uid/household-energy", ct));
+                Assert.Equal("Household energy by quarter", dashboard.RootElement.GetProperty("dashboard").GetProperty("title").GetString());
+
+                using var query = await grafana.PostAsJsonAsync("api/ds/query", new
+                {
+                    queries = new[] { new { refId = "A", datasource = new { uid = "energy-db" }, rawSql = "SELECT count(*) AS quarters FROM quarterly_energy_data", format = "table" } },
+                    from = "now-1h",
+                    to = "now",
+                }, ct);
+                query.EnsureSuccessStatusCode();
+                using var answer = JsonDocument.Parse(await query.Content.ReadAsStringAsync(ct));
+                var value = answer.RootElement.GetProperty("results").GetProperty("A").GetProperty("frames")[0].GetProperty("data").GetProperty("values")[0][0];
+                Assert.Equal(sparkRows.Count, value.GetInt32());
+            }
+
             var kafka = await app.GetConnectionStringAsync("kafka", ct)
                 ?? throw new InvalidOperationException("kafka has no connection string");
+
+            // Every case of the contract table into the topic next to the valid readings, then the spark engine again
+            // (the dashboard's command) and the local engine: same invalid count, identical tables.
+            var invalidCases = ProduceContractCases(kafka);
+            var commands = app.Services.GetRequiredService<ResourceCommandService>();
+            var rerun = await commands.ExecuteCommandAsync("spark-job", PipelineCommands.RunJobCommand(PipelineEngine.Spark), ct);
+            Assert.True(rerun.Success, rerun.Message);
+            var secondJob = await app.ResourceNotifications.WaitForResourceAsync(
+                "spark-job",
+                e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text) && e.Snapshot.StartTimeStamp > firstJob!.StartTimeStamp,
+                ct);
+            Assert.Equal(0, secondJob.Snapshot.ExitCode);
+            sparkRows = await ReadQuarterlyRowsAsync(database, ct);
+            Assert.Equal(invalidCases, await LatestInvalidCountAsync(database, "spark", ct));
+
             Assert.Equal(JobProgram.ExitSucceeded, await JobProgram.RunAsync(
                 ["--engine", "local"],
                 config => config.AddInMemoryCollection(new Dictionary<string, string?>
@@ -89,6 +136,7 @@ public sealed class SparkEngineFullStackTests
                     ["ConnectionStrings:energy_db"] = database,
                 })));
             var localRows = await ReadQuarterlyRowsAsync(database, ct);
+            Assert.Equal(invalidCases, await LatestInvalidCountAsync(database, "local", ct));
 
             Assert.Equal(localRows.Count, sparkRows.Count);
             for (var i = 0; i < localRows.Count; i++)
@@ -101,6 +149,37 @@ public sealed class SparkEngineFullStackTests
         {
             dataDirectory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Produces the contract table's cases (all but null keys, which a compacted topic refuses) and returns how many
+    /// of them are invalid.
+    /// </summary>
+    private static long ProduceContractCases(string bootstrapServers)
+    {
+        var cases = ContractCases.All.Where(c => c.Key is not null).ToList();
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            MessageMaxBytes = 2 * 1024 * 1024,
+        }).Build();
+        foreach (var contractCase in cases)
+        {
+            producer.Produce(RawEnergyTopic.Name, new Message<byte[]?, byte[]?> { Key = contractCase.Key, Value = contractCase.Value });
+        }
+
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+        return cases.Count(c => c.Reason is not null);
+    }
+
+    private static async Task<long> LatestInvalidCountAsync(string connectionString, string engine, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT invalid_count FROM pipeline_runs WHERE engine = @engine AND status = 'succeeded' ORDER BY started_at DESC LIMIT 1", connection);
+        command.Parameters.AddWithValue("engine", engine);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private static async Task<List<object?[]>> ReadQuarterlyRowsAsync(string connectionString, CancellationToken ct)
@@ -122,5 +201,13 @@ public sealed class SparkEngineFullStackTests
         }
 
         return rows;
+    }
+
+    private static async Task<string> CurrentRawZoneAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"SELECT raw_zone_uri FROM {SparkJob.Storage.EnergySchema.CurrentRawZoneView}", connection);
+        return (string?)await command.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException("The published Spark run recorded no raw zone.");
     }
 }

@@ -35,19 +35,22 @@ public sealed class SparkEngineTests
         Assert.All(requests, r => Assert.Equal(runId.ToString(), r.SessionId));
         string[] expected =
         [
-            SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text, SparkPlan.CreateKafkaSource(inputs).Text,
+            SparkPlan.RedactCredentials.Text, SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text,
+            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.CreateKafkaSource(inputs).Text,
             SparkPlan.CacheRecords.Text, SparkPlan.CreateCheckedView.Text, SparkPlan.CreateReadingsView.Text,
             SparkPlan.QueryPartitionOffsets.Text, "root: " + SparkPlan.QueryPartitionOffsets.Text,
             SparkPlan.QueryCounts.Text, "root: " + SparkPlan.QueryCounts.Text,
+            SparkPlan.QueryInvalidReasons.Text, "root: " + SparkPlan.QueryInvalidReasons.Text,
             SparkPlan.QueryTraceParents.Text, "root: " + SparkPlan.QueryTraceParents.Text,
             "write: " + SparkPlan.RawZoneRows.Text,
-            SparkPlan.CreateStagingView(inputs).Text, SparkPlan.InsertQuarterlyAggregates(runId).Text,
+            "write: " + SparkPlan.InsertQuarterlyAggregates(runId).Text,
             SparkPlan.UncacheRecords.Text,
         ];
         Assert.Equal(expected, requests.Select(Describe));
 
-        var write = requests.Single(r => r.Plan.Command?.WriteOperation is not null).Plan.Command.WriteOperation;
-        Assert.Equal("hdfs://namenode:8020/raw/energy_readings", write.Path);
+        var write = requests.First(r => r.Plan.Command?.WriteOperation is not null).Plan.Command.WriteOperation;
+        Assert.Equal($"hdfs://namenode:8020/raw/energy_readings/run_id={runId}", write.Path);
+        Assert.Equal(write.Path, result.RawZoneUri);
         Assert.Equal(WriteOperation.Types.SaveMode.Overwrite, write.Mode);
         Assert.Equal(["year", "quarter"], write.PartitioningColumns);
 
@@ -55,6 +58,9 @@ public sealed class SparkEngineTests
         Assert.Equal([new PartitionOffsets(0, 0, 99, 100), new PartitionOffsets(1, 5, 60, 50)], result.Offsets);
         Assert.Equal((150L, 2L, 8L, 140L, 3), (result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters));
         Assert.Equal([TraceParent], result.IngestionTraceParents);
+        // Reported in the rules' order, whatever order Spark returned them in.
+        Assert.Equal(["tombstone", "key_mismatch"], result.InvalidByReason.Select(r => r.Reason));
+        Assert.Equal(new SparkJob.Aggregation.InvalidMessage(2, 7, "tombstone"), Assert.Single(result.InvalidByReason[0].Samples));
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", Assert.Single(linked).Context.TraceId.ToString());
     }
 
@@ -62,7 +68,7 @@ public sealed class SparkEngineTests
     public async Task A_failed_statement_fails_the_run_with_spark_s_message_and_still_releases_the_cache()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
-        server.Service.OnExecute = AnswerLikeSpark(failing: SparkPlan.InsertQuarterlyAggregates(Guid.Empty).Text[..40]);
+        server.Service.OnExecute = AnswerLikeSpark(failing: "write: " + SparkPlan.InsertQuarterlyAggregates(Guid.Empty).Text[..40]);
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
             new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), Guid.NewGuid(), TestContext.Current.CancellationToken));
@@ -70,6 +76,30 @@ public sealed class SparkEngineTests
         Assert.Equal("insert_quarterly_staging", error.Statement);
         Assert.Contains("relation \"quarterly_energy_staging\" does not exist", error.ServerMessage, StringComparison.Ordinal);
         Assert.Equal(SparkPlan.UncacheRecords.Text, Describe(server.Service.ExecuteRequests.Last()));
+    }
+
+    [Fact]
+    public async Task The_password_travels_only_as_the_password_option_of_the_jdbc_write()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = AnswerLikeSpark(failing: null);
+        const string password = "Pw7f3a9c2e-seen-once";
+        var needle = System.Text.Encoding.UTF8.GetBytes(password);
+
+        await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server) with { Password = password }, Guid.NewGuid(), TestContext.Current.CancellationToken);
+
+        // Of every request the server received (executions, analyses, releases), one carries the password ...
+        Assert.Single(server.Service.RequestBytes, bytes => bytes.AsSpan().IndexOf(needle) >= 0);
+        var carrier = Assert.Single(server.Service.ExecuteRequests, r => r.ToByteArray().AsSpan().IndexOf(needle) >= 0);
+        var write = carrier.Plan.Command.WriteOperation;
+        Assert.Equal("jdbc", write.Source);
+        Assert.Equal(password, write.Options["password"]);
+
+        // ... in that one option only: not in the SQL text, the URL or any other field of the plan.
+        var withoutOption = carrier.Clone();
+        withoutOption.Plan.Command.WriteOperation.Options.Remove("password");
+        Assert.True(withoutOption.ToByteArray().AsSpan().IndexOf(needle) < 0);
+        Assert.All(server.Service.ExecuteRequests, r => Assert.DoesNotContain(password, Describe(r), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -152,6 +182,7 @@ public sealed class SparkEngineTests
             var query = request.Plan.Root.Sql.Query;
             var arrow = query == SparkPlan.QueryPartitionOffsets.Text ? ArrowTestData.Offsets((0, 0, 99, 100), (1, 5, 60, 50))
                 : query == SparkPlan.QueryCounts.Text ? ArrowTestData.Longs(("readings_read", 150), ("invalid", 2), ("duplicates_dropped", 8), ("readings", 140), ("quarters", 3))
+                : query == SparkPlan.QueryInvalidReasons.Text ? ArrowTestData.InvalidReasons(("tombstone", 1, 2, 7), ("key_mismatch", 1, 0, 3))
                 : query == SparkPlan.QueryTraceParents.Text ? ArrowTestData.Strings("trace_parent", TraceParent)
                 : throw new RpcException(new Status(StatusCode.InvalidArgument, "unexpected query"));
             await responses.WriteAsync(Response(request, new ExecutePlanResponse

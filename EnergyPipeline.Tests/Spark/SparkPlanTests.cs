@@ -1,9 +1,9 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.SparkJob.Spark;
 using EnergyPipeline.SparkJob.Storage;
+using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.Tests.Spark;
@@ -28,20 +28,13 @@ public sealed partial class SparkPlanTests
     public static TheoryData<string> StatementNames => new(AllStatements().Select(s => s.Name));
 
     [Fact]
-    public void The_from_json_schema_names_exactly_the_fields_the_contract_writes()
+    public void The_session_uses_the_corrected_time_parser_and_non_ansi_semantics()
     {
-        // The field names of a real message value, in order, as the one contract writer produces them.
-        var value = EnergyReadingJson.Serialize(new EnergyReading(new DateTime(2006, 12, 16, 17, 24, 0), 4.216m, 0.418m, 234.84m, 18.4m, 0m, 1m, 17m));
-        using var json = JsonDocument.Parse(value);
-        var written = json.RootElement.EnumerateObject().Select(p => p.Name).ToList();
-
-        var fields = SchemaFieldPattern().Matches(SparkPlan.ReadingSchemaDdl).Select(m => (Name: m.Groups["name"].Value, Type: m.Groups["type"].Value)).ToList();
-
-        Assert.Equal(written, fields.Select(f => f.Name));
-        Assert.Equal("STRING", fields[0].Type);
-        Assert.All(fields.Skip(1), f => Assert.Equal("DECIMAL(10,3)", f.Type));
-        // Nothing in the DDL besides these fields.
-        Assert.Equal(string.Join(", ", fields.Select(f => $"`{f.Name}` {f.Type}")), SparkPlan.ReadingSchemaDdl);
+        Assert.Equal("SET spark.sql.legacy.timeParserPolicy=CORRECTED", SparkPlan.UseCorrectedTimeParser.Text);
+        Assert.Equal("SET spark.sql.ansi.enabled=false", SparkPlan.DisableAnsi.Text);
+        var defaults = File.ReadAllLines(RepositoryFiles.PathOf("containers", "spark", "spark-defaults.conf"));
+        Assert.Contains(defaults, line => WhitespacePattern().Replace(line.Trim(), " ") == "spark.sql.legacy.timeParserPolicy CORRECTED");
+        Assert.Contains(defaults, line => WhitespacePattern().Replace(line.Trim(), " ") == "spark.sql.ansi.enabled false");
     }
 
     [Fact]
@@ -49,57 +42,79 @@ public sealed partial class SparkPlanTests
     {
         // Spark's and .NET's patterns read the same text here: a literal T between date and time.
         Assert.Equal(RawEnergyTopic.KeyFormat, SparkPlan.TimestampPattern);
-        Assert.Contains(@"try_to_timestamp(reading.`timestamp`, 'yyyy-MM-dd\'T\'HH:mm:ss')", SparkPlan.CreateCheckedView.Text, StringComparison.Ordinal);
         Assert.Contains(SparkPlan.TimestampPattern, SparkSqlScanner.Split(SparkPlan.CreateCheckedView.Text).Literals);
+        Assert.Contains($"try_to_timestamp(timestamp_text, {SparkSqlText.Literal(SparkPlan.TimestampPattern)}) AS reading_at", SparkPlan.CreateReadingsView.Text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void The_topic_is_read_whole_as_one_cached_snapshot_parsed_against_the_schema()
+    public void The_topic_is_read_whole_as_one_cached_snapshot_of_keys_and_value_bytes()
     {
         var source = SparkPlan.CreateKafkaSource(Inputs).Text;
         Assert.Contains("USING kafka", source, StringComparison.Ordinal);
         Assert.Contains("'kafka.bootstrap.servers' 'kafka:29092'", source, StringComparison.Ordinal);
         Assert.Contains("'subscribe' 'raw_energy'", source, StringComparison.Ordinal);
         Assert.Contains("'startingOffsets' 'earliest'", source, StringComparison.Ordinal);
-        Assert.Contains("'endingOffsets' 'latest'", source, StringComparison.Ordinal);
         Assert.Contains("'failOnDataLoss' 'false'", source, StringComparison.Ordinal);
 
         var cache = SparkPlan.CacheRecords.Text;
         Assert.StartsWith($"CACHE TABLE {SparkPlan.RecordsTable}", cache, StringComparison.Ordinal);
-        Assert.Contains($"from_json(CAST(`value` AS STRING), {SparkSqlText.Literal(SparkPlan.ReadingSchemaDdl)})", cache, StringComparison.Ordinal);
+        Assert.Contains("CAST(`key` AS STRING) AS reading_key", cache, StringComparison.Ordinal);
+        Assert.Contains("`value` AS reading_value", cache, StringComparison.Ordinal);
         Assert.Contains($"FROM {SparkPlan.KafkaSourceView}", cache, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_record_is_valid_under_the_local_engine_rules_key_equal_to_a_whole_minute_timestamp()
+    public void No_statement_parses_values_with_from_json()
     {
-        var checkedView = SparkPlan.CreateCheckedView.Text;
-
-        Assert.Contains("AND reading_key = reading.`timestamp`", checkedView, StringComparison.Ordinal);
-        Assert.Contains($"try_to_timestamp(reading.`timestamp`, {SparkSqlText.Literal("yyyy-MM-dd'T'HH:mm:ss")}) AS reading_at", checkedView, StringComparison.Ordinal);
-        Assert.Contains("AND reading_at IS NOT NULL", checkedView, StringComparison.Ordinal);
-        Assert.Contains("AND second(reading_at) = 0", checkedView, StringComparison.Ordinal);
+        // from_json rounds DECIMAL to scale, reads "1" as a number and keeps partial records (containers/spark/README.md).
+        Assert.All(AllStatements(), s => Assert.DoesNotContain("from_json", s.Text, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
-    public void Duplicates_are_dropped_by_key_keeping_the_highest_offset_among_valid_records()
+    public void The_checked_view_names_the_first_broken_rule_in_the_order_of_the_definition()
+    {
+        var checkedView = SparkPlan.CreateCheckedView.Text;
+        var reasons = SparkCheckedView.WhenThenReasons(checkedView);
+
+        Assert.Equal(ReadingValidity.Rules.Select(r => r.Reason), reasons);
+        Assert.Contains("END AS invalid_reason", checkedView, StringComparison.Ordinal);
+        // The size limit and the UTF-8 check come before the first pattern of the CASE (Java's regex recursion is
+        // bounded by the value's size), and the repeated-group pattern is nowhere outside the CASE.
+        var caseText = checkedView[checkedView.IndexOf("CASE", StringComparison.Ordinal)..];
+        Assert.True(caseText.IndexOf($"octet_length(reading_value) > {ReadingValidity.MaxValueBytes}", StringComparison.Ordinal) < caseText.IndexOf("RLIKE", StringComparison.Ordinal));
+        Assert.True(caseText.IndexOf("decode(reading_value, 'UTF-8')", StringComparison.Ordinal) < caseText.IndexOf("RLIKE", StringComparison.Ordinal));
+        var flat = SparkSqlText.Literal(ReadingValidity.FlatObjectPattern);
+        Assert.Equal(checkedView.IndexOf(flat, StringComparison.Ordinal), checkedView.LastIndexOf(flat, StringComparison.Ordinal));
+        Assert.True(checkedView.IndexOf(flat, StringComparison.Ordinal) > checkedView.IndexOf("CASE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Duplicates_are_dropped_by_key_the_newest_copy_deciding_whatever_its_verdict()
     {
         var readings = Normalize(SparkPlan.CreateReadingsView.Text);
 
-        // The partition breaks ties at equal offsets (copies of a key in two partitions), as in the local engine.
         Assert.Contains("ROW_NUMBER() OVER (PARTITION BY reading_key ORDER BY kafka_offset DESC, kafka_partition DESC) AS key_rank", readings, StringComparison.Ordinal);
-        Assert.Contains($"FROM {SparkPlan.CheckedView} WHERE is_valid", readings, StringComparison.Ordinal);
-        Assert.EndsWith("WHERE key_rank = 1", readings, StringComparison.Ordinal);
+        // Ranked among all copies, valid or not, and only then filtered: an invalid newest copy leaves the minute out.
+        Assert.Contains($"FROM {SparkPlan.CheckedView} WHERE reading_key IS NOT NULL )", readings, StringComparison.Ordinal);
+        Assert.Contains("WHERE key_rank = 1 AND invalid_reason IS NULL", readings, StringComparison.Ordinal);
+        Assert.True(readings.IndexOf("key_rank = 1", StringComparison.Ordinal) > readings.IndexOf("ROW_NUMBER()", StringComparison.Ordinal));
+    }
 
-        var checkedView = Normalize(SparkPlan.CreateCheckedView.Text);
-        Assert.Contains("(reading_key IS NOT NULL AND reading IS NOT NULL AND reading_at IS NOT NULL", checkedView, StringComparison.Ordinal);
+    [Fact]
+    public void Invalid_records_are_counted_by_reason_with_samples()
+    {
+        var query = Normalize(SparkPlan.QueryInvalidReasons.Text);
+
+        Assert.Contains("COUNT(*) OVER (PARTITION BY invalid_reason) AS messages", query, StringComparison.Ordinal);
+        Assert.Contains($"WHERE sample_rank <= {EnergyPipeline.SparkJob.Aggregation.QuarterlyAggregator.DefaultSamplesPerReason}", query, StringComparison.Ordinal);
+        Assert.Contains("COUNT_IF(invalid_reason IS NOT NULL) AS invalid", Normalize(SparkPlan.QueryCounts.Text), StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_staging_insert_lists_the_figure_columns_in_order()
     {
         Assert.Equal(EnergySchema.FigureColumns, StagingInsertColumns(Guid.Parse("11111111-2222-3333-4444-555555555555"), out var insert));
-        Assert.StartsWith($"INSERT INTO {SparkPlan.StagingView}", insert, StringComparison.Ordinal);
+        Assert.StartsWith("SELECT", insert, StringComparison.Ordinal);
         Assert.Contains("'11111111-2222-3333-4444-555555555555' AS run_id", insert, StringComparison.Ordinal);
     }
 
@@ -135,12 +150,63 @@ public sealed partial class SparkPlanTests
 
         Assert.DoesNotContain("Zq9", code, StringComparison.Ordinal);
         Assert.DoesNotContain("mark", code, StringComparison.Ordinal);
-        Assert.DoesNotContain("OR (", code, StringComparison.Ordinal);
-        if (name == "create_staging_view")
-        {
-            Assert.Contains(HostilePassword, literals);
-            Assert.Contains("jdbc:postgresql://postgres:5432/energy_db?stringtype=unspecified", literals);
-        }
+        Assert.DoesNotContain("'1'='1", code, StringComparison.Ordinal);
+        Assert.DoesNotContain(HostilePassword, literals);
+    }
+
+    [Fact]
+    public void The_staging_rows_go_through_spark_s_jdbc_writer_appending_with_credentials_as_options()
+    {
+        var runId = Guid.NewGuid();
+        var write = SparkPlan.StagingWrite(Inputs, runId);
+        var operation = SparkConnectSession.WritePlan(write).Command.WriteOperation;
+
+        Assert.Equal("jdbc", operation.Source);
+        Assert.Equal(EnergyPipeline.SparkJob.SparkConnect.Protocol.WriteOperation.SaveTypeOneofCase.None, operation.SaveTypeCase);
+        Assert.Equal(EnergyPipeline.SparkJob.SparkConnect.Protocol.WriteOperation.Types.SaveMode.Append, operation.Mode);
+        Assert.Equal(SparkPlan.InsertQuarterlyAggregates(runId).Text, operation.Input.Sql.Query);
+        Assert.Equal("jdbc:postgresql://postgres:5432/energy_db?stringtype=unspecified", operation.Options["url"]);
+        Assert.Equal(EnergySchema.StagingTable, operation.Options["dbtable"]);
+        Assert.Equal("postgres", operation.Options["user"]);
+        Assert.Equal(HostilePassword, operation.Options["password"]);
+        Assert.Equal("org.postgresql.Driver", operation.Options["driver"]);
+        Assert.DoesNotContain(HostilePassword, write.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The forms in which a password can reach Spark's statement text: Java protobuf text of a write's option map
+    /// (what Spark Connect records for the UI; key and value on two lines), SQL literals and JDBC URL parameters.
+    /// </summary>
+    [Theory]
+    [InlineData("options {\n    key: \"password\"\n    value: \"PW\"\n  }\n  options {\n    key: \"url\"")]
+    [InlineData("  options {\n    key: \"PASSWORD\"\n    value: \"x PW y\"\n  }")]
+    [InlineData("'user' 'postgres',\n  'password' 'PW',\n  'driver' 'org.postgresql.Driver'")]
+    [InlineData("jdbc:postgresql://postgres:5432/energy_db?user=postgres&password=PW&ssl=true")]
+    public void The_redaction_pattern_hides_the_password_in_every_form_spark_prints(string statement)
+    {
+        var text = statement.Replace("PW", HostilePassword, StringComparison.Ordinal);
+
+        // Spark's Utils.redact replaces each match of the pattern (java.util.regex: same constructs here).
+        var redacted = System.Text.RegularExpressions.Regex.Replace(text, SparkPlan.CredentialRedactionPattern, "*********(redacted)");
+
+        Assert.DoesNotContain("Zq9", redacted, StringComparison.Ordinal);
+        Assert.DoesNotContain("mark", redacted, StringComparison.Ordinal);
+        Assert.Contains("(redacted)", redacted, StringComparison.Ordinal);
+        var kept = text.IndexOf("password", StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(text[..kept], redacted[..kept]);
+    }
+
+    [Fact]
+    public void The_image_defaults_and_the_session_redact_with_the_same_pattern()
+    {
+        var defaults = File.ReadAllLines(RepositoryFiles.PathOf("containers", "spark", "spark-defaults.conf"))
+            .Select(line => line.Split((char[])[' ', '\t'], 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(parts => parts.Length == 2 && !parts[0].StartsWith('#'))
+            .ToDictionary(parts => parts[0], parts => parts[1]);
+
+        Assert.Equal(SparkPlan.CredentialRedactionPattern, defaults["spark.sql.redaction.string.regex"]);
+        Assert.DoesNotContain('\\', SparkPlan.CredentialRedactionPattern);
+        Assert.Equal($"SET spark.sql.redaction.string.regex={SparkPlan.CredentialRedactionPattern}", SparkPlan.RedactCredentials.Text);
     }
 
     [Fact]
@@ -158,9 +224,11 @@ public sealed partial class SparkPlanTests
     [Fact]
     public void The_raw_zone_is_parquet_by_year_and_quarter_replaced_under_the_hdfs_uri()
     {
-        var write = SparkPlan.RawZoneWrite(Inputs);
+        var runId = Guid.Parse("0b9e9a52-3f1c-4c1e-9d55-7c0d6a4e2f10");
+        var write = SparkPlan.RawZoneWrite(Inputs, runId);
 
-        Assert.Equal("hdfs://namenode:8020/raw/energy_readings", write.Path);
+        Assert.Equal("hdfs://namenode:8020/raw/energy_readings/run_id=0b9e9a52-3f1c-4c1e-9d55-7c0d6a4e2f10", write.Path);
+        Assert.NotEqual(write.Path, SparkPlan.RawZoneWrite(Inputs, Guid.NewGuid()).Path);
         Assert.Equal("parquet", write.Format);
         Assert.Equal(["year", "quarter"], write.PartitionColumns);
         Assert.Equal(WriteModeOverwrite, SparkConnectSession.WritePlan(write).Command.WriteOperation.Mode);
@@ -200,15 +268,14 @@ public sealed partial class SparkPlanTests
 
     private static IEnumerable<SparkSql> AllStatements() =>
     [
-        SparkPlan.UseUtc, SparkPlan.UseTimestampWithoutTimeZone, SparkPlan.CreateKafkaSource(Inputs), SparkPlan.CacheRecords,
-        SparkPlan.CreateCheckedView, SparkPlan.CreateReadingsView, SparkPlan.QueryPartitionOffsets, SparkPlan.QueryCounts, SparkPlan.QueryTraceParents,
-        SparkPlan.RawZoneRows, SparkPlan.CreateStagingView(Inputs), SparkPlan.InsertQuarterlyAggregates(Guid.NewGuid()), SparkPlan.UncacheRecords,
+        SparkPlan.RedactCredentials, SparkPlan.UseUtc, SparkPlan.UseTimestampWithoutTimeZone, SparkPlan.UseCorrectedTimeParser, SparkPlan.DisableAnsi,
+        SparkPlan.CreateKafkaSource(Inputs), SparkPlan.CacheRecords,
+        SparkPlan.CreateCheckedView, SparkPlan.CreateReadingsView, SparkPlan.QueryPartitionOffsets, SparkPlan.QueryCounts,
+        SparkPlan.QueryInvalidReasons, SparkPlan.QueryTraceParents,
+        SparkPlan.RawZoneRows, SparkPlan.InsertQuarterlyAggregates(Guid.NewGuid()), SparkPlan.UncacheRecords,
     ];
 
     private static string Normalize(string sql) => WhitespacePattern().Replace(sql, " ").Trim();
-
-    [GeneratedRegex(@"`(?<name>[a-z_0-9]+)` (?<type>STRING|DECIMAL\(\d+,\d+\))")]
-    private static partial Regex SchemaFieldPattern();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhitespacePattern();

@@ -1,0 +1,111 @@
+using System.Data.Common;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Aspire.Hosting;
+
+/// <summary>
+/// Grafana (grafana/grafana-oss, pinned) provisioned from <c>containers/grafana</c>: a PostgreSQL data source on the
+/// energy database, queried as a read-only role, and the dashboard "Household energy by quarter". Anonymous users
+/// view; the admin signs in with a secret parameter. Nothing waits for Grafana.
+/// </summary>
+public static class GrafanaBuilderExtensions
+{
+    internal const string Image = "grafana/grafana-oss";
+    internal const string Tag = "12.4.3";
+    internal const int HttpPort = 3000;
+    internal const string HttpEndpointName = "http";
+    internal const string ProvisioningTarget = "/etc/grafana/provisioning";
+    internal const string DashboardsTarget = "/etc/grafana/dashboards";
+    internal const string DataTarget = "/var/lib/grafana";
+    internal const string DashboardUid = "household-energy";
+    internal const string DashboardFile = "household-energy-by-quarter.json";
+
+    /// <summary>The read-only role Grafana logs in as; the job provisions it (DashboardReaderRole).</summary>
+    internal const string ReaderRole = "grafana_reader";
+
+    /// <summary>A container reaches its host's services here (Docker Desktop, and Docker Engine with host-gateway).</summary>
+    internal const string ContainerHostAlias = "host.docker.internal";
+
+    public static IResourceBuilder<GrafanaResource> AddGrafana(
+        this IDistributedApplicationBuilder builder, string name, IResourceBuilder<IResourceWithConnectionString> database, string configurationPath)
+    {
+        var adminPassword = builder.AddParameter($"{name}-admin-password", GeneratedPassword(), secret: true, persist: true);
+        var readerPassword = builder.AddParameter($"{name}-reader-password", GeneratedPassword(), secret: true, persist: true);
+        var grafana = builder.AddResource(new GrafanaResource(name, adminPassword.Resource, readerPassword.Resource))
+            .WithImage(Image, Tag)
+            .WithHttpEndpoint(targetPort: HttpPort, name: HttpEndpointName)
+            .WithHttpHealthCheck("/api/health", endpointName: HttpEndpointName)
+            .WithBindMount(Path.Combine(configurationPath, "provisioning"), ProvisioningTarget, isReadOnly: true)
+            .WithBindMount(Path.Combine(configurationPath, "dashboards"), DashboardsTarget, isReadOnly: true)
+            .WithEnvironment("GF_SECURITY_ADMIN_USER", "admin")
+            .WithEnvironment("GF_SECURITY_ADMIN_PASSWORD", adminPassword)
+            .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
+            .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer")
+            .WithEnvironment("GF_USERS_ALLOW_SIGN_UP", "false")
+            .WithEnvironment("GF_ANALYTICS_REPORTING_ENABLED", "false")
+            .WithEnvironment("GF_ANALYTICS_CHECK_FOR_UPDATES", "false")
+            .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", $"{DashboardsTarget}/{DashboardFile}")
+            .WithEnvironment("ENERGY_DB_USER", ReaderRole)
+            .WithEnvironment("ENERGY_DB_PASSWORD", readerPassword)
+            .WithEnvironment(async context =>
+            {
+                var target = await DatabaseTarget.ResolveAsync(database.Resource, context.CancellationToken).ConfigureAwait(false);
+                context.EnvironmentVariables["ENERGY_DB_HOST"] = target.Host;
+                context.EnvironmentVariables["ENERGY_DB_PORT"] = target.Port;
+                context.EnvironmentVariables["ENERGY_DB_NAME"] = target.Database;
+                context.EnvironmentVariables["ENERGY_DB_SSLMODE"] = target.SslMode;
+            })
+            .WithUrlForEndpoint(HttpEndpointName, url => url.DisplayText = "Grafana");
+        grafana.WithVolume(VolumeNameGenerator.Generate(grafana, "data"), DataTarget);
+        var endpoint = grafana.GetEndpoint(HttpEndpointName);
+        grafana.WithUrl(ReferenceExpression.Create($"{endpoint}/d/{DashboardUid}"), "Household energy by quarter");
+        if (database.Resource is PostgresDatabaseResource)
+        {
+            grafana.WaitFor(database);
+        }
+
+        return grafana;
+    }
+
+    /// <summary>Gives the job the role to provision for Grafana's data source (name and password).</summary>
+    public static IResourceBuilder<ProjectResource> WithDashboardReader(this IResourceBuilder<ProjectResource> job, IResourceBuilder<GrafanaResource> grafana) =>
+        job.WithEnvironment("Pipeline__Grafana__ReaderRole", ReaderRole)
+            .WithEnvironment("Pipeline__Grafana__ReaderPassword", grafana.Resource.ReaderPassword);
+
+    private static GenerateParameterDefault GeneratedPassword() => new() { MinLength = 24, Special = false };
+
+    /// <summary>Where the Grafana container finds the database: the Postgres container by name, or the configured server.</summary>
+    internal sealed record DatabaseTarget(string Host, string Port, string Database, string SslMode)
+    {
+        public static async Task<DatabaseTarget> ResolveAsync(IResourceWithConnectionString database, CancellationToken cancellationToken)
+        {
+            if (database is PostgresDatabaseResource container)
+            {
+                var port = container.Parent.PrimaryEndpoint.TargetPort ?? 5432;
+                return new(container.Parent.Name, port.ToString(CultureInfo.InvariantCulture), container.DatabaseName, "disable");
+            }
+
+            var connectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new DistributedApplicationException($"{database.Name} has no connection string for Grafana.");
+            var settings = new DbConnectionStringBuilder { ConnectionString = connectionString };
+            var host = Value(settings, "Host", "Server") ?? throw new DistributedApplicationException($"The connection string of {database.Name} names no Host.");
+            return new(
+                host is "localhost" or "127.0.0.1" or "::1" ? ContainerHostAlias : host,
+                Value(settings, "Port") ?? "5432",
+                Value(settings, "Database") ?? throw new DistributedApplicationException($"The connection string of {database.Name} names no Database."),
+                SslModeOf(Value(settings, "SSL Mode", "SslMode")));
+        }
+
+        private static string? Value(DbConnectionStringBuilder settings, params string[] keys) =>
+            keys.Select(key => settings.TryGetValue(key, out var value) ? value?.ToString() : null).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+
+        // Npgsql's modes to Grafana's; Npgsql's default, Prefer (and Allow), may fall back to plain text: so does disable.
+        private static string SslModeOf(string? npgsqlMode) => npgsqlMode?.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant() switch
+        {
+            "REQUIRE" => "require",
+            "VERIFYCA" => "verify-ca",
+            "VERIFYFULL" => "verify-full",
+            _ => "disable",
+        };
+    }
+}

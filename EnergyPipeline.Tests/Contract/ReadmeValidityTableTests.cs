@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.Tests.Infrastructure;
+
+namespace EnergyPipeline.Tests.Contract;
+
+/// <summary>The README's validity tables are the definition's: this test fails when they disagree.</summary>
+public sealed class ReadmeValidityTableTests
+{
+    private const string Begin = "<!-- validity-rules:begin (generated from ReadingValidity; ReadmeValidityTableTests checks it) -->";
+    private const string End = "<!-- validity-rules:end -->";
+
+    [Fact]
+    public void The_readme_states_the_rules_bounds_and_size_limit_of_the_definition()
+    {
+        var readme = File.ReadAllText(RepositoryFiles.PathOf("README.md")).ReplaceLineEndings("\n");
+        var start = readme.IndexOf(Begin, StringComparison.Ordinal);
+        var end = readme.IndexOf(End, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, $"README.md lacks the block between {Begin} and {End}");
+
+        var actual = readme[(start + Begin.Length)..end].Trim('\n');
+
+        Assert.True(Expected() == actual, "README.md's validity block differs from ReadingValidity. Expected:\n" + Expected());
+    }
+
+    internal static string Expected()
+    {
+        var text = new StringBuilder();
+        text.Append("| # | reason | the message is invalid when |\n| ---: | --- | --- |\n");
+        for (var i = 0; i < ReadingValidity.Rules.Count; i++)
+        {
+            var rule = ReadingValidity.Rules[i];
+            text.Append(CultureInfo.InvariantCulture, $"| {i + 1} | `{rule.Reason}` | {rule.Description.Replace("|", "\\|", StringComparison.Ordinal)} |\n");
+        }
+
+        text.Append("\n| measure | minimum | maximum | unit | why |\n| --- | ---: | ---: | --- | --- |\n");
+        foreach (var bounds in ReadingValidity.Measures)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| `{bounds.Field}` | {bounds.Minimum} | {bounds.Maximum} | {bounds.Unit} | {bounds.Why} |\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture,
+            $"\nMaximum value size: {ReadingValidity.MaxValueBytes} bytes. Numbers: at most {ReadingValidity.MaxIntegerDigits} integer digits and {ReadingValidity.MaxDecimals} decimals.");
+        return text.ToString();
+    }
+}

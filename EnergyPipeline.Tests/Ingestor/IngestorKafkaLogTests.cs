@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EnergyPipeline.Tests.Infrastructure;
+
+namespace EnergyPipeline.Tests.Ingestor;
+
+/// <summary>
+/// The ingestor as a process against a port where nothing listens: librdkafka writes straight to file descriptor 2
+/// for a client without a log handler, which only a separate process shows.
+/// </summary>
+public sealed class IngestorKafkaLogTests
+{
+    [Fact]
+    public async Task With_kafka_down_every_client_logs_through_ilogger_and_the_refusal_is_reported_once()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("energy-kafka-log-").FullName, "readings.txt");
+        await File.WriteAllTextAsync(file, ParsingHelpers.Header + "\n16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;17.000\n",
+            TestContext.Current.CancellationToken);
+
+        var (exitCode, output, errors) = await RunIngestorAsync(
+            "ingest", "--file", file, $"--ConnectionStrings:kafka=127.0.0.1:{FreeTcpPort.Next()}", "--Logging:Console:FormatterName=json");
+
+        Assert.Equal(1, exitCode);
+        Assert.DoesNotContain(errors.Split('\n'), line => line.StartsWith('%'));
+        var kafkaLines = output.Split('\n')
+            .Where(line => line.StartsWith("{\"EventId\"", StringComparison.Ordinal))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(entry => entry.GetProperty("Category").GetString() == "Confluent.Kafka")
+            .Select(entry => (Level: entry.GetProperty("LogLevel").GetString(), Message: entry.GetProperty("Message").GetString()!))
+            .ToList();
+        Assert.Single(kafkaLines, line => line.Message.Contains("Connection refused", StringComparison.Ordinal) && line.Level != "Debug");
+    }
+
+    private static async Task<(int ExitCode, string Output, string Errors)> RunIngestorAsync(params string[] args)
+    {
+        // The ingestor's own output folder, beside this one (same configuration and framework).
+        var tests = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        var ingestor = tests.Replace($"{Path.DirectorySeparatorChar}EnergyPipeline.Tests{Path.DirectorySeparatorChar}",
+            $"{Path.DirectorySeparatorChar}EnergyPipeline.Ingestor{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = ingestor, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(ingestor, "EnergyPipeline.Ingestor.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await output, await errors);
+    }
+}
