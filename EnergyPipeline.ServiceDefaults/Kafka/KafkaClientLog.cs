@@ -28,13 +28,16 @@ public sealed class KafkaClientLog(ILogger logger, TimeProvider? time = null) : 
     {
     }
 
-    /// <summary>For <c>SetLogHandler</c>.</summary>
+    /// <summary>
+    /// For <c>SetLogHandler</c>. The name comes with the message: librdkafka logs from inside the client's constructor
+    /// (its broker threads start there), before the .NET client has a handle to ask for its name.
+    /// </summary>
     public void Log(IClient client, LogMessage message) =>
-        Write(SafeName(client), message.Facility, message.Level.ToLogLevel(), message.Message);
+        Guarded(() => Write(message.Name, message.Facility, message.Level.ToLogLevel(), message.Message));
 
     /// <summary>For <c>SetErrorHandler</c>: fatal errors are critical, the rest warnings.</summary>
     public void Error(IClient client, Error error) =>
-        Write(SafeName(client), "ERROR", error.IsFatal ? LogLevel.Critical : LogLevel.Warning, $"{error.Code}: {error.Reason}");
+        Guarded(() => Write(SafeName(client), "ERROR", error.IsFatal ? LogLevel.Critical : LogLevel.Warning, $"{error.Code}: {error.Reason}"));
 
     /// <summary>Writes the repeat counts still pending (at shutdown, or in tests).</summary>
     public void Flush()
@@ -154,15 +157,32 @@ public sealed class KafkaClientLog(ILogger logger, TimeProvider? time = null) : 
         return shape.ToString();
     }
 
+    /// <summary>
+    /// These handlers run on librdkafka's threads, called from native code: an exception escaping them ends the
+    /// process, so none may.
+    /// </summary>
+    private static void Guarded(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception)
+        {
+            // Losing one log line is the lesser harm.
+        }
+    }
+
+    /// <summary>The client's name; during its constructor (no handle yet) or after disposal there is none to ask.</summary>
     private static string SafeName(IClient client)
     {
         try
         {
             return client.Name;
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or NullReferenceException)
         {
-            return "(closed client)";
+            return "(client)";
         }
     }
 

@@ -77,8 +77,9 @@ public sealed class KafkaClientMetrics
                     MeanRoundTripMs(root),
                     IsConsumer(root) ? ConsumerLagOf(root) : 0);
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
             {
+                // Called from librdkafka's thread: a report that does not parse is skipped, never thrown into native code.
                 return null;
             }
         }

@@ -84,6 +84,21 @@ public sealed class KafkaClientLogTests
             _logger.Collector.GetSnapshot().Select(r => r.Level));
     }
 
+    /// <summary>
+    /// librdkafka logs from inside the client's constructor (here: no bootstrap servers), before the .NET client has a
+    /// handle; a handler that asked the client for its name then threw into native code and ended the process.
+    /// </summary>
+    [Fact]
+    public void A_line_logged_while_the_client_is_being_built_is_written_with_the_client_name()
+    {
+        var log = new KafkaClientLog(_logger, _time);
+
+        using var producer = new ProducerBuilder<Null, Null>(new ProducerConfig()).SetLogHandler(log.Log).Build();
+
+        var record = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Message.Contains("bootstrap.servers", StringComparison.Ordinal));
+        Assert.StartsWith($"[{producer.Name}] [CONFWARN]", record.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A real producer with nothing to connect to: its lines come through the registration's one log.</summary>
     [Fact]
     public async Task A_registered_producer_logs_through_the_collapsing_log()
