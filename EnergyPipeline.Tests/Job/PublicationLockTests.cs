@@ -27,7 +27,7 @@ public sealed class PublicationLockTests(PostgresServerFixture server)
         return run.RunId;
     }
 
-    internal static EngineResult Result(long readings) => new([new PartitionRead(0, 0, readings, readings)], readings, 0, 0);
+    internal static EngineResult Result(long readings) => new([new PartitionRead(0, 0, readings, readings)], readings, 0, 0) { Evidence = CompletenessEvidence.None };
 
     /// <summary>Backends of this database waiting for a heavyweight lock (advisory, row or transaction).</summary>
     internal static async Task<int> LockWaitersAsync(JobDatabase db)
