@@ -48,7 +48,7 @@ public sealed class EmbeddedKafkaSizingTests
         try
         {
             using var cluster = new MockKafkaCluster();
-            cluster.CreateTopic(RawEnergyTopic.Name, partitions);
+            cluster.CreatePipelineTopics(RawEnergyTopic.Name, partitions);
             var options = new IngestorOptions { Partitions = partitions };
             using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
             using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build())
