@@ -37,7 +37,12 @@ public static class EnergyPipelineModel
         var engine = ReadEngine(builder, embedded);
 
         var kafka = builder.ExistingOr("kafka", name => embedded
-            ? builder.AddEmbeddedKafka(name, [new EmbeddedTopic(RawEnergyTopic.Name, EmbeddedKafkaSizing.Partitions()), new EmbeddedTopic(RawEnergyTopic.CompletionTopic(RawEnergyTopic.Name), 1)]).AsConnectionString()
+            ? builder.AddEmbeddedKafka(name,
+                [
+                    new EmbeddedTopic(RawEnergyTopic.Name, EmbeddedKafkaSizing.Partitions()),
+                    // The ingestions' completion records, which the job needs before it publishes anything.
+                    new EmbeddedTopic(RawEnergyTopic.CompletionTopic(RawEnergyTopic.Name), 1),
+                ]).AsConnectionString()
             : builder.AddKafka(name).WithZookeeper().WithKafkaUI().AsConnectionString());
 
         var energyDb = builder.ExistingOr(EnergyDatabase, name => embedded

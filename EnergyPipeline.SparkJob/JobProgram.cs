@@ -141,13 +141,13 @@ public static class JobProgram
         {
             case PipelineOptions.LocalEngine:
                 var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
-                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.ReadStallTimeout });
+                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });
                 builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
                 AddSnapshotSource(builder, kafka, options);
                 builder.Services.AddSingleton<IJobEngine, LocalEngine>();
                 break;
             case PipelineOptions.SparkEngine:
-                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration) with { ReadStallTimeout = options.ReadStallTimeout });
+                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration) with { ReadStallTimeout = options.KafkaReadStallTimeout });
                 SparkConnect.SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
                 // The job captures the snapshot Spark reads: its own consumer, configured like the local engine's.
                 var snapshotKafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
@@ -162,5 +162,5 @@ public static class JobProgram
     /// <summary>The Spark engine's snapshot, and for both engines the completion records whose trace the run continues.</summary>
     private static void AddSnapshotSource(HostApplicationBuilder builder, string bootstrapServers, PipelineOptions options) =>
         builder.Services.AddSingleton(sp => new Kafka.SnapshotSource(
-            sp.GetRequiredService<ServiceDefaults.Kafka.KafkaConsumerFactory<byte[]?, byte[]?>>(), bootstrapServers, options.ReadStallTimeout));
+            sp.GetRequiredService<ServiceDefaults.Kafka.KafkaConsumerFactory<byte[]?, byte[]?>>(), bootstrapServers, options.KafkaReadStallTimeout));
 }

@@ -12,14 +12,12 @@ public sealed class PipelineOptions
     public const string KafkaConnectionName = "kafka";
     public const string DatabaseConnectionName = "energy_db";
     public const string ConnectTimeoutSetting = "Pipeline:ConnectTimeout";
+    public const string ReadStallTimeoutSetting = "Pipeline:ReadStallTimeout";
 
     /// <summary><c>spark</c> (default) or <c>local</c>.</summary>
     public string Engine { get; set; } = SparkEngine;
 
     public string Topic { get; set; } = Messaging.RawEnergyTopic.Name;
-
-    /// <summary>The Kafka read fails when it makes no progress for this long (a stalled or stopped broker).</summary>
-    public TimeSpan ReadStallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// <c>Pipeline:ConnectTimeout</c>: how long the job tries to reach Kafka and PostgreSQL at start (seconds, default 15).
@@ -28,6 +26,16 @@ public sealed class PipelineOptions
     public TimeSpan StartConnectTimeout => _connectTimeout;
 
     private TimeSpan _connectTimeout = Connectivity.ConnectTimeout.Default;
+
+    /// <summary>
+    /// <c>Pipeline:ReadStallTimeout</c>: the Kafka read fails when it makes no progress for this long (a stalled or
+    /// stopped broker; seconds, default 60). Named apart from the key, like <see cref="StartConnectTimeout"/>.
+    /// </summary>
+    public TimeSpan KafkaReadStallTimeout => _readStallTimeout;
+
+    private TimeSpan _readStallTimeout = DefaultReadStallTimeout;
+
+    public static readonly TimeSpan DefaultReadStallTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Command-line switches mapped onto configuration keys: <c>--engine local</c>, <c>--topic name</c>.</summary>
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
@@ -52,14 +60,11 @@ public sealed class PipelineOptions
             throw new JobConfigurationException($"{Section}:Topic: {problem}.");
         }
 
-        if (options.ReadStallTimeout <= TimeSpan.Zero)
-        {
-            throw new JobConfigurationException($"{Section}:ReadStallTimeout must be positive, not {options.ReadStallTimeout}.");
-        }
-
         try
         {
             options._connectTimeout = Connectivity.ConnectTimeout.Parse(configuration[ConnectTimeoutSetting], ConnectTimeoutSetting);
+            options._readStallTimeout = Connectivity.ConnectTimeout.Parse(
+                configuration[ReadStallTimeoutSetting], ReadStallTimeoutSetting, DefaultReadStallTimeout);
         }
         catch (ConnectionSettingException ex)
         {

@@ -10,11 +10,12 @@ public static class ConnectTimeout
 {
     public static readonly TimeSpan Default = TimeSpan.FromSeconds(15);
 
-    public static TimeSpan Parse(string? value, string setting)
+    /// <summary>Reads a duration setting: seconds (15) or a time span (00:00:15); unset gives <paramref name="whenUnset"/> (default 15 s).</summary>
+    public static TimeSpan Parse(string? value, string setting, TimeSpan? whenUnset = null)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            return Default;
+            return whenUnset ?? Default;
         }
 
         // A bare number is seconds: TimeSpan would read "15" as fifteen days.

@@ -99,8 +99,10 @@ public sealed class IngestionKafkaTests : IDisposable
             Assert.Equal(expectedSha, Header(message, RawEnergyTopic.SourceSha256Header));
         }
 
-        // Same minute, same partition: the key decides the partition (murmur2 of the key bytes).
-        Assert.True(messages.GroupBy(m => m.Partition.Value).Count() > 1);
+        // Same minute, same partition: the key decides it. The producer leaves librdkafka's default partitioner,
+        // consistent_random (librdkafka CONFIGURATION.md, "partitioner"): CRC-32 of the key bytes modulo the partitions.
+        Assert.All(messages, m => Assert.Equal((int)(Crc32(m.Message.Key) % 6), m.Partition.Value));
+        Assert.Equal(6, messages.Select(m => m.Partition.Value).Distinct().Count());
 
         var publishes = _stopped.Where(a => a.OperationName == $"publish {Topic}").ToList();
         Assert.Equal((rows + 4_999) / 5_000, publishes.Count);
@@ -251,6 +253,22 @@ public sealed class IngestionKafkaTests : IDisposable
         Assert.Equal("abc123", headers["energy-source-sha256"]);
         Assert.True(ActivityContext.TryParse(headers["traceparent"], headers["tracestate"], out var parsed));
         Assert.Equal(run.TraceId, parsed.TraceId);
+    }
+
+    /// <summary>CRC-32 (IEEE 802.3, reflected, as zlib's crc32), bit by bit.</summary>
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
     }
 
     private static string Header(ConsumeResult<byte[], byte[]> message, string name) =>

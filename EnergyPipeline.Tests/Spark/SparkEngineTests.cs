@@ -204,9 +204,10 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
             completion = ingestion.Complete();
         }
 
-        // The end offsets computed independently: one past the last message of each partition, as read back.
+        // The end offsets computed independently: one past the last message of each partition, as read back, in
+        // partition order (the read interleaves partitions in any order).
         var ends = KafkaTopicReader.ReadAll(cluster.BootstrapServers, "raw_energy", TimeSpan.FromSeconds(20))
-            .GroupBy(m => m.Partition.Value).ToDictionary(g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => g.Max(m => m.Offset.Value) + 1);
+            .GroupBy(m => m.Partition.Value).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => g.Max(m => m.Offset.Value) + 1);
         await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparkcheck");
         await db.Runner(new Job.StagingEngine(db.Store, [Job.JobTestData.Quarter2007()])).RunAsync("raw_energy", TestContext.Current.CancellationToken);
         var before = await db.QuarterRowsAsTextAsync();

@@ -159,35 +159,6 @@ public sealed partial class SparkPlanTests
         Assert.DoesNotContain("AVG(", insert, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
-    public void Energy_rounded_at_six_decimals_then_three_equals_exact_rounding_for_every_sum()
-    {
-        // Spark computes SUM * 1000 / 60 at 6 decimals (half-up) before ROUND(.., 3). For sums k/1000 that double
-        // rounding must equal exact half-away-from-zero rounding of k/60; checked here over a large range.
-        for (long k = -200_000; k <= 2_000_000; k++)
-        {
-            var exact = Math.Round((decimal)k / 60m, 3, MidpointRounding.AwayFromZero);
-            var twice = Math.Round(Math.Round((decimal)k / 60m, 6, MidpointRounding.AwayFromZero), 3, MidpointRounding.AwayFromZero);
-            Assert.Equal(exact, twice);
-        }
-    }
-
-    [Fact]
-    public void Averages_rounded_at_fourteen_decimals_then_three_equal_exact_rounding()
-    {
-        // SUM(DECIMAL(20,3)) / DECIMAL(10,0) has 14 decimals in Spark; S/(1000n) is never within 1/(2000n) of a
-        // rounding midpoint without being on it, so the intermediate rounding cannot change the result.
-        var random = new Random(20061216);
-        for (var i = 0; i < 200_000; i++)
-        {
-            long n = random.Next(1, 140_000);
-            var sum = (decimal)random.NextInt64(0, 260_000L * n) / 1000m;
-            var exact = ExactRound3(sum, n);
-            var twice = Math.Round(Math.Round(sum / n, 14, MidpointRounding.AwayFromZero), 3, MidpointRounding.AwayFromZero);
-            Assert.Equal(exact, twice);
-        }
-    }
-
     [Theory]
     [MemberData(nameof(StatementNames))]
     public void No_statement_carries_a_configured_value_outside_a_literal(string name)
@@ -322,13 +293,6 @@ public sealed partial class SparkPlanTests
         SparkPlan.QueryInvalidReasons, SparkPlan.QueryTraceParents, SparkPlan.QueryWinningCopies, SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!),
         SparkPlan.RawZoneRows, SparkPlan.InsertQuarterlyAggregates(Guid.NewGuid()), SparkPlan.UncacheRecords,
     ];
-
-    // Half away from zero at 3 decimals of sum / n (non-negative), in integers: floor((2t + n) / 2n) thousandths.
-    private static decimal ExactRound3(decimal sum, long n)
-    {
-        var thousandths = (long)(sum * 1000m);
-        return ((2 * thousandths) + n) / (2 * n) / 1000m;
-    }
 
     private static string Normalize(string sql) => WhitespacePattern().Replace(sql, " ").Trim();
 
