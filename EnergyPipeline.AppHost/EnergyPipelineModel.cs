@@ -1,5 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
+using EnergyPipeline.AppHost.Embedded;
 using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.Messaging;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.AppHost;
@@ -19,23 +21,36 @@ public static class EnergyPipelineModel
 {
     public const string EngineSetting = "Pipeline:Engine";
     public const string IngestFileSetting = "Ingestor:File";
+    public const string PostgresBinDirectorySetting = "Pipeline:Postgres:BinDirectory";
     public const string SparkWorkersSetting = "Pipeline:Spark:Workers";
 
     /// <summary>The database, and the connection string name the services and users know it by.</summary>
     public const string EnergyDatabase = "energy_db";
 
+    /// <summary>
+    /// Builds the model. <c>Pipeline:Infrastructure</c> is read as resolved by the caller (Program resolves
+    /// <c>auto</c> by probing the container runtime); an unresolved <c>auto</c> models containers.
+    /// </summary>
     public static void Build(IDistributedApplicationBuilder builder)
     {
-        var engine = ReadEngine(builder);
+        var embedded = builder.ExecutionContext.IsRunMode && InfrastructureChoice.Read(builder.Configuration) == PipelineInfrastructure.Embedded;
+        var engine = ReadEngine(builder, embedded);
 
-        var kafka = builder.ExistingOr("kafka", name =>
-            builder.AddKafka(name).WithZookeeper().WithKafkaUI());
+        var kafka = builder.ExistingOr("kafka", name => embedded
+            ? builder.AddEmbeddedKafka(name,
+                [
+                    new EmbeddedTopic(RawEnergyTopic.Name, EmbeddedKafkaSizing.Partitions()),
+                    // The ingestions' completion records, which the job needs before it publishes anything.
+                    new EmbeddedTopic(RawEnergyTopic.CompletionTopic(RawEnergyTopic.Name), 1),
+                ]).AsConnectionString()
+            : builder.AddKafka(name).WithZookeeper().WithKafkaUI().AsConnectionString());
 
-        var energyDb = builder.ExistingOr(EnergyDatabase, name =>
-            builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
+        var energyDb = builder.ExistingOr(EnergyDatabase, name => embedded
+            ? builder.AddEmbeddedPostgres("postgres", EnergyDatabase, FindPostgresBinaries(builder)).AsConnectionString()
+            : builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
                 .WithDataVolume()
                 .WithPgWeb()
-                .AddDatabase(name, databaseName: EnergyDatabase));
+                .AddDatabase(name, databaseName: EnergyDatabase).AsConnectionString());
 
         var ingestor = builder.AddProject<Projects.EnergyPipeline_Ingestor>("ingestor")
             .WithReference(kafka).WaitFor(kafka)
@@ -46,12 +61,22 @@ public static class EnergyPipelineModel
             ingestor.WithEnvironment("Ingestor__File", Path.GetFullPath(file));
         }
 
+        if (kafka.Resource is EmbeddedKafkaResource embeddedKafka)
+        {
+            // The ingestor would otherwise warn that the existing topic differs from its default partition count.
+            ingestor.WithEnvironment("Ingestor__Partitions", embeddedKafka.Topics[0].Partitions.ToString(CultureInfo.InvariantCulture));
+        }
+
         var job = builder.AddProject<Projects.EnergyPipeline_SparkJob>("spark-job")
             .WithReference(kafka).WaitFor(kafka)
             .WithReference(energyDb, connectionName: EnergyDatabase).WaitFor(energyDb)
             .WaitForCompletion(ingestor)
             .WithEngineCommands(engine, engine == PipelineEngine.Spark ? [PipelineEngine.Spark, PipelineEngine.Local] : [PipelineEngine.Local]);
         ingestor.WithRunPipelineCommand(job);
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            PipelineConsoleReport.AddTo(builder);
+        }
 
         if (engine == PipelineEngine.Spark)
         {
@@ -80,19 +105,37 @@ public static class EnergyPipelineModel
         }
     }
 
-    /// <summary>Reads <c>Pipeline:Engine</c>; a value other than spark or local is refused with the choices.</summary>
-    public static PipelineEngine ReadEngine(IDistributedApplicationBuilder builder)
+    /// <summary>
+    /// Reads <c>Pipeline:Engine</c>: spark by default, local by default in embedded mode, where spark is refused
+    /// (Spark and HDFS run only in containers or as given services).
+    /// </summary>
+    public static PipelineEngine ReadEngine(IDistributedApplicationBuilder builder, bool embedded = false)
     {
         var value = builder.Configuration[EngineSetting];
         if (string.IsNullOrWhiteSpace(value))
         {
-            return PipelineEngine.Spark;
+            return embedded ? PipelineEngine.Local : PipelineEngine.Spark;
         }
 
-        return Enum.TryParse<PipelineEngine>(value, ignoreCase: true, out var engine) && Enum.IsDefined(engine)
-            ? engine
-            : throw new DistributedApplicationException($"{EngineSetting} is '{value}'; use 'spark' or 'local'.");
+        if (!Enum.TryParse<PipelineEngine>(value, ignoreCase: true, out var engine) || !Enum.IsDefined(engine))
+        {
+            throw new PipelineConfigurationException($"{EngineSetting} is '{value}'; use 'spark' or 'local'.");
+        }
+
+        return engine == PipelineEngine.Spark && embedded
+            ? throw new PipelineConfigurationException(
+                $"{EngineSetting}=spark needs Spark and HDFS, which embedded infrastructure does not run: use {EngineSetting}=local, " +
+                $"or {InfrastructureChoice.Setting}=containers with a container runtime, or give ConnectionStrings:spark and ConnectionStrings:hdfs.")
+            : engine;
     }
+
+    private static PostgresBinaries FindPostgresBinaries(IDistributedApplicationBuilder builder) =>
+        PostgresBinaries.Find(builder.Configuration[PostgresBinDirectorySetting])
+        ?? throw new EmbeddedInfrastructureException(PostgresBinaries.MissingMessage);
+
+    private static IResourceBuilder<IResourceWithConnectionString> AsConnectionString<T>(this IResourceBuilder<T> resource)
+        where T : IResourceWithConnectionString =>
+        resource.ApplicationBuilder.CreateResourceBuilder<IResourceWithConnectionString>(resource.Resource);
 
     /// <summary>Reads <c>Pipeline:Spark:Workers</c>: absent or 0 is local mode in the Connect container.</summary>
     public static int ReadSparkWorkers(IDistributedApplicationBuilder builder)

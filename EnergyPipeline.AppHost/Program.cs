@@ -2,8 +2,36 @@ using EnergyPipeline.AppHost;
 using EnergyPipeline.AppHost.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
+if (AppHostHelp.IsRequested(args))
+{
+    Console.Out.Write(AppHostHelp.Text);
+    return 0;
+}
+
 var builder = DistributedApplication.CreateBuilder(args);
-EnergyPipelineModel.Build(builder);
+try
+{
+    var (infrastructure, notice) = await InfrastructureChoice.ResolveAsync(
+        builder.Configuration, builder.ExecutionContext.IsRunMode, ContainerRuntimeCheck.ProbeAsync);
+    if (notice is not null)
+    {
+        Console.WriteLine(notice);
+    }
+
+    builder.Configuration[InfrastructureChoice.Setting] = infrastructure.ToString().ToLowerInvariant();
+    EnergyPipelineModel.Build(builder);
+}
+catch (PipelineConfigurationException ex)
+{
+    await Console.Error.WriteLineAsync($"error: {ex.Message}");
+    return 2;
+}
+catch (EmbeddedInfrastructureException ex)
+{
+    await Console.Error.WriteLineAsync($"error: {ex.Message}");
+    return 1;
+}
+
 var app = builder.Build();
 
 if (builder.ExecutionContext.IsRunMode

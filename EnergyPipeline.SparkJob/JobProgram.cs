@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using EnergyPipeline.Connectivity;
 using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Spark;
@@ -22,21 +24,53 @@ public static class JobProgram
     public static async Task<int> RunAsync(string[] args, Action<IConfigurationBuilder>? configure = null, TextWriter? output = null)
     {
         output ??= Console.Out;
+        var started = Stopwatch.GetTimestamp();
+        var (help, commandLineError) = JobCommandLine.Check(args, output);
+        if (help)
+        {
+            return ExitSucceeded;
+        }
+
+        if (commandLineError is not null)
+        {
+            await ReportFailureAsync(output, null, commandLineError, started);
+            return ExitConfiguration;
+        }
+
         var builder = Host.CreateApplicationBuilder(args);
         builder.Configuration.AddCommandLine(args, PipelineOptions.SwitchMappings.ToDictionary());
         configure?.Invoke(builder.Configuration);
 
         PipelineOptions options;
+        string database;
         try
         {
             options = PipelineOptions.Read(builder.Configuration);
-            PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.DatabaseConnectionName);
+            database = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.DatabaseConnectionName);
+            PostgresProbe.Parse(database, DatabaseSetting);
             RegisterEngine(builder, options);
         }
-        catch (JobConfigurationException ex)
+        catch (Exception ex) when (ex is JobConfigurationException or ConnectionSettingException)
         {
-            await Console.Error.WriteLineAsync(ex.Message);
+            await ReportFailureAsync(output, builder.Configuration[$"{PipelineOptions.Section}:Engine"], ex.Message, started);
             return ExitConfiguration;
+        }
+
+        // Npgsql logs every statement at Information; keep that for whoever asks (Logging:LogLevel:Npgsql.Command).
+        builder.Logging.AddFilter(NpgsqlCommandCategory, level => level >= LogLevel.Warning || IsEnabledByConfiguration(builder.Configuration));
+
+        try
+        {
+            await PostgresProbe.CheckAsync(database, DatabaseSetting, options.StartConnectTimeout, CancellationToken.None);
+            if (options.Engine == PipelineOptions.LocalEngine)
+            {
+                KafkaProbe.Check(builder.Configuration.GetConnectionString(PipelineOptions.KafkaConnectionName)!, KafkaSetting, options.StartConnectTimeout);
+            }
+        }
+        catch (ServiceUnreachableException ex)
+        {
+            await ReportFailureAsync(output, options.Engine, ex.Message, started);
+            return ExitFailed;
         }
 
         builder.AddServiceDefaults();
@@ -63,7 +97,7 @@ public static class JobProgram
         catch (Exception ex)
         {
             // The runner has logged the failure and recorded it in pipeline_runs; this is the one-line reason.
-            await Console.Error.WriteLineAsync($"Job failed: {ex.Message}");
+            await ReportFailureAsync(output, options.Engine, ex is OperationCanceledException ? "cancelled" : ex.Message, started);
         }
         finally
         {
@@ -72,6 +106,21 @@ public static class JobProgram
 
         return exitCode;
     }
+
+    private const string DatabaseSetting = "ConnectionStrings:" + PipelineOptions.DatabaseConnectionName;
+    private const string KafkaSetting = "ConnectionStrings:" + PipelineOptions.KafkaConnectionName;
+    private const string NpgsqlCommandCategory = "Npgsql.Command";
+
+    /// <summary>One error line on standard error, and the summary line with status failed on the output, like a success's.</summary>
+    private static async Task ReportFailureAsync(TextWriter output, string? engine, string error, long started)
+    {
+        await Console.Error.WriteLineAsync($"Job failed: {error}");
+        await output.WriteLineAsync(JobFailureSummary.ToJson(engine, error, Stopwatch.GetElapsedTime(started)));
+    }
+
+    private static bool IsEnabledByConfiguration(IConfiguration configuration) =>
+        configuration[$"Logging:LogLevel:{NpgsqlCommandCategory}"] is { Length: > 0 } level
+        && Enum.TryParse<LogLevel>(level, ignoreCase: true, out var configured) && configured <= LogLevel.Information;
 
     private static SparkEngineOptions ReadSparkOptions(IConfiguration configuration)
     {
@@ -92,13 +141,18 @@ public static class JobProgram
         {
             case PipelineOptions.LocalEngine:
                 var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
-                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka });
+                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });
                 builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
                 builder.Services.AddSingleton<IJobEngine, LocalEngine>();
                 break;
             case PipelineOptions.SparkEngine:
-                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration));
+                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration) with { ReadStallTimeout = options.KafkaReadStallTimeout });
                 SparkConnect.SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
+                // The job captures the snapshot Spark reads: its own consumer, configured like the local engine's.
+                var snapshotKafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
+                builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
+                builder.Services.AddSingleton(sp => new Kafka.SnapshotSource(
+                    sp.GetRequiredService<ServiceDefaults.Kafka.KafkaConsumerFactory<byte[]?, byte[]?>>(), snapshotKafka, options.KafkaReadStallTimeout));
                 builder.Services.AddSingleton<SparkEngine>();
                 builder.Services.AddSingleton<IJobEngine, SparkJobEngine>();
                 break;

@@ -1,3 +1,4 @@
+using EnergyPipeline.Connectivity;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.SparkJob;
@@ -10,11 +11,31 @@ public sealed class PipelineOptions
     public const string LocalEngine = "local";
     public const string KafkaConnectionName = "kafka";
     public const string DatabaseConnectionName = "energy_db";
+    public const string ConnectTimeoutSetting = "Pipeline:ConnectTimeout";
+    public const string ReadStallTimeoutSetting = "Pipeline:ReadStallTimeout";
 
     /// <summary><c>spark</c> (default) or <c>local</c>.</summary>
     public string Engine { get; set; } = SparkEngine;
 
     public string Topic { get; set; } = Messaging.RawEnergyTopic.Name;
+
+    /// <summary>
+    /// <c>Pipeline:ConnectTimeout</c>: how long the job tries to reach Kafka and PostgreSQL at start (seconds, default 15).
+    /// Named apart from the key so the binder, which would read "15" as fifteen days, leaves it to <see cref="Read"/>.
+    /// </summary>
+    public TimeSpan StartConnectTimeout => _connectTimeout;
+
+    private TimeSpan _connectTimeout = Connectivity.ConnectTimeout.Default;
+
+    /// <summary>
+    /// <c>Pipeline:ReadStallTimeout</c>: the Kafka read fails when it makes no progress for this long (a stalled or
+    /// stopped broker; seconds, default 60). Named apart from the key, like <see cref="StartConnectTimeout"/>.
+    /// </summary>
+    public TimeSpan KafkaReadStallTimeout => _readStallTimeout;
+
+    private TimeSpan _readStallTimeout = DefaultReadStallTimeout;
+
+    public static readonly TimeSpan DefaultReadStallTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Command-line switches mapped onto configuration keys: <c>--engine local</c>, <c>--topic name</c>.</summary>
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
@@ -34,9 +55,20 @@ public sealed class PipelineOptions
             throw new JobConfigurationException($"{Section}:Engine is '{options.Engine}'; use 'spark' or 'local'.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.Topic))
+        if (Messaging.RawEnergyTopic.TopicNameProblem(options.Topic) is { } problem)
         {
-            throw new JobConfigurationException($"{Section}:Topic is empty.");
+            throw new JobConfigurationException($"{Section}:Topic: {problem}.");
+        }
+
+        try
+        {
+            options._connectTimeout = Connectivity.ConnectTimeout.Parse(configuration[ConnectTimeoutSetting], ConnectTimeoutSetting);
+            options._readStallTimeout = Connectivity.ConnectTimeout.Parse(
+                configuration[ReadStallTimeoutSetting], ReadStallTimeoutSetting, DefaultReadStallTimeout);
+        }
+        catch (ConnectionSettingException ex)
+        {
+            throw new JobConfigurationException(ex.Message);
         }
 
         return options;

@@ -1,82 +1,34 @@
 namespace EnergyPipeline.Ingestor.CommandLine;
 
 /// <summary>
-/// A verb and its <c>--name value</c> / <c>--name=value</c> options. Options the verb does not know are kept
-/// in <see cref="Passthrough"/> (the ingest verb hands them to the host as configuration, e.g.
-/// <c>--Ingestor:Topic=raw_energy_test</c>).
+/// What the verb got from the command line (parsed by System.CommandLine in <see cref="IngestorCommandLine"/>): its
+/// options by name and, for ingest, the <c>--Section:Key=value</c> configuration it hands to the host.
 /// </summary>
 internal sealed class CommandLineArguments
 {
-    public const string DefaultVerb = "ingest";
-
     private readonly Dictionary<string, string> _options = new(StringComparer.OrdinalIgnoreCase);
 
-    public string Verb { get; private init; } = DefaultVerb;
-
-    public List<string> Passthrough { get; } = [];
-
-    public static CommandLineArguments Parse(IReadOnlyList<string> args, IReadOnlySet<string> knownOptions)
+    public CommandLineArguments(string verb, IEnumerable<KeyValuePair<string, string>> options, IEnumerable<string>? passthrough = null)
     {
-        var start = 0;
-        var verb = DefaultVerb;
-        if (args.Count > 0 && !args[0].StartsWith('-'))
+        Verb = verb;
+        foreach (var (name, value) in options)
         {
-            verb = args[0].ToLowerInvariant();
-            start = 1;
+            _options[name] = value;
         }
 
-        var parsed = new CommandLineArguments { Verb = verb };
-        for (var i = start; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new UsageException($"Unexpected argument '{arg}'.");
-            }
-
-            var equals = arg.IndexOf('=');
-            var name = equals > 0 ? arg[2..equals] : arg[2..];
-            string? value = equals > 0 ? arg[(equals + 1)..] : null;
-            if (!knownOptions.Contains(name))
-            {
-                parsed.Passthrough.Add(arg);
-                if (value is null && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    parsed.Passthrough.Add(args[++i]);
-                }
-
-                continue;
-            }
-
-            if (value is null)
-            {
-                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    throw new UsageException($"Option --{name} needs a value.");
-                }
-
-                value = args[++i];
-            }
-
-            parsed._options[name] = value;
-        }
-
-        return parsed;
+        Passthrough = [.. passthrough ?? []];
     }
+
+    public string Verb { get; }
+
+    public List<string> Passthrough { get; }
 
     public string? Get(string name) => _options.GetValueOrDefault(name);
 
-    public long? GetInt64(string name)
-    {
-        if (Get(name) is not { } text)
-        {
-            return null;
-        }
+    public bool Has(string name) => _options.ContainsKey(name);
 
-        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new UsageException($"Option --{name} must be a non-negative integer, not '{text}'.");
-    }
+    public long? GetInt64(string name) =>
+        Get(name) is { } text ? long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     public void RejectPassthrough()
     {

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using EnergyPipeline.Connectivity;
 using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Data;
 using EnergyPipeline.Ingestor.Ingestion;
@@ -36,12 +37,33 @@ internal static class IngestCommand
             throw new UsageException(ex.Message);
         }
 
+        if (options.File is { Length: > 0 } given && DataFileCheck.WhyNotAFile(given) is { } problem)
+        {
+            throw new UsageException($"the file to ingest (--file or Ingestor:File): {problem}.");
+        }
+
         var bootstrap = builder.Configuration.GetConnectionString(IngestorOptions.KafkaConnectionName);
         if (string.IsNullOrWhiteSpace(bootstrap))
         {
             throw new UsageException(
                 $"ingest needs Kafka: set ConnectionStrings:{IngestorOptions.KafkaConnectionName} to host:port " +
                 $"(the AppHost does; on the command line: --ConnectionStrings:{IngestorOptions.KafkaConnectionName}=localhost:9092).");
+        }
+
+        // An unreachable broker fails here, in seconds, with one line naming it; the run would otherwise retry for minutes.
+        try
+        {
+            KafkaProbe.Check(bootstrap, $"ConnectionStrings:{IngestorOptions.KafkaConnectionName}", options.ConnectTimeoutSpan);
+        }
+        catch (ConnectionSettingException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        catch (ServiceUnreachableException ex)
+        {
+            errors.WriteLine($"error: {ex.Message}");
+            output.WriteLine(new RunSummary("ingest", options.File ?? "", 0, 0, 0, 0, 0, 0, 0, 0, "failed", Error: ex.Message).ToJson());
+            return ExitCodes.Failed;
         }
 
         builder.AddServiceDefaults();
@@ -82,10 +104,11 @@ internal static class IngestCommand
         try
         {
             var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(DatasetDownloader.HttpClientName);
-            path = await DataFileLocator.ResolveAsync(options, () => new DatasetDownloader(http, logger), cancellationToken);
+            var data = await DataFileLocator.LocateAsync(options, () => new DatasetDownloader(http, logger), logger, cancellationToken: cancellationToken);
+            path = data.Path;
             var result = await services.GetRequiredService<IngestionRunner>().RunAsync(path, cancellationToken);
             return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? "succeeded" : "failed",
-                result.RunId, result.SourceSha256, result.Error);
+                result.RunId, result.SourceSha256, result.Error) with { Source = data.Source };
         }
         catch (Exception ex) when (ex is DatasetDownloadException or FileNotFoundException or InvalidOperationException or Parsing.HouseholdFormatException)
         {

@@ -1,38 +1,67 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.Globalization;
 using EnergyPipeline.Ingestor.Parsing;
 
 namespace EnergyPipeline.Ingestor.CommandLine;
 
-/// <summary>Dispatches the verbs; each verb is a small class of its own.</summary>
+/// <summary>
+/// The verbs on System.CommandLine (help, typed values, errors naming the option); each verb is a small class of its
+/// own. <c>--Section:Key=value</c> tokens after <c>ingest</c> go to configuration; any other unknown option is an error.
+/// </summary>
 internal static class IngestorCommandLine
 {
     public const string Usage = """
         Usage:
-          EnergyPipeline.Ingestor generate --output FILE [--rows N] [--seed S]
+          EnergyPipeline.Ingestor generate --output FILE [--rows N] [--seed S] [--force]
           EnergyPipeline.Ingestor validate --file FILE
           EnergyPipeline.Ingestor [ingest] [--file FILE] [--Section:Key=value ...]
-        ingest is the default verb. Configuration: section "Ingestor" (File, DataDirectory, Topic, Partitions,
+          EnergyPipeline.Ingestor help | --help | -h      (also after a verb: ingest --help)
+        generate writes a synthetic file in the data set's format (full size by default); it overwrites an existing
+        file only with --force. validate parses and checks every line and sends nothing. ingest is the default verb.
+        Configuration: section "Ingestor" (File, DataDirectory, Topic, Partitions, ConnectTimeout (seconds, 15),
         DownloadUrl, ...) and ConnectionStrings:kafka (host:port).
+        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error.
         """;
+
+    private const string IngestVerb = "ingest";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
     {
+        // ingest is the default verb; "help" is --help.
+        string[] verbArgs = args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?"))
+            ? [IngestVerb, .. args]
+            : args[0] == "help" ? ["--help", .. args[1..]] : args;
+
+        var parser = new IngestorParser();
+        var result = parser.Root.Parse(verbArgs, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (result.Action is HelpAction)
+        {
+            output.WriteLine(Usage);
+            output.WriteLine();
+            return result.Invoke(new InvocationConfiguration { Output = output, Error = errors });
+        }
+
         try
         {
-            var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0].ToLowerInvariant() : CommandLineArguments.DefaultVerb;
-            switch (verb)
+            if (result.Errors.Count > 0)
             {
-                case "generate":
-                    return GenerateCommand.Run(CommandLineArguments.Parse(args, GenerateCommand.Options), output);
-                case "validate":
-                    return ValidateCommand.Run(CommandLineArguments.Parse(args, ValidateCommand.Options), output, errors);
-                case "ingest":
-                    return await IngestCommand.RunAsync(CommandLineArguments.Parse(args, IngestCommand.Options), output, errors);
-                case "help":
-                    output.WriteLine(Usage);
-                    return ExitCodes.Success;
-                default:
-                    throw new UsageException($"Unknown verb '{verb}'.");
+                throw new UsageException(result.Errors[0].Message);
             }
+
+            var command = result.CommandResult.Command;
+            var options = command.Options
+                .Select(o => (o.Name, Result: result.GetResult(o)))
+                .Where(o => o.Result is { Implicit: false })
+                .Select(o => new KeyValuePair<string, string>(o.Name.TrimStart('-'), o.Result!.Tokens.Count > 0 ? o.Result.Tokens[0].Value : "true"));
+            var arguments = new CommandLineArguments(command.Name, options, ConfigurationTokens(command.Name, result.UnmatchedTokens));
+            return command.Name switch
+            {
+                "generate" => GenerateCommand.Run(arguments, output),
+                "validate" => ValidateCommand.Run(arguments, output, errors),
+                IngestVerb => await IngestCommand.RunAsync(arguments, output, errors),
+                _ => throw new UsageException("Name a verb: generate, validate or ingest."),
+            };
         }
         catch (UsageException ex)
         {
@@ -40,10 +69,70 @@ internal static class IngestorCommandLine
             errors.WriteLine(Usage);
             return ExitCodes.Usage;
         }
-        catch (HouseholdFormatException ex)
+        catch (Exception ex) when (ex is HouseholdFormatException or OutputException)
         {
             errors.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>
+    /// <c>--Section:Key=value</c> and <c>--Section:Key value</c> pass through as configuration; any other unknown token
+    /// is named as an error and never takes the next argument with it.
+    /// </summary>
+    private static List<string> ConfigurationTokens(string verb, IReadOnlyList<string> unmatched)
+    {
+        var passthrough = new List<string>();
+        for (var i = 0; i < unmatched.Count; i++)
+        {
+            var token = unmatched[i];
+            if (!token.StartsWith("--", StringComparison.Ordinal) || !token.Split('=', 2)[0].Contains(':', StringComparison.Ordinal))
+            {
+                throw new UsageException(token.StartsWith('-') ? $"Unknown option '{token}' for '{verb}'." : $"Unexpected argument '{token}' for '{verb}'.");
+            }
+
+            passthrough.Add(token);
+            if (!token.Contains('=', StringComparison.Ordinal) && i + 1 < unmatched.Count && !unmatched[i + 1].StartsWith('-'))
+            {
+                passthrough.Add(unmatched[++i]);
+            }
+        }
+
+        return passthrough;
+    }
+
+    /// <summary>The command tree: the verbs and their typed options.</summary>
+    private sealed class IngestorParser
+    {
+        public IngestorParser()
+        {
+            var rows = new Option<long>("--rows") { Description = "Rows to write (default: the full data set's 2,075,259)." };
+            rows.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<long>() < 0)
+                {
+                    r.AddError("Option --rows must be a non-negative integer.");
+                }
+            });
+            var generate = new Command("generate", "Write a deterministic synthetic file in the data set's exact format.")
+            {
+                new Option<string>("--output") { Description = "The file to write.", Required = true },
+                rows,
+                new Option<ulong>("--seed") { Description = string.Create(CultureInfo.InvariantCulture, $"Seed of the generator (default {Generation.SyntheticHouseholdFile.DefaultSeed}).") },
+                new Option<bool>("--force") { Description = "Overwrite an existing file." },
+            };
+            var validate = new Command("validate", "Parse and check every line of a file; send nothing (exit code 1 when a line is malformed).")
+            {
+                new Option<string>("--file") { Description = "The file to check.", Required = true },
+            };
+            var ingest = new Command(IngestVerb, "Send the file to the Kafka topic raw_energy (ConnectionStrings:kafka). Other settings: --Section:Key=value.")
+            {
+                new Option<string>("--file") { Description = "The file to ingest (default: the UCI data set in the data directory)." },
+            };
+            ingest.TreatUnmatchedTokensAsErrors = false;
+            Root = new RootCommand("EnergyPipeline.Ingestor: the UCI household power file to Kafka.") { generate, validate, ingest };
+        }
+
+        public RootCommand Root { get; }
     }
 }

@@ -20,7 +20,8 @@ public sealed record RunSummary(
     string Status,
     string? RunId = null,
     string? SourceSha256 = null,
-    string? Error = null)
+    string? Error = null,
+    string? Source = null)
 {
     public double RowsPerSecond => Seconds > 0 ? Math.Round(RowsRead / Seconds) : 0;
 
@@ -34,6 +35,11 @@ public sealed record RunSummary(
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"{Verb} {File}: {Status}");
+        if (Source is not null)
+        {
+            text.AppendLine(c, $"  source             {Source,12}");
+        }
+
         text.AppendLine(c, $"  rows read          {RowsRead,12:N0}");
         text.AppendLine(c, $"  readings           {Readings,12:N0}");
         text.AppendLine(c, $"  sent               {Sent,12:N0}");
@@ -70,6 +76,7 @@ public sealed record RunSummary(
             json.WriteNumber("rows_per_second", RowsPerSecond);
             json.WriteNumber("global_active_power_sum", GlobalActivePowerSum);
             WriteOptional(json, "run_id", RunId);
+            WriteOptional(json, "source", Source);
             WriteOptional(json, "source_sha256", SourceSha256);
             WriteOptional(json, "error", Error);
             json.WriteEndObject();

@@ -12,10 +12,12 @@ internal static class ValidateCommand
     {
         args.RejectPassthrough();
         var path = args.Get("file") ?? throw new UsageException("validate needs --file FILE.");
-        if (!File.Exists(path))
+        if (Data.DataFileCheck.WhyNotAFile(path) is { } problem)
         {
-            throw new UsageException($"validate: the file '{path}' does not exist.");
+            throw new UsageException($"validate --file: {problem}.");
         }
+
+        Data.DataFileCheck.CheckContent(path);
 
         var clock = Stopwatch.StartNew();
         var parse = HouseholdFileReader.ValidateFile(path, Environment.ProcessorCount);

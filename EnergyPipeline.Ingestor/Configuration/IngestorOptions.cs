@@ -41,11 +41,16 @@ public sealed class IngestorOptions
 
     public int MalformedSampleSize { get; set; } = 20;
 
+    /// <summary>How long the ingestor tries to reach Kafka at start: seconds or a time span (default 15 s).</summary>
+    public string? ConnectTimeout { get; set; }
+
+    public TimeSpan ConnectTimeoutSpan => Connectivity.ConnectTimeout.Parse(ConnectTimeout, $"{Section}:{nameof(ConnectTimeout)}");
+
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Topic))
+        if (RawEnergyTopic.TopicNameProblem(Topic) is { } problem)
         {
-            throw new InvalidOperationException("Ingestor:Topic must not be empty.");
+            throw new InvalidOperationException($"Ingestor:Topic: {problem}.");
         }
 
         if (Partitions < 1)
@@ -56,6 +61,15 @@ public sealed class IngestorOptions
         if (RowsPerBatchSpan < 1 || ProgressEveryRows < 1 || MessageTimeoutMs < 1)
         {
             throw new InvalidOperationException("Ingestor:RowsPerBatchSpan, ProgressEveryRows and MessageTimeoutMs must be positive.");
+        }
+
+        try
+        {
+            _ = ConnectTimeoutSpan;
+        }
+        catch (Connectivity.ConnectionSettingException ex)
+        {
+            throw new InvalidOperationException(ex.Message);
         }
     }
 }

@@ -1,26 +1,78 @@
 using EnergyPipeline.Ingestor.Configuration;
+using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.Ingestor.Parsing;
+using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.Ingestor.Data;
 
+/// <summary>The file to ingest and where it came from (<c>"source"</c> in the run summary).</summary>
+public sealed record DataFile(string Path, string Source)
+{
+    /// <summary>Ingestor:File or --file.</summary>
+    public const string GivenSource = "file";
+
+    /// <summary>The UCI data set, cached in the data directory or downloaded there.</summary>
+    public const string UciSource = "uci";
+
+    /// <summary>The synthetic full-size file, made because the data set could not be downloaded.</summary>
+    public const string GeneratedSource = "generated";
+}
+
 /// <summary>
 /// Which file to ingest: an explicit path (Ingestor:File or --file) must exist and is never downloaded;
-/// otherwise the data set in the data directory, downloaded there when absent.
+/// otherwise the data set in the data directory, downloaded there when absent; when the download cannot reach the
+/// network and nothing is cached, the full synthetic file <c>household_power_consumption.generated.txt</c> (never under
+/// the real file's name, and never after a checksum mismatch, which is a wrong file rather than no network).
 /// </summary>
 public static class DataFileLocator
 {
-    public static async Task<string> ResolveAsync(IngestorOptions options, Func<DatasetDownloader> downloader, CancellationToken cancellationToken = default)
+    public const string GeneratedFileName = "household_power_consumption.generated.txt";
+
+    /// <summary>The file without the generated fallback: offline without a cached file is an error.</summary>
+    public static async Task<string> ResolveAsync(IngestorOptions options, Func<DatasetDownloader> downloader, CancellationToken cancellationToken = default) =>
+        (await LocateAsync(options, downloader, logger: null, generatedRows: null, cancellationToken).ConfigureAwait(false)).Path;
+
+    /// <param name="generatedRows">Rows of the file generated when offline (the full data set's by default); null: no fallback.</param>
+    public static async Task<DataFile> LocateAsync(
+        IngestorOptions options, Func<DatasetDownloader> downloader, ILogger? logger,
+        long? generatedRows = SyntheticHouseholdFile.FullRowCount, CancellationToken cancellationToken = default)
     {
         if (!string.IsNullOrWhiteSpace(options.File))
         {
-            return File.Exists(options.File)
-                ? options.File
-                : throw new FileNotFoundException($"The file to ingest, '{options.File}' (Ingestor:File or --file), does not exist.", options.File);
+            if (DataFileCheck.WhyNotAFile(options.File) is { } problem)
+            {
+                throw new FileNotFoundException($"The file to ingest (Ingestor:File or --file): {problem}.", options.File);
+            }
+
+            DataFileCheck.CheckContent(options.File);
+            return new DataFile(options.File, DataFile.GivenSource);
         }
 
         var inDataDirectory = Path.Combine(options.DataDirectory, HouseholdPowerFormat.FileName);
-        return File.Exists(inDataDirectory)
-            ? inDataDirectory
-            : await downloader().DownloadAsync(options.DataDirectory, options.DownloadUrl, options.ExpectedSha256, cancellationToken);
+        if (File.Exists(inDataDirectory))
+        {
+            return new DataFile(inDataDirectory, DataFile.UciSource);
+        }
+
+        try
+        {
+            var downloaded = await downloader().DownloadAsync(options.DataDirectory, options.DownloadUrl, options.ExpectedSha256, cancellationToken).ConfigureAwait(false);
+            return new DataFile(downloaded, DataFile.UciSource);
+        }
+        catch (DatasetDownloadException ex) when (ex.Offline && generatedRows is { } rows)
+        {
+            var generated = Path.Combine(options.DataDirectory, GeneratedFileName);
+            logger?.LogWarning("The data set cannot be downloaded ({Reason}); ingesting the synthetic full-size file {File} instead (same format and grid, generated values)",
+                ex.InnerException?.Message ?? ex.Message, generated);
+            if (!File.Exists(generated))
+            {
+                // Written under a temporary name first: an existing generated file is always a complete one.
+                var part = generated + ".part";
+                SyntheticHouseholdFile.WriteFile(part, rows);
+                File.Move(part, generated, overwrite: true);
+            }
+
+            return new DataFile(generated, DataFile.GeneratedSource);
+        }
     }
 }

@@ -12,6 +12,9 @@ public sealed class DatasetDownloadException(string message, Exception? inner = 
 {
     /// <summary>Worth another attempt (a broken connection, a 5xx, a timeout), unlike a 404 or a wrong file.</summary>
     public bool Transient { get; init; }
+
+    /// <summary>The source could not be reached at all (no network, no name resolution, timeout), as opposed to a bad answer.</summary>
+    public bool Offline { get; init; }
 }
 
 /// <summary>How hard the download tries: attempts, each restarting the file, and the bound of one attempt.</summary>
@@ -145,7 +148,7 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger, DatasetDo
             throw new DatasetDownloadException(
                 $"Could not download the data set from {url} ({ex.Message}). Is this machine offline? " +
                 $"Put {HouseholdPowerFormat.FileName} into the data directory, or give a file with --file / Ingestor:File.", ex)
-            { Transient = true };
+            { Transient = true, Offline = true };
         }
         catch (IOException ex)
         {
@@ -154,11 +157,11 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger, DatasetDo
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
             // The attempt's own bound, or the caller; the retry loop tells them apart.
-            throw new DatasetDownloadException($"Downloading {url} timed out.", ex) { Transient = true };
+            throw new DatasetDownloadException($"Downloading {url} timed out.", ex) { Transient = true, Offline = true };
         }
         catch (TaskCanceledException ex)
         {
-            throw new DatasetDownloadException($"Downloading {url} timed out waiting for the server.", ex) { Transient = true };
+            throw new DatasetDownloadException($"Downloading {url} timed out waiting for the server.", ex) { Transient = true, Offline = true };
         }
     }
 

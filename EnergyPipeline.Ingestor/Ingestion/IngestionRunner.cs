@@ -37,7 +37,10 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         var sha256 = await Task.Run(() => FileHash.Sha256Hex(path, cancellationToken), cancellationToken);
         run.SetTag("energy.source.sha256", sha256);
 
-        var topicCreated = await new TopicProvisioner(admin, logger).EnsureAsync(options.Topic, options.Partitions, options.ReplicationFactor, cancellationToken);
+        var provisioner = new TopicProvisioner(admin, logger);
+        var topicCreated = await provisioner.EnsureAsync(options.Topic, options.Partitions, options.ReplicationFactor, cancellationToken);
+        var completionTopic = RawEnergyTopic.CompletionTopic(options.Topic);
+        await provisioner.EnsureAsync(completionTopic, 1, options.ReplicationFactor, cancellationToken);
 
         var publisher = new KafkaReadingPublisher(
             producer, options.Topic, MessageHeaders(run, runId, sha256), run.Context, options.RowsPerBatchSpan, options.ProgressEveryRows, logger);
@@ -63,6 +66,13 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
             error = publisher.FirstError;
         }
 
+        if (error is null)
+        {
+            error = await RecordCompletionAsync(completionTopic, new IngestionCompletion(
+                runId, sha256, publisher.Delivered, publisher.ReadingRange.First, publisher.ReadingRange.Last,
+                publisher.DeliveredOffsets, TraceParent(run), DateTimeOffset.UtcNow), cancellationToken);
+        }
+
         RecordMetrics(parse);
         var result = new IngestionResult(runId, sha256, parse, publisher.Delivered, clock.Elapsed, topicCreated, error);
         run.SetTag("energy.rows_sent", result.Sent);
@@ -80,6 +90,30 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Writes the completion record once every reading is acknowledged; without it the job refuses the run's readings.
+    /// Returns null when the record itself was acknowledged, else the reason.
+    /// </summary>
+    private async Task<string?> RecordCompletionAsync(string completionTopic, IngestionCompletion completion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var delivery = await producer.ProduceAsync(completionTopic, new Message<byte[], byte[]>
+            {
+                Key = Encoding.UTF8.GetBytes(completion.RunId),
+                Value = completion.ToJsonBytes(),
+            }, cancellationToken);
+            logger.LogInformation("Ingestion run {RunId}: completion recorded in {Topic} at offset {Offset}",
+                completion.RunId, completionTopic, delivery.Offset.Value);
+            return null;
+        }
+        catch (ProduceException<byte[], byte[]> ex)
+        {
+            return $"every reading was delivered but the completion record could not be written to {completionTopic} " +
+                $"({ex.Error.Code} {ex.Error.Reason}): the job will refuse this run's readings; run the ingestor again";
+        }
     }
 
     /// <summary>The same headers on every message of the run: W3C trace context of the run span, run id, file hash.</summary>

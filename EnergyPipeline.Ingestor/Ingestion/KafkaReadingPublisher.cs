@@ -28,6 +28,9 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     private long _delivered;
     private long _failed;
     private string? _firstError;
+    private readonly Dictionary<int, PartitionOffsetRange> _offsets = [];
+    private DateTime? _firstReading;
+    private DateTime? _lastReading;
 
     public KafkaReadingPublisher(
         IProducer<byte[], byte[]> producer, string topic, IEnumerable<Header> headers, ActivityContext runContext,
@@ -52,6 +55,21 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
 
     public bool ShouldStop => FirstError is not null;
 
+    /// <summary>Earliest and latest reading produced.</summary>
+    public (DateTime? First, DateTime? Last) ReadingRange => (_firstReading, _lastReading);
+
+    /// <summary>The offsets the acknowledged messages occupy, per partition, from the delivery reports.</summary>
+    public IReadOnlyList<PartitionOffsetRange> DeliveredOffsets
+    {
+        get
+        {
+            lock (_offsets)
+            {
+                return [.. _offsets.Values.OrderBy(p => p.Partition)];
+            }
+        }
+    }
+
     public void OnReading(in HouseholdReading reading, long lineNumber)
     {
         var message = new Message<byte[], byte[]>
@@ -61,6 +79,8 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
             Headers = [.. _headers],
         };
 
+        if (_firstReading is null || reading.Timestamp < _firstReading) _firstReading = reading.Timestamp;
+        if (_lastReading is null || reading.Timestamp > _lastReading) _lastReading = reading.Timestamp;
         _batch ??= new PublishBatch(this);
         var batch = _batch;
         batch.Add();
@@ -146,6 +166,15 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
             IngestionTelemetry.DeliveryFailures.Add(1);
             Fail($"key {Encoding.UTF8.GetString(report.Message.Key)}: {report.Error.Code} {report.Error.Reason}");
             return;
+        }
+
+        lock (_offsets)
+        {
+            var partition = report.Partition.Value;
+            var offset = report.Offset.Value;
+            _offsets[partition] = _offsets.TryGetValue(partition, out var range)
+                ? new PartitionOffsetRange(partition, Math.Min(range.FirstOffset, offset), Math.Max(range.LastOffset, offset), range.Messages + 1)
+                : new PartitionOffsetRange(partition, offset, offset, 1);
         }
 
         Interlocked.Increment(ref _delivered);

@@ -151,8 +151,13 @@ public static class HouseholdFileReader
 
                 if (consumed == 0 && filled == buffer.Length)
                 {
-                    // No line terminator in a whole buffer: report the line and drop bytes up to its end.
-                    state.LongLine(buffer.AsSpan(0, 120));
+                    // No line terminator in a whole buffer: report the line once (it may span many buffers) and drop
+                    // bytes up to its end.
+                    if (!skippingLongLine)
+                    {
+                        state.LongLine(buffer.AsSpan(0, 120));
+                    }
+
                     skippingLongLine = true;
                     filled = 0;
                     continue;

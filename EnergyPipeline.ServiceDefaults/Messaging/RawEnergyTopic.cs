@@ -16,6 +16,43 @@ public static class RawEnergyTopic
     public const string RunIdHeader = "energy-run-id";
     public const string SourceSha256Header = "energy-source-sha256";
 
+    /// <summary>The compacted control topic beside <paramref name="topic"/> where ingestions record their completion.</summary>
+    public static string CompletionTopic(string topic) => topic + CompletionTopicSuffix;
+
+    public const string CompletionTopicSuffix = "_completions";
+
+    /// <summary>Kafka's longest topic name.</summary>
+    public const int MaxTopicNameLength = 249;
+
+    /// <summary>
+    /// Null when <paramref name="topic"/> is a valid Kafka topic name that leaves room for its control topic, else
+    /// why not. Kafka's rules (org.apache.kafka.common.internals.Topic.validate): not empty, not "." or "..", at
+    /// most 249 characters of ASCII letters, digits, '.', '_' and '-'.
+    /// </summary>
+    public static string? TopicNameProblem(string? topic)
+    {
+        if (string.IsNullOrEmpty(topic))
+        {
+            return "the topic name is empty";
+        }
+
+        if (topic is "." or "..")
+        {
+            return $"'{topic}' is not a valid topic name";
+        }
+
+        if (topic.Length > MaxTopicNameLength - CompletionTopicSuffix.Length)
+        {
+            return $"topic name '{topic}' is {topic.Length} characters; at most {MaxTopicNameLength - CompletionTopicSuffix.Length} " +
+                $"leave room for its control topic (Kafka allows {MaxTopicNameLength})";
+        }
+
+        var bad = topic.FirstOrDefault(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'));
+        return bad == default
+            ? null
+            : $"topic name '{topic}' contains '{bad}': Kafka allows only ASCII letters, digits, '.', '_' and '-'";
+    }
+
     public static string FormatKey(DateTime minute) => minute.ToString(KeyFormat, CultureInfo.InvariantCulture);
 
     public static bool TryParseKey(string key, out DateTime minute) =>

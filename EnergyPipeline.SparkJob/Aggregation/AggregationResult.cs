@@ -13,4 +13,7 @@ public sealed record AggregationResult(
 {
     /// <summary>Distinct readings (minutes) kept after de-duplication.</summary>
     public long ReadingsKept => MessagesRead - DuplicatesDropped - Invalid;
+
+    /// <summary>Minutes whose winning copy came from each ingestion, by the number given to <see cref="QuarterlyAggregator.Add(int, long, byte[], byte[], ushort)"/>.</summary>
+    public IReadOnlyList<long> WinningCopiesByIngestion { get; init; } = [];
 }

@@ -39,6 +39,8 @@ public sealed class QuarterlyAggregator
     private long _messages;
     private long _duplicates;
     private long _invalid;
+    private ushort _ingestion;
+    private long[] _winningByIngestion = [];
 
     public QuarterlyAggregator(int samplesPerReason = DefaultSamplesPerReason)
     {
@@ -58,6 +60,17 @@ public sealed class QuarterlyAggregator
     /// </summary>
     public string? Add(int partition, long offset, byte[]? key, byte[]? value) =>
         Add(partition, offset, key, key is not null, value, value is not null);
+
+    /// <summary>
+    /// Adds one message of the ingestion numbered <paramref name="ingestion"/> in the caller's run-id table (0: the
+    /// message carries no run id). The number stays with the minute while its copy decides it, so that
+    /// <see cref="AggregationResult.WinningCopiesByIngestion"/> can tell which ingestions the figures come from.
+    /// </summary>
+    public string? Add(int partition, long offset, byte[]? key, byte[]? value, ushort ingestion)
+    {
+        _ingestion = ingestion;
+        return Add(partition, offset, key, value);
+    }
 
     /// <summary>Adds one message with a key and a value.</summary>
     public string? Add(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) =>
@@ -129,6 +142,7 @@ public sealed class QuarterlyAggregator
         }
 
         existing = slot;
+        existing.Ingestion = _ingestion;
     }
 
     /// <summary>The figures of every quarter with at least one reading, in quarter order.</summary>
@@ -156,6 +170,7 @@ public sealed class QuarterlyAggregator
                 ref readonly var slot = ref slots[minute];
                 if (slot.PartitionPlusOne != 0 && !slot.Invalid)
                 {
+                    CountWinningCopy(slot.Ingestion);
                     current.Add(dayStart.AddMinutes(minute), slot);
                 }
             }
@@ -171,7 +186,20 @@ public sealed class QuarterlyAggregator
             .Where(rule => _invalidByRule[rule] > 0)
             .Select(rule => new InvalidReasonCount(ReadingValidity.Rules[rule].Reason, _invalidByRule[rule], _samplesByRule[rule].ToArray()))
             .ToArray();
-        return new AggregationResult(quarters, _messages, _duplicates, _invalid, byReason.SelectMany(r => r.Samples).ToArray(), byReason);
+        return new AggregationResult(quarters, _messages, _duplicates, _invalid, byReason.SelectMany(r => r.Samples).ToArray(), byReason)
+        {
+            WinningCopiesByIngestion = _winningByIngestion,
+        };
+    }
+
+    private void CountWinningCopy(ushort ingestion)
+    {
+        if (ingestion >= _winningByIngestion.Length)
+        {
+            Array.Resize(ref _winningByIngestion, ingestion + 1);
+        }
+
+        _winningByIngestion[ingestion]++;
     }
 
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
@@ -184,6 +212,9 @@ public sealed class QuarterlyAggregator
 
         /// <summary>The deciding copy so far broke the contract: the minute has no reading unless a newer valid copy comes.</summary>
         public bool Invalid;
+
+        /// <summary>The ingestion run of the deciding copy, numbered by the caller (0: no run id).</summary>
+        public ushort Ingestion;
 
         public readonly bool Has(int measure) => (MissingMask & (1 << measure)) == 0;
     }

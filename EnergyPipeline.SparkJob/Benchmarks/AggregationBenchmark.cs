@@ -72,9 +72,9 @@ public static class AggregationBenchmark
         {
             var run = new JobRun(Guid.NewGuid(), RawEnergyTopic.Name, DateTimeOffset.UtcNow);
             var started = Stopwatch.GetTimestamp();
-            await store.StartRunAsync(run, "bench", CancellationToken.None);
+            await using var lease = await store.StartRunAsync(run, "bench", CancellationToken.None);
             await store.WriteStagingAsync(run.RunId, quarters, CancellationToken.None);
-            await store.PublishAsync(run.RunId, new EngineResult([], 0, 0, 0), CancellationToken.None);
+            await store.PublishAsync(run.RunId, new EngineResult([], 0, 0, 0) { Evidence = CompletenessEvidence.None }, CancellationToken.None);
             timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 

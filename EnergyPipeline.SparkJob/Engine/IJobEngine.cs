@@ -1,3 +1,5 @@
+using EnergyPipeline.SparkJob.Aggregation;
+
 namespace EnergyPipeline.SparkJob.Engine;
 
 /// <summary>
@@ -28,6 +30,9 @@ public sealed record EngineResult(
     long DuplicatesDropped,
     long Invalid)
 {
+    /// <summary>Where the figures come from, checked by <see cref="CompletenessCheck"/> before anything is published.</summary>
+    public required CompletenessEvidence Evidence { get; init; }
+
     /// <summary>The invalid messages by reason (in the validity rules' order), with a few samples of each.</summary>
     public IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason { get; init; } = [];
 

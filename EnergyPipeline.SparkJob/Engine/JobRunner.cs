@@ -32,11 +32,12 @@ public sealed partial class JobRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = run.RunId, ["Engine"] = engine.Name });
         LogStarting(run.RunId, engine.Name, topic);
 
-        await store.StartRunAsync(run, engine.Name, cancellationToken);
+        await using var lease = await store.StartRunAsync(run, engine.Name, cancellationToken);
         EngineResult? result = null;
         try
         {
             result = await engine.RunAsync(run, cancellationToken);
+            CompletenessCheck.Verify(result);
             if (result.ReadingsRead - result.DuplicatesDropped - result.Invalid <= 0)
             {
                 throw new InvalidOperationException(
@@ -67,7 +68,17 @@ public sealed partial class JobRunner(
             var error = ex is OperationCanceledException ? "cancelled" : $"{ex.GetType().Name}: {ex.Message}";
             activity?.SetStatus(ActivityStatusCode.Error, error);
             LogFailed(ex, run.RunId, error);
-            await store.FailRunAsync(run.RunId, error, result, CancellationToken.None);
+            try
+            {
+                await store.FailRunAsync(run.RunId, error, result, CancellationToken.None);
+            }
+            catch (Exception recording)
+            {
+                // The cause comes first: the failed bookkeeping is secondary (a later run marks this one abandoned).
+                throw new JobFailedException(
+                    $"{error} (recording this failure in {Storage.EnergySchema.RunsTable} failed too: {recording.GetType().Name}: {recording.Message})", ex);
+            }
+
             throw;
         }
     }
@@ -81,6 +92,9 @@ public sealed partial class JobRunner(
     [LoggerMessage(Level = LogLevel.Error, Message = "Job run {RunId} failed, previous figures kept: {Error}")]
     private partial void LogFailed(Exception exception, Guid runId, string error);
 }
+
+/// <summary>A run failed and its failure could not be recorded either; the message gives the original cause first.</summary>
+public sealed class JobFailedException(string message, Exception cause) : Exception(message, cause);
 
 /// <summary>The job's summary line.</summary>
 public sealed record JobSummary(

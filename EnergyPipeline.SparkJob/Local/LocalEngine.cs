@@ -6,6 +6,7 @@ using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Aggregation;
 using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -17,15 +18,19 @@ public sealed class LocalEngineOptions
     /// <summary>Kafka bootstrap servers, <c>host:port[,...]</c> (ConnectionStrings:kafka).</summary>
     public required string BootstrapServers { get; init; }
 
-    /// <summary>Timeout of the metadata and watermark requests made at start.</summary>
-    public TimeSpan MetadataTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The read fails when it makes no progress for this long (<c>Pipeline:ReadStallTimeout</c>); also the metadata timeout.</summary>
+    public TimeSpan ReadStallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Called once the snapshot is captured, before the data is read (a seam for tests that change the topic mid-run).</summary>
+    public Action<TopicSnapshot>? AfterSnapshotCaptured { get; init; }
 }
 
 /// <summary>
-/// The in-process engine (<c>Pipeline:Engine=local</c>): assigns every partition of the topic, captures the high
-/// watermarks at start and reads each partition from its low watermark up to them (a consistent snapshot: no group
-/// join, no commits, gaps from compaction accepted), aggregates with <see cref="QuarterlyAggregator"/>, and writes
-/// the run's figures into the staging table with binary COPY.
+/// The in-process engine (<c>Pipeline:Engine=local</c>): captures a <see cref="TopicSnapshot"/> (completion records,
+/// then each partition's watermarks) and reads each partition from its low watermark exactly to the high watermark
+/// captured (<see cref="SnapshotReader"/>: gaps from compaction accepted, an early end or a stall fails the run),
+/// aggregates with <see cref="QuarterlyAggregator"/> keeping each minute's ingestion run, and writes the run's
+/// figures into the staging table with binary COPY.
 /// </summary>
 public sealed partial class LocalEngine(
     LocalEngineOptions options, KafkaConsumerFactory<byte[]?, byte[]?> consumers, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
@@ -34,16 +39,14 @@ public sealed partial class LocalEngine(
 
     /// <summary>
     /// The consumer the engine needs, applied to the registration's settings: a group id is required by the client
-    /// but never joined (partitions are assigned by hand and nothing is committed).
+    /// but never joined (partitions are assigned by hand and nothing is committed); the rest is what
+    /// <see cref="SnapshotReader"/> relies on.
     /// </summary>
     public static void ConfigureConsumer(KafkaConsumerSettings settings)
     {
         settings.Config.GroupId ??= "energy-job-local";
         settings.Config.ClientId ??= "energy-job-local";
-        settings.Config.EnableAutoCommit = false;
-        settings.Config.EnableAutoOffsetStore = false;
-        settings.Config.EnablePartitionEof = true;
-        settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        SnapshotReader.ConsumerSettings(settings.Config);
     }
 
     public string Name => EngineName;
@@ -52,21 +55,21 @@ public sealed partial class LocalEngine(
     {
         var runActivity = Activity.Current;
         var aggregator = new QuarterlyAggregator();
-        IReadOnlyList<PartitionRead> partitions;
+        SnapshotRead read;
 
         var stage = Stopwatch.GetTimestamp();
-        using (var read = JobTelemetry.Source.StartActivity("read topic", ActivityKind.Consumer))
+        using (var readActivity = JobTelemetry.Source.StartActivity("read topic", ActivityKind.Consumer))
         {
-            read?.SetTag("messaging.system", "kafka");
-            read?.SetTag("messaging.destination.name", run.Topic);
-            read?.SetTag("messaging.operation", "receive");
+            readActivity?.SetTag("messaging.system", "kafka");
+            readActivity?.SetTag("messaging.destination.name", run.Topic);
+            readActivity?.SetTag("messaging.operation", "receive");
             // librdkafka's consumer is blocking: run the loop on a worker thread.
-            partitions = await Task.Run(() => ReadSnapshot(run.Topic, aggregator, runActivity, cancellationToken), cancellationToken);
-            read?.SetTag("messaging.batch.message_count", aggregator.MessagesRead);
+            read = await Task.Run(() => ReadSnapshot(run.Topic, aggregator, runActivity, cancellationToken), cancellationToken);
+            readActivity?.SetTag("messaging.batch.message_count", aggregator.MessagesRead);
         }
 
         JobTelemetry.RecordStage("read", Name, Stopwatch.GetElapsedTime(stage));
-        LogRead(aggregator.MessagesRead, partitions.Count, aggregator.DuplicatesDropped, aggregator.Invalid);
+        LogRead(aggregator.MessagesRead, read.Partitions.Count, aggregator.DuplicatesDropped, aggregator.Invalid);
 
         stage = Stopwatch.GetTimestamp();
         AggregationResult result;
@@ -88,46 +91,54 @@ public sealed partial class LocalEngine(
         }
 
         JobTelemetry.RecordStage("write", Name, Stopwatch.GetElapsedTime(stage));
-        return new EngineResult(partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid) { InvalidByReason = result.InvalidByReason };
+        var winning = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < result.WinningCopiesByIngestion.Count; i++)
+        {
+            winning[read.RunIds[i]] = result.WinningCopiesByIngestion[i];
+        }
+
+        return new EngineResult(read.Partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid)
+        {
+            Evidence = new CompletenessEvidence(read.Snapshot.Completions, winning, read.NewestIngestion),
+            InvalidByReason = result.InvalidByReason,
+        };
     }
 
-    private List<PartitionRead> ReadSnapshot(string topic, QuarterlyAggregator aggregator, Activity? runActivity, CancellationToken cancellationToken)
+    private SnapshotRead ReadSnapshot(string topic, QuarterlyAggregator aggregator, Activity? runActivity, CancellationToken cancellationToken)
     {
         using var consumer = consumers.Create();
         try
         {
-            var snapshot = CaptureSnapshot(consumer, topic);
-            var counts = snapshot.ToDictionary(p => p.Partition, _ => 0L);
-            var remaining = snapshot.Where(p => p.EndOffset > p.StartOffset).ToDictionary(p => p.Partition);
-            consumer.Assign(remaining.Values.Select(p => new TopicPartitionOffset(topic, p.Partition, p.StartOffset)));
+            var reader = new SnapshotReader(consumer, options.BootstrapServers, options.ReadStallTimeout);
+            var snapshot = reader.Capture(topic, cancellationToken);
+            options.AfterSnapshotCaptured?.Invoke(snapshot);
+
+            var runIds = new RunIdTable();
+            var newest = snapshot.NewestCompletion;
+            var newestLastOffsets = newest?.Partitions.ToDictionary(p => p.Partition, p => p.LastOffset) ?? [];
+            var present = new Dictionary<int, long>();
+            var later = new Dictionary<int, long>();
             var links = new TraceLinks(runActivity);
-
-            while (remaining.Count > 0)
+            var partitions = reader.ReadToEnd(topic, snapshot.Partitions, consumed =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var consumed = consumer.Consume(TimeSpan.FromMilliseconds(500));
-                if (consumed is null || !remaining.TryGetValue(consumed.Partition.Value, out var partition))
-                {
-                    continue;
-                }
-
-                if (consumed.IsPartitionEOF || consumed.Offset.Value >= partition.EndOffset)
-                {
-                    Finish(consumer, remaining, consumed.TopicPartition);
-                    continue;
-                }
-
                 var message = consumed.Message;
-                counts[partition.Partition]++;
                 links.Add(message.Headers);
-                aggregator.Add(partition.Partition, consumed.Offset.Value, message.Key, message.Value);
-                if (consumed.Offset.Value >= partition.EndOffset - 1)
+                var ingestion = runIds.IndexOf(message.Headers);
+                var partition = consumed.Partition.Value;
+                var offset = consumed.Offset.Value;
+                if (newestLastOffsets.TryGetValue(partition, out var newestLast))
                 {
-                    Finish(consumer, remaining, consumed.TopicPartition);
+                    if (runIds.RunId(ingestion) == newest!.RunId) present[partition] = present.GetValueOrDefault(partition) + 1;
+                    if (offset > newestLast) later[partition] = later.GetValueOrDefault(partition) + 1;
                 }
-            }
 
-            return snapshot.Select(p => p with { Messages = counts[p.Partition] }).ToList();
+                aggregator.Add(partition, offset, message.Key, message.Value, ingestion);
+            }, cancellationToken);
+
+            var presence = newestLastOffsets.Keys
+                .Select(p => new NewestIngestionPresence(p, present.GetValueOrDefault(p), later.GetValueOrDefault(p)))
+                .ToList();
+            return new SnapshotRead(snapshot, partitions, runIds.All, presence);
         }
         finally
         {
@@ -135,31 +146,53 @@ public sealed partial class LocalEngine(
         }
     }
 
-    private List<PartitionRead> CaptureSnapshot(IConsumer<byte[]?, byte[]?> consumer, string topic)
+    private sealed record SnapshotRead(
+        TopicSnapshot Snapshot, List<PartitionRead> Partitions, IReadOnlyList<string> RunIds, List<NewestIngestionPresence> NewestIngestion);
+
+    /// <summary>
+    /// Numbers the ingestion run ids of the messages for the aggregator's per-minute slot (0: no run id header). Copies
+    /// of one run arrive in long stretches, so the last header's bytes are compared first.
+    /// </summary>
+    private sealed class RunIdTable
     {
-        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        var metadata = admin.GetMetadata(topic, options.MetadataTimeout);
-        var topicMetadata = metadata.Topics.SingleOrDefault(t => t.Topic == topic);
-        if (topicMetadata is null || topicMetadata.Error.IsError || topicMetadata.Partitions.Count == 0)
+        private readonly Dictionary<string, ushort> _numbers = new(StringComparer.Ordinal) { [CompletenessEvidence.NoRunId] = 0 };
+        private readonly List<string> _runIds = [CompletenessEvidence.NoRunId];
+        private byte[]? _lastBytes;
+        private ushort _last;
+
+        public IReadOnlyList<string> All => _runIds;
+
+        public string RunId(ushort number) => _runIds[number];
+
+        public ushort IndexOf(Headers? headers)
         {
-            throw new InvalidOperationException(
-                $"Topic {topic} is not available on {options.BootstrapServers}: {topicMetadata?.Error.Reason ?? "not in the metadata"}. Run the ingestor first.");
-        }
-
-        return topicMetadata.Partitions
-            .OrderBy(p => p.PartitionId)
-            .Select(p =>
+            if (headers is null || !headers.TryGetLastBytes(RawEnergyTopic.RunIdHeader, out var bytes))
             {
-                var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), options.MetadataTimeout);
-                return new PartitionRead(p.PartitionId, watermarks.Low.Value, watermarks.High.Value, 0);
-            })
-            .ToList();
-    }
+                return 0;
+            }
 
-    private static void Finish(IConsumer<byte[]?, byte[]?> consumer, Dictionary<int, PartitionRead> remaining, TopicPartition partition)
-    {
-        remaining.Remove(partition.Partition.Value);
-        consumer.Pause([partition]);
+            if (_lastBytes is not null && bytes.AsSpan().SequenceEqual(_lastBytes))
+            {
+                return _last;
+            }
+
+            var runId = Encoding.UTF8.GetString(bytes);
+            if (!_numbers.TryGetValue(runId, out var number))
+            {
+                if (_runIds.Count > ushort.MaxValue)
+                {
+                    throw new InvalidOperationException($"The topic holds messages of more than {ushort.MaxValue} ingestion runs; compact or recreate it.");
+                }
+
+                number = (ushort)_runIds.Count;
+                _numbers.Add(runId, number);
+                _runIds.Add(runId);
+            }
+
+            _lastBytes = bytes;
+            _last = number;
+            return number;
+        }
     }
 
     /// <summary>Links the run span to the distinct ingestion traces it consumes, up to <see cref="JobTelemetry.MaxTraceLinks"/>.</summary>
@@ -191,4 +224,5 @@ public sealed partial class LocalEngine(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
     private partial void LogInvalidReason(long messages, string reason, string samples);
+
 }

@@ -17,7 +17,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
 {
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
 
-    public async Task<SparkEngineResult> RunAsync(SparkEngineOptions options, Guid runId, CancellationToken cancellationToken)
+    public async Task<SparkEngineResult> RunAsync(SparkEngineOptions options, Guid runId, Kafka.TopicSnapshot snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var inputs = SparkPlanInputs.From(options);
@@ -40,7 +40,7 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
             await session.SqlAsync(SparkPlan.UseTimestampWithoutTimeZone, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseCorrectedTimeParser, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.DisableAnsi, cancellationToken).ConfigureAwait(false);
-            await session.SqlAsync(SparkPlan.CreateKafkaSource(inputs), cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.CreateKafkaSource(inputs, snapshot, options.ReadStallTimeout), cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CacheRecords, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateCheckedView, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateReadingsView, cancellationToken).ConfigureAwait(false);
@@ -53,6 +53,16 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
             }
 
             var invalidByReason = ReadInvalidReasons(await session.QueryAsync(SparkPlan.QueryInvalidReasons, cancellationToken).ConfigureAwait(false));
+            var winning = await session.QueryAsync(SparkPlan.QueryWinningCopies, cancellationToken).ConfigureAwait(false);
+            var winningCopies = Enumerable.Range(0, winning.Count).ToDictionary(i => winning.Get<string>(i, "run_id"), i => winning.Get<long>(i, "copies"));
+            var newestIngestion = new List<Engine.NewestIngestionPresence>();
+            if (snapshot.NewestCompletion is { Partitions.Count: > 0 } newest)
+            {
+                var rows = await session.QueryAsync(SparkPlan.QueryNewestIngestion(newest), cancellationToken).ConfigureAwait(false);
+                newestIngestion.AddRange(Enumerable.Range(0, rows.Count).Select(i => new Engine.NewestIngestionPresence(
+                    rows.Get<int>(i, "kafka_partition"), rows.Get<long>(i, "present"), rows.Get<long>(i, "later"))));
+            }
+
             var traceParents = await session.QueryAsync(SparkPlan.QueryTraceParents, cancellationToken).ConfigureAwait(false);
             var ingestionTraces = Enumerable.Range(0, traceParents.Count).Select(i => traceParents.Get<string>(i, "trace_parent")).ToList();
             LinkIngestionTraces(activity, ingestionTraces);
@@ -67,7 +77,11 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
                 Quarters: checked((int)counts.Get<long>(0, "quarters")),
                 inputs.RunRawZoneUri(runId),
                 ingestionTraces,
-                invalidByReason);
+                invalidByReason)
+            {
+                WinningCopiesByRunId = winningCopies,
+                NewestIngestion = newestIngestion,
+            };
             LogRead(logger, runId, result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters);
             foreach (var reason in invalidByReason)
             {

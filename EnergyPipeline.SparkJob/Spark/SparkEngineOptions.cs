@@ -41,6 +41,9 @@ public sealed record SparkEngineOptions
     /// <summary>Where in HDFS the cleaned readings go, one directory per run below it.</summary>
     public string RawZonePath { get; init; } = DefaultRawZonePath;
 
+    /// <summary>Spark's Kafka consumer poll timeout: a read that gets nothing for this long fails (<c>Pipeline:ReadStallTimeout</c>).</summary>
+    public TimeSpan ReadStallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long to wait for the Spark Connect endpoint to answer at all (a server still starting up).</summary>
     public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -14,4 +14,11 @@ public sealed record SparkEngineResult(
     int Quarters,
     string RawZoneUri,
     IReadOnlyList<string> IngestionTraceParents,
-    IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason);
+    IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason)
+{
+    /// <summary>Winning copies per ingestion run id ('' for copies without the run id header).</summary>
+    public IReadOnlyDictionary<string, long> WinningCopiesByRunId { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The newest completed ingestion's messages present, and the messages after it, per partition.</summary>
+    public IReadOnlyList<Engine.NewestIngestionPresence> NewestIngestion { get; init; } = [];
+}

@@ -1,22 +1,27 @@
 using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Kafka;
 
 namespace EnergyPipeline.SparkJob.Spark;
 
-/// <summary>The Spark engine behind the job's engine seam: one <see cref="SparkEngine"/> run per job run.</summary>
-public sealed class SparkJobEngine(SparkEngineOptions options, SparkEngine engine) : IJobEngine
+/// <summary>
+/// The Spark engine behind the job's engine seam: the job captures the snapshot (completion records, then end
+/// offsets) with its own Kafka client, and one <see cref="SparkEngine"/> run reads exactly that snapshot.
+/// </summary>
+public sealed class SparkJobEngine(SparkEngineOptions options, SparkEngine engine, SnapshotSource snapshots) : IJobEngine
 {
     public string Name => PipelineOptions.SparkEngine;
 
     public async Task<EngineResult> RunAsync(JobRun run, CancellationToken cancellationToken)
     {
-        var result = await engine.RunAsync(options with { Topic = run.Topic }, run.RunId, cancellationToken).ConfigureAwait(false);
+        var snapshot = await Task.Run(() => snapshots.Capture(run.Topic, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var result = await engine.RunAsync(options with { Topic = run.Topic }, run.RunId, snapshot, cancellationToken).ConfigureAwait(false);
 
-        // Spark reports the first and last offset it read; the seam records the end exclusive, like a watermark.
-        var partitions = result.Offsets
-            .Select(o => new PartitionRead(o.Partition, o.MinOffset, o.MaxOffset + 1, o.Records))
-            .ToList();
+        // The snapshot's ranges, with the records Spark counted in each.
+        var records = result.Offsets.ToDictionary(o => o.Partition, o => o.Records);
+        var partitions = snapshot.Partitions.Select(p => p with { Messages = records.GetValueOrDefault(p.Partition) }).ToList();
         return new EngineResult(partitions, result.ReadingsRead, result.DuplicatesDropped, result.Invalid)
         {
+            Evidence = new CompletenessEvidence(snapshot.Completions, result.WinningCopiesByRunId, result.NewestIngestion),
             RawZoneUri = result.RawZoneUri,
             InvalidByReason = result.InvalidByReason,
         };

@@ -82,17 +82,24 @@ public static class SparkPlan
     /// <summary>Parsed timestamps are local times without a zone, as in the data set and in PostgreSQL's timestamp columns.</summary>
     public static readonly SparkSql UseTimestampWithoutTimeZone = new("set_timestamp_type", "SET spark.sql.timestampType=TIMESTAMP_NTZ");
 
-    /// <summary>The whole topic as a batch: earliest to latest, gaps of a compacted topic accepted.</summary>
-    public static SparkSql CreateKafkaSource(SparkPlanInputs inputs) => new("create_kafka_source", $"""
+    /// <summary>
+    /// The topic as a batch over exactly the snapshot the job captured at start: every partition assigned, from its
+    /// low watermark to its high watermark (JSON offsets, not earliest/latest, so a message produced during the run
+    /// is not read and Spark reads what the completeness check reasons about). failOnDataLoss is true: Spark's
+    /// consumer passes over offsets that are still in range but hold no visible record (compaction, transaction
+    /// markers) without calling it data loss, and fails only when offsets it must read are gone (containers/spark/README.md).
+    /// </summary>
+    public static SparkSql CreateKafkaSource(SparkPlanInputs inputs, Kafka.TopicSnapshot snapshot, TimeSpan pollTimeout) => new("create_kafka_source", $"""
         CREATE OR REPLACE TEMPORARY VIEW {KafkaSourceView}
         USING kafka
         OPTIONS (
           'kafka.bootstrap.servers' {SparkSqlText.Literal(inputs.KafkaBootstrapServers)},
-          'subscribe' {SparkSqlText.Literal(inputs.Topic)},
-          'startingOffsets' 'earliest',
-          'endingOffsets' 'latest',
+          'assign' {SparkSqlText.Literal(snapshot.AssignJson())},
+          'startingOffsets' {SparkSqlText.Literal(snapshot.StartingOffsetsJson())},
+          'endingOffsets' {SparkSqlText.Literal(snapshot.EndingOffsetsJson())},
           'includeHeaders' 'true',
-          'failOnDataLoss' 'false'
+          'failOnDataLoss' 'true',
+          'kafkaConsumer.pollTimeoutMs' {SparkSqlText.Literal(((long)pollTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))}
         )
         """);
 
@@ -104,7 +111,8 @@ public static class SparkPlan
           `offset` AS kafka_offset,
           CAST(`key` AS STRING) AS {SparkValidity.KeyColumn},
           `value` AS {SparkValidity.ValueColumn},
-          CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.TraceParentHeader)}), 1).value AS STRING) AS trace_parent
+          CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.TraceParentHeader)}), 1).value AS STRING) AS trace_parent,
+          CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.RunIdHeader)}), -1).value AS STRING) AS run_id
         FROM {KafkaSourceView}
         """);
 
@@ -117,6 +125,7 @@ public static class SparkPlan
         SELECT
           kafka_partition,
           kafka_offset,
+          run_id,
           {SparkValidity.KeyColumn},
           {SparkValidity.TimestampTextColumn},
         {string.Join(",\n", MeasureFields.Select(field => $"  {SparkValidity.TokenColumn(field)}"))},
@@ -142,6 +151,7 @@ public static class SparkPlan
         {string.Join(",\n", MeasureFields.Select(field => $"  {SparkValidity.MeasureValue(field)} AS {field}"))},
           kafka_partition,
           kafka_offset,
+          run_id,
           year(reading_at) AS year,
           quarter(reading_at) AS quarter
         FROM (
@@ -182,6 +192,33 @@ public static class SparkPlan
         GROUP BY kafka_partition
         ORDER BY kafka_partition
         """);
+
+    /// <summary>The winning copies (de-duplicated readings) per ingestion run id; '' for copies without the header.</summary>
+    public static readonly SparkSql QueryWinningCopies = new("query_winning_copies", $"""
+        SELECT COALESCE(run_id, '') AS run_id, COUNT(*) AS copies
+        FROM {ReadingsView}
+        GROUP BY COALESCE(run_id, '')
+        ORDER BY run_id
+        """);
+
+    /// <summary>
+    /// Per partition the newest completed ingestion wrote to: how many of its messages the snapshot holds, and how
+    /// many messages follow its last offset there.
+    /// </summary>
+    public static SparkSql QueryNewestIngestion(IngestionCompletion newest)
+    {
+        var lastOffsets = string.Join(", ", newest.Partitions.Select(p =>
+            string.Create(CultureInfo.InvariantCulture, $"{p.Partition}, CAST({p.LastOffset} AS BIGINT)")));
+        return new("query_newest_ingestion", $"""
+            SELECT kafka_partition,
+              COUNT_IF(run_id = {SparkSqlText.Literal(newest.RunId)}) AS present,
+              COUNT_IF(kafka_offset > element_at(map({lastOffsets}), kafka_partition)) AS later
+            FROM {RecordsTable}
+            WHERE array_contains(map_keys(map({lastOffsets})), kafka_partition)
+            GROUP BY kafka_partition
+            ORDER BY kafka_partition
+            """);
+    }
 
     /// <summary>How many distinct ingestion traces the run links to at most.</summary>
     public const int MaxTraceLinks = 64;
@@ -247,17 +284,19 @@ public static class SparkPlan
         };
 
     /// <summary>
-    /// The quarterly aggregates of DESIGN section 4, in the staging table's column order. Sums of DECIMAL(10,3)
-    /// are DECIMAL(20,3) and exact. Energy: SUM * 1000 / 60 is DECIMAL(28,6) (at least 6 decimals under any literal
-    /// typing rule; the quotient rounded half-up there cannot move the 3rd decimal: k/60 is never within 1/6000
-    /// of a half-thousandth), then
-    /// ROUND(.., 3), which is half-up, i.e. away from zero, for DECIMAL. Averages: SUM / CAST(COUNT AS
-    /// DECIMAL(10,0)) is DECIMAL(31,14), whose rounding at the 14th decimal cannot move the 3rd either
-    /// (S/(1000n) is never within 1/(2000n) of a half-thousandth unless exactly on it), then ROUND(.., 3).
+    /// The quarterly aggregates of DESIGN section 4, in the staging table's column order, written in the SQL that Spark
+    /// and PostgreSQL share (CASE WHEN, not Spark's IF; an alias on the derived table) so that the tests run this very
+    /// text on PostgreSQL over a fixture of cleaned readings and compare it with the local engine column by column.
+    /// Decimal types follow Spark 3.5's promotion rules (containers/spark/README.md, "Decimal types of the
+    /// aggregation"): sums of DECIMAL(10,3) are DECIMAL(20,3) and exact; energy SUM * 1000 / 60 is DECIMAL(28,6) (integer literals typed by their digits), its
+    /// division rounded half-up at the 6th decimal, which cannot move the 3rd (k/60 is never within 1/6000 of a
+    /// half-thousandth without being on it), then ROUND(.., 3), half-up, i.e. away from zero, for DECIMAL. Averages:
+    /// SUM / CAST(COUNT AS DECIMAL(10,0)) is DECIMAL(31,14), whose rounding at the 14th decimal cannot move the 3rd
+    /// either (S/(1000n) is never within 1/(2000n) of a half-thousandth unless exactly on it), then ROUND(.., 3).
     /// Sums over no complete reading are 0; averages and peak over none are NULL. The inner quarter's first day is
     /// named quarter_start so that GROUP BY quarter can only mean the readings' quarter column.
     /// </summary>
-    public static SparkSql InsertQuarterlyAggregates(Guid runId) => new("insert_quarterly_staging", $"""
+    public static string QuarterlyAggregatesQuery(Guid runId) => $"""
         SELECT
           quarter_start AS quarter,
           total_energy_wh,
@@ -281,20 +320,23 @@ public static class SparkPlan
             ROUND(COALESCE(SUM(global_active_power), 0) * 1000 / 60, 3) AS total_energy_wh,
             COUNT(global_active_power) AS record_count,
             COUNT(*) AS reading_count,
-            COALESCE(SUM(IF(global_active_power IS NOT NULL, sub_metering_1, NULL)), 0) AS sub_metering_1_wh,
-            COALESCE(SUM(IF(global_active_power IS NOT NULL, sub_metering_2, NULL)), 0) AS sub_metering_2_wh,
-            COALESCE(SUM(IF(global_active_power IS NOT NULL, sub_metering_3, NULL)), 0) AS sub_metering_3_wh,
-            ROUND(COALESCE(SUM(IF(global_active_power IS NOT NULL, global_reactive_power, NULL)), 0) * 1000 / 60, 3) AS reactive_energy_varh,
-            ROUND(SUM(IF(global_active_power IS NOT NULL, voltage, NULL))
-              / CAST(NULLIF(COUNT(IF(global_active_power IS NOT NULL, voltage, NULL)), 0) AS DECIMAL(10,0)), 3) AS avg_voltage_v,
+            COALESCE(SUM(CASE WHEN global_active_power IS NOT NULL THEN sub_metering_1 END), 0) AS sub_metering_1_wh,
+            COALESCE(SUM(CASE WHEN global_active_power IS NOT NULL THEN sub_metering_2 END), 0) AS sub_metering_2_wh,
+            COALESCE(SUM(CASE WHEN global_active_power IS NOT NULL THEN sub_metering_3 END), 0) AS sub_metering_3_wh,
+            ROUND(COALESCE(SUM(CASE WHEN global_active_power IS NOT NULL THEN global_reactive_power END), 0) * 1000 / 60, 3) AS reactive_energy_varh,
+            ROUND(SUM(CASE WHEN global_active_power IS NOT NULL THEN voltage END)
+              / CAST(NULLIF(COUNT(CASE WHEN global_active_power IS NOT NULL THEN voltage END), 0) AS DECIMAL(10,0)), 3) AS avg_voltage_v,
             ROUND(SUM(global_active_power) / CAST(NULLIF(COUNT(global_active_power), 0) AS DECIMAL(10,0)), 3) AS avg_global_active_power_kw,
             MAX(global_active_power) AS peak_global_active_power_kw,
             MIN(reading_at) AS first_reading_at,
             MAX(reading_at) AS last_reading_at
           FROM {ReadingsView}
           GROUP BY year, quarter
-        )
-        """);
+        ) AS per_quarter
+        """;
+
+    /// <summary>The quarterly aggregates (<see cref="QuarterlyAggregatesQuery"/>) as the statement <see cref="StagingWrite"/> appends to the staging table.</summary>
+    public static SparkSql InsertQuarterlyAggregates(Guid runId) => new("insert_quarterly_staging", QuarterlyAggregatesQuery(runId));
 
     public static readonly SparkSql UncacheRecords = new("uncache_records", $"UNCACHE TABLE IF EXISTS {RecordsTable}");
 }

@@ -77,6 +77,21 @@ public static class EnergySchema
                 error                text
             );
             """),
+        new(2, "run log: abandoned runs, topic, invalid messages by reason, lineage", $"""
+            ALTER TABLE {RunsTable} DROP CONSTRAINT pipeline_runs_status_check;
+            ALTER TABLE {RunsTable} ADD CONSTRAINT pipeline_runs_status_check
+                CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned'));
+            ALTER TABLE {RunsTable}
+                ADD COLUMN topic                   text,
+                ADD COLUMN invalid_by_reason       jsonb,
+                ADD COLUMN invalid_samples         jsonb,
+                ADD COLUMN ingestion_run_ids       text[],
+                ADD COLUMN source_sha256s          text[],
+                ADD COLUMN completed_ingestion_run_ids text[];
+            COMMENT ON COLUMN {RunsTable}.ingestion_run_ids IS 'Ingestion runs whose readings the published figures hold.';
+            COMMENT ON COLUMN {RunsTable}.source_sha256s IS 'SHA-256 of the files those ingestions read (the UCI file: 4259c9d7...).';
+            COMMENT ON COLUMN {RunsTable}.completed_ingestion_run_ids IS 'Completion records of the run''s snapshot, newest last: tell one incarnation of the topic from another.';
+            """),
 
         // Version 3 follows the run log's version 2 (added alongside); it depends only on version 1.
         new(3, "raw zone directory of each published run", $"""

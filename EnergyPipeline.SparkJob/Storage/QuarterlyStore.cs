@@ -1,6 +1,8 @@
 using System.Text.Json;
 using EnergyPipeline.SparkJob.Aggregation;
 using EnergyPipeline.SparkJob.Engine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,9 +11,19 @@ namespace EnergyPipeline.SparkJob.Storage;
 /// <summary>
 /// The job's writes to PostgreSQL: the run row, the staging rows of a run, and the publication that replaces
 /// <c>quarterly_energy_data</c> with them in one transaction (readers see the old figures or the new ones).
+/// Each live run holds a session advisory lock on its run id (<see cref="RunLease"/>), so a run that starts can tell
+/// a run that died (killed, or cut off from the database) from one still working, and mark it abandoned.
 /// </summary>
-public sealed class QuarterlyStore(NpgsqlDataSource dataSource)
+public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<QuarterlyStore>? logger = null)
 {
+    /// <summary>First key of the session advisory lock each live run holds ("EnRu"); the second is hashtext(run id).</summary>
+    public const int RunLockNamespace = 0x456E5275;
+
+    public const string StatusAbandoned = "abandoned";
+
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+    private readonly DatabaseRetry _retry = new(dataSource);
+
     /// <summary>Key of the transaction advisory lock that serialises publications ("EnPipPub").</summary>
     public const long PublishLockKey = 0x456E506970507562;
 
@@ -21,20 +33,104 @@ public sealed class QuarterlyStore(NpgsqlDataSource dataSource)
     public const string StatusSucceeded = "succeeded";
     public const string StatusFailed = "failed";
 
-    /// <summary>Records the start of a run (status running).</summary>
-    public async Task StartRunAsync(JobRun run, string engine, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the start of a run (status running) under its advisory lock, after marking every running run whose
+    /// lock is free as abandoned. Dispose the lease when the run's outcome is recorded.
+    /// </summary>
+    public async Task<RunLease> StartRunAsync(JobRun run, string engine, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"INSERT INTO {EnergySchema.RunsTable} (run_id, engine, status, started_at) VALUES (@run, @engine, @status, @started)");
-        command.Parameters.AddWithValue("run", run.RunId);
-        command.Parameters.AddWithValue("engine", engine);
-        command.Parameters.AddWithValue("status", StatusRunning);
-        command.Parameters.AddWithValue("started", run.StartedAt);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var connection = await _retry.RunAsync("locking the run", async ct =>
+        {
+            var opened = await dataSource.OpenConnectionAsync(ct);
+            try
+            {
+                await ExecuteAsync(opened, null, "SELECT pg_advisory_lock(@ns, hashtext(@run::text))", ct, ("ns", RunLockNamespace), ("run", run.RunId));
+                return opened;
+            }
+            catch
+            {
+                await opened.DisposeAsync();
+                throw;
+            }
+        }, cancellationToken);
+        var lease = new RunLease(connection, run.RunId);
+        try
+        {
+            await AbandonDeadRunsAsync(cancellationToken);
+            await _retry.RunAsync("recording the run's start", async ct =>
+            {
+                await using var command = dataSource.CreateCommand($"""
+                    INSERT INTO {EnergySchema.RunsTable} (run_id, engine, status, started_at, topic) VALUES (@run, @engine, @status, @started, @topic)
+                    """);
+                command.Parameters.AddWithValue("run", run.RunId);
+                command.Parameters.AddWithValue("engine", engine);
+                command.Parameters.AddWithValue("status", StatusRunning);
+                command.Parameters.AddWithValue("started", run.StartedAt);
+                command.Parameters.AddWithValue("topic", run.Topic);
+                await command.ExecuteNonQueryAsync(ct);
+            }, cancellationToken);
+            return lease;
+        }
+        catch
+        {
+            await lease.DisposeAsync();
+            throw;
+        }
     }
 
+    /// <summary>
+    /// Marks every running run whose advisory lock is free (its process is gone) as abandoned, with the time, and
+    /// deletes its staging rows. Returns their ids.
+    /// </summary>
+    public Task<List<Guid>> AbandonDeadRunsAsync(CancellationToken cancellationToken) => _retry.RunAsync("marking abandoned runs", async ct =>
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var abandoned = new List<Guid>();
+        await using (var update = new NpgsqlCommand($"""
+            UPDATE {EnergySchema.RunsTable}
+            SET status = @abandoned, finished_at = now(),
+                error = 'abandoned: the run''s process ended without recording an outcome (killed, or cut off from the database); noticed by a later run'
+            WHERE status = @running AND pg_try_advisory_xact_lock(@ns, hashtext(run_id::text))
+            RETURNING run_id
+            """, connection, transaction))
+        {
+            update.Parameters.AddWithValue("abandoned", StatusAbandoned);
+            update.Parameters.AddWithValue("running", StatusRunning);
+            update.Parameters.AddWithValue("ns", RunLockNamespace);
+            await using var reader = await update.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                abandoned.Add(reader.GetGuid(0));
+            }
+        }
+
+        if (abandoned.Count > 0)
+        {
+            await ExecuteAsync(connection, transaction, $"DELETE FROM {EnergySchema.StagingTable} WHERE run_id = ANY(@runs)", ct, ("runs", abandoned.ToArray()));
+        }
+
+        await transaction.CommitAsync(ct);
+        foreach (var runId in abandoned)
+        {
+            LogAbandoned(runId);
+        }
+
+        return abandoned;
+    }, cancellationToken);
+
     /// <summary>Writes a run's figures into the staging table with binary COPY.</summary>
-    public async Task WriteStagingAsync(Guid runId, IReadOnlyList<QuarterFigures> quarters, CancellationToken cancellationToken)
+    public Task WriteStagingAsync(Guid runId, IReadOnlyList<QuarterFigures> quarters, CancellationToken cancellationToken) =>
+        _retry.RunAsync("writing the staging rows", async ct =>
+        {
+            // A retry starts over: rows a broken first attempt may have committed are replaced.
+            await using var clear = dataSource.CreateCommand($"DELETE FROM {EnergySchema.StagingTable} WHERE run_id = @run");
+            clear.Parameters.AddWithValue("run", runId);
+            await clear.ExecuteNonQueryAsync(ct);
+            await CopyStagingAsync(runId, quarters, ct);
+        }, cancellationToken);
+
+    private async Task CopyStagingAsync(Guid runId, IReadOnlyList<QuarterFigures> quarters, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var writer = await connection.BeginBinaryImportAsync(
@@ -66,13 +162,19 @@ public sealed class QuarterlyStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// In one transaction: replaces every row of <c>quarterly_energy_data</c> with the run's staging rows (quarters absent
     /// from the run disappear: the table equals the run's result, since a run reads the whole topic), marks the run
-    /// succeeded with its counts, and clears its staging rows. Returns the number of quarters written.
+    /// succeeded with its counts, invalid messages and lineage, and clears its staging rows. Returns the number of
+    /// quarters written. Refuses (<see cref="NewerSnapshotPublishedException"/>, nothing changed) when the published
+    /// figures come from a newer snapshot of the same incarnation of the topic.
     /// </summary>
-    public async Task<int> PublishAsync(Guid runId, EngineResult result, CancellationToken cancellationToken)
+    public Task<int> PublishAsync(Guid runId, EngineResult result, CancellationToken cancellationToken) =>
+        _retry.RunAsync("publishing the quarterly figures", ct => PublishOnceAsync(runId, result, ct), cancellationToken);
+
+    private async Task<int> PublishOnceAsync(Guid runId, EngineResult result, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(@key)", cancellationToken, ("key", PublishLockKey));
+        await CheckNoNewerSnapshotPublishedAsync(connection, transaction, runId, result, cancellationToken);
 
         // DELETE, not TRUNCATE: readers keep their MVCC snapshot of the old rows and are never blocked.
         await ExecuteAsync(connection, transaction, $"DELETE FROM {EnergySchema.QuarterlyTable}", cancellationToken);
@@ -83,10 +185,15 @@ public sealed class QuarterlyStore(NpgsqlDataSource dataSource)
         await ExecuteAsync(connection, transaction, $"DELETE FROM {EnergySchema.StagingTable} WHERE run_id = @run",
             cancellationToken, ("run", runId));
 
+        var lineage = result.Evidence.Completions
+            .Where(c => result.Evidence.WinningCopiesByRunId.GetValueOrDefault(c.RunId) > 0)
+            .ToList();
         await using var update = new NpgsqlCommand($"""
             UPDATE {EnergySchema.RunsTable}
             SET status = @status, finished_at = now(), kafka_offsets = @offsets, readings_read = @read,
                 duplicates_dropped = @duplicates, invalid_count = @invalid, quarters_written = @quarters,
+                invalid_by_reason = @reasons, invalid_samples = @samples,
+                ingestion_run_ids = @ingestions, source_sha256s = @sources, completed_ingestion_run_ids = @completed,
                 raw_zone_uri = @rawZone
             WHERE run_id = @run AND status = @running
             """, connection, transaction);
@@ -100,6 +207,11 @@ public sealed class QuarterlyStore(NpgsqlDataSource dataSource)
         update.Parameters.AddWithValue("duplicates", result.DuplicatesDropped);
         update.Parameters.AddWithValue("invalid", result.Invalid);
         update.Parameters.AddWithValue("quarters", quarters);
+        update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, ReasonsJson(result.InvalidByReason));
+        update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, SamplesJson(result.InvalidByReason));
+        update.Parameters.AddWithValue("ingestions", lineage.Select(c => c.RunId).ToArray());
+        update.Parameters.AddWithValue("sources", lineage.Select(c => c.SourceSha256).Distinct().ToArray());
+        update.Parameters.AddWithValue("completed", result.Evidence.Completions.Select(c => c.RunId).ToArray());
         if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
             throw new InvalidOperationException($"Run {runId} is not a running run of {EnergySchema.RunsTable}: nothing published.");
@@ -109,30 +221,109 @@ public sealed class QuarterlyStore(NpgsqlDataSource dataSource)
         return quarters;
     }
 
-    /// <summary>Marks a run failed with its error (and its counts when known) and clears its staging rows.</summary>
-    public async Task FailRunAsync(Guid runId, string error, EngineResult? result, CancellationToken cancellationToken)
+    /// <summary>
+    /// The figures in place come from a run of the same topic; when either run's newest completion record is among the
+    /// other's (the control topic is compacted by run id, so it only grows), both read one incarnation of the topic and
+    /// the published end offsets must not pass this run's. Otherwise the topic was recreated or reset since (a new
+    /// cluster, a restarted embedded broker): publish, and say so.
+    /// </summary>
+    private async Task CheckNoNewerSnapshotPublishedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, EngineResult result, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var update = new NpgsqlCommand($"""
-            UPDATE {EnergySchema.RunsTable}
-            SET status = @status, finished_at = now(), error = @error, kafka_offsets = @offsets,
-                readings_read = @read, duplicates_dropped = @duplicates, invalid_count = @invalid, quarters_written = 0
-            WHERE run_id = @run AND status = @running
+        await using var query = new NpgsqlCommand($"""
+            SELECT published.run_id, published.kafka_offsets::text, published.completed_ingestion_run_ids, published.topic
+            FROM {EnergySchema.RunsTable} published
+            JOIN {EnergySchema.RunsTable} me ON me.run_id = @run
+            WHERE published.run_id = (SELECT run_id FROM {EnergySchema.QuarterlyTable} LIMIT 1)
+              AND published.topic = me.topic
             """, connection, transaction);
-        update.Parameters.AddWithValue("status", StatusFailed);
-        update.Parameters.AddWithValue("running", StatusRunning);
-        update.Parameters.AddWithValue("run", runId);
-        update.Parameters.AddWithValue("error", error);
-        update.Parameters.AddWithValue("offsets", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : OffsetsJson(result.Partitions));
-        update.Parameters.AddWithValue("read", NpgsqlDbType.Bigint, (object?)result?.ReadingsRead ?? DBNull.Value);
-        update.Parameters.AddWithValue("duplicates", NpgsqlDbType.Bigint, (object?)result?.DuplicatesDropped ?? DBNull.Value);
-        update.Parameters.AddWithValue("invalid", NpgsqlDbType.Bigint, (object?)result?.Invalid ?? DBNull.Value);
-        await update.ExecuteNonQueryAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, $"DELETE FROM {EnergySchema.StagingTable} WHERE run_id = @run",
-            cancellationToken, ("run", runId));
-        await transaction.CommitAsync(cancellationToken);
+        query.Parameters.AddWithValue("run", runId);
+        Guid publishedRun;
+        string? offsetsJson;
+        string[]? publishedCompletions;
+        string topic;
+        await using (var reader = await query.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return;
+            }
+
+            publishedRun = reader.GetGuid(0);
+            offsetsJson = reader.IsDBNull(1) ? null : reader.GetString(1);
+            publishedCompletions = reader.IsDBNull(2) ? null : reader.GetFieldValue<string[]>(2);
+            topic = reader.GetString(3);
+        }
+
+        if (publishedCompletions is not { Length: > 0 } || offsetsJson is null)
+        {
+            return;
+        }
+
+        var mineCompleted = result.Evidence.Completions.Select(c => c.RunId).ToHashSet(StringComparer.Ordinal);
+        var sameIncarnation = mineCompleted.Contains(publishedCompletions[^1])
+            || (mineCompleted.Count > 0 && publishedCompletions.Contains(result.Evidence.Completions[^1].RunId));
+        if (!sameIncarnation)
+        {
+            LogTopicReset(topic, publishedRun, publishedCompletions[^1]);
+            return;
+        }
+
+        var mine = result.Partitions.ToDictionary(p => p.Partition, p => p.EndOffset);
+        var newer = JsonSerializer.Deserialize<List<Dictionary<string, long>>>(offsetsJson)!
+            .Select(p => (Partition: (int)p["partition"], End: p["end_offset"]))
+            .Where(p => p.End > mine.GetValueOrDefault(p.Partition))
+            .ToList();
+        if (newer.Count > 0)
+        {
+            throw new NewerSnapshotPublishedException(
+                $"The figures in place come from a newer snapshot of {topic} (run {publishedRun}): " +
+                string.Join(", ", newer.Select(p => $"partition {p.Partition} read to offset {p.End}, this run only to {mine.GetValueOrDefault(p.Partition)}")) +
+                ". Nothing was changed; run the job again to include everything.");
+        }
     }
+
+    /// <summary>Marks a run failed with its error (and its counts when known) and clears its staging rows.</summary>
+    public Task FailRunAsync(Guid runId, string error, EngineResult? result, CancellationToken cancellationToken) =>
+        _retry.RunAsync("recording the failure", async ct =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using var update = new NpgsqlCommand($"""
+                UPDATE {EnergySchema.RunsTable}
+                SET status = @status, finished_at = now(), error = @error, kafka_offsets = @offsets,
+                    readings_read = @read, duplicates_dropped = @duplicates, invalid_count = @invalid, quarters_written = 0,
+                    invalid_by_reason = @reasons, invalid_samples = @samples
+                WHERE run_id = @run AND status = @running
+                """, connection, transaction);
+            update.Parameters.AddWithValue("status", StatusFailed);
+            update.Parameters.AddWithValue("running", StatusRunning);
+            update.Parameters.AddWithValue("run", runId);
+            update.Parameters.AddWithValue("error", error);
+            update.Parameters.AddWithValue("offsets", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : OffsetsJson(result.Partitions));
+            update.Parameters.AddWithValue("read", NpgsqlDbType.Bigint, (object?)result?.ReadingsRead ?? DBNull.Value);
+            update.Parameters.AddWithValue("duplicates", NpgsqlDbType.Bigint, (object?)result?.DuplicatesDropped ?? DBNull.Value);
+            update.Parameters.AddWithValue("invalid", NpgsqlDbType.Bigint, (object?)result?.Invalid ?? DBNull.Value);
+            update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : ReasonsJson(result.InvalidByReason));
+            update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : SamplesJson(result.InvalidByReason));
+            await update.ExecuteNonQueryAsync(ct);
+            await ExecuteAsync(connection, transaction, $"DELETE FROM {EnergySchema.StagingTable} WHERE run_id = @run",
+                ct, ("run", runId));
+            await transaction.CommitAsync(ct);
+        }, cancellationToken);
+
+    /// <summary><c>{"reason": count, ...}</c>, in the validity rules' order.</summary>
+    public static string ReasonsJson(IReadOnlyList<InvalidReasonCount> reasons) =>
+        JsonSerializer.Serialize(reasons.ToDictionary(r => r.Reason, r => r.Messages));
+
+    /// <summary><c>[{"partition":0,"offset":12,"reason":"..."}, ...]</c>: the bounded samples of every reason.</summary>
+    public static string SamplesJson(IReadOnlyList<InvalidReasonCount> reasons) =>
+        JsonSerializer.Serialize(reasons.SelectMany(r => r.Samples).Select(s => new Dictionary<string, object>
+        {
+            ["partition"] = s.Partition,
+            ["offset"] = s.Offset,
+            ["reason"] = s.Reason,
+        }));
 
     /// <summary><c>[{"partition":0,"start_offset":0,"end_offset":123,"messages":123}, ...]</c>, in partition order.</summary>
     public static string OffsetsJson(IReadOnlyList<PartitionRead> partitions) =>
@@ -156,8 +347,14 @@ public sealed class QuarterlyStore(NpgsqlDataSource dataSource)
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} was abandoned (its process ended without recording an outcome): marked abandoned, staging rows deleted")]
+    private partial void LogAbandoned(Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic} was reset since run {PublishedRun} published (its newest ingestion {Ingestion} is no longer in the topic): publishing over its figures")]
+    private partial void LogTopicReset(string topic, Guid publishedRun, string ingestion);
+
     private static async Task<int> ExecuteAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken,
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken,
         params (string Name, object Value)[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
@@ -169,3 +366,32 @@ public sealed class QuarterlyStore(NpgsqlDataSource dataSource)
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
+
+/// <summary>
+/// A live run's session advisory lock on its run id, held on a connection of its own until the run's outcome is
+/// recorded; if the process dies, PostgreSQL releases it with the session.
+/// </summary>
+public sealed class RunLease(NpgsqlConnection connection, Guid runId) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@ns, hashtext(@run::text))", connection);
+            unlock.Parameters.AddWithValue("ns", QuarterlyStore.RunLockNamespace);
+            unlock.Parameters.AddWithValue("run", runId);
+            await unlock.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException)
+        {
+            // The session is gone, and its lock with it.
+        }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>The published figures come from a newer snapshot of the topic: this run changed nothing.</summary>
+public sealed class NewerSnapshotPublishedException(string message) : InvalidOperationException(message);

@@ -14,7 +14,10 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
     public const long MigrationLockKey = 0x456E5069704D6967;
 
     /// <summary>Applies the pending migrations and returns the schema version now in place.</summary>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    public Task<int> MigrateAsync(CancellationToken cancellationToken) =>
+        new DatabaseRetry(dataSource).RunAsync("migrating the schema", MigrateOnceAsync, cancellationToken);
+
+    private async Task<int> MigrateOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await ExecuteAsync(connection, null, "SELECT pg_advisory_lock(@key)", cancellationToken, ("key", MigrationLockKey));
@@ -28,9 +31,20 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
                 )
                 """, cancellationToken);
 
-            await using var current = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {EnergySchema.VersionTable}", connection);
-            var version = (int)(await current.ExecuteScalarAsync(cancellationToken))!;
-            foreach (var migration in EnergySchema.Migrations.Where(m => m.Version > version).OrderBy(m => m.Version))
+            // Every migration not yet recorded, not only those above the highest: versions written on parallel
+            // branches (2 and 3 here) each depend on version 1 only, and a database may hold one without the other.
+            var applied = new HashSet<int>();
+            await using (var current = new NpgsqlCommand($"SELECT version FROM {EnergySchema.VersionTable}", connection))
+            await using (var reader = await current.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    applied.Add(reader.GetInt32(0));
+                }
+            }
+
+            var version = applied.Count == 0 ? 0 : applied.Max();
+            foreach (var migration in EnergySchema.Migrations.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version))
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
@@ -39,7 +53,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
                     cancellationToken, ("version", migration.Version), ("description", migration.Description));
                 await transaction.CommitAsync(cancellationToken);
                 LogMigrated(migration.Version, migration.Description);
-                version = migration.Version;
+                version = Math.Max(version, migration.Version);
             }
 
             if (readerRole is not null)

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EnergyPipeline.Tests.AppHost;
 
@@ -107,8 +108,14 @@ public sealed class AppModelTests
         Assert.Equal(4040, Endpoint(model.Resource("spark"), "ui").TargetPort);
         Assert.Equal(15002, Endpoint(model.Resource("spark"), "connect").TargetPort);
         Assert.Equal(8080, Endpoint(model.Resource("kafka-ui"), "http").TargetPort);
-        Assert.Contains(model.Resource("namenode").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
-        Assert.Contains(model.Resource("spark").Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+        // Each UI's resource has one health check, and its key names a check registered with the host.
+        using var services = model.Builder.Services.BuildServiceProvider();
+        var registered = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>>()
+            .Value.Registrations.Select(r => r.Name).ToList();
+        foreach (var resource in new[] { "namenode", "spark" })
+        {
+            Assert.Contains(Assert.Single(model.Resource(resource).Annotations.OfType<HealthCheckAnnotation>()).Key, registered);
+        }
     }
 
     [Fact]
@@ -219,7 +226,7 @@ public sealed class AppModelTests
     [Fact]
     public void An_unknown_engine_is_refused_with_the_choices()
     {
-        var error = Assert.Throws<DistributedApplicationException>(() => AppModel.Build("--Pipeline:Engine=flink"));
+        var error = Assert.Throws<EnergyPipeline.AppHost.Hosting.PipelineConfigurationException>(() => AppModel.Build("--Pipeline:Engine=flink"));
 
         Assert.Contains("'spark' or 'local'", error.Message, StringComparison.Ordinal);
     }

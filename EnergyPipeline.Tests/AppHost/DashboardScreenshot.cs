@@ -28,7 +28,7 @@ public sealed class DashboardScreenshot(PostgresServerFixture postgres, ITestOut
         SyntheticHouseholdFile.WriteFile(file, rows: 40_000);
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(RawEnergyTopic.Name, partitions: 12);
+        cluster.CreatePipelineTopics(RawEnergyTopic.Name, partitions: 12);
         await using var db = JobDatabase.Open(await postgres.CreateDatabaseAsync("screenshot"));
 
         using var appHost = Process.Start(new ProcessStartInfo("dotnet")

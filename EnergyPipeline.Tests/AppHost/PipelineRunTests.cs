@@ -32,7 +32,7 @@ public sealed class PipelineRunTests(PostgresServerFixture postgres) : IDisposab
         var ct = timeout.Token;
 
         // Sized under the mock broker's 5 MiB per partition for two ingestions of the file.
-        _cluster.CreateTopic(RawEnergyTopic.Name, partitions: 12);
+        _cluster.CreatePipelineTopics(RawEnergyTopic.Name, partitions: 12);
         SyntheticHouseholdFile.WriteFile(_file, rows: Rows);
         await using var db = JobDatabase.Open(await postgres.CreateDatabaseAsync("apphost"));
 

@@ -1,9 +1,7 @@
-using EnergyPipeline.Tests.Infrastructure;
-
 namespace EnergyPipeline.Tests.Benchmarks;
 
 /// <summary>
-/// Hosts the mock Kafka cluster for <c>kafka-ratio.sh</c>, so the ingestor, the job and kcat run as separate
+/// Hosts the mock Kafka cluster (the embedded mode's MockKafkaCluster) for <c>kafka-ratio.sh</c>, so the ingestor, the job and kcat run as separate
 /// processes against one broker on loopback. Explicit: only the script runs it, with
 /// <c>-method "*Hosts_a_broker_until_told_to_stop" -explicit only</c> (the test executable itself) and the environment below.
 /// </summary>

@@ -38,7 +38,7 @@ public sealed class LocalEngineContractCaseTests(PostgresServerFixture server) :
         var log = new CapturingLogger();
         var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, log);
         var run = new JobRun(Guid.NewGuid(), topic, DateTimeOffset.UtcNow);
-        await db.Store.StartRunAsync(run, engine.Name, TestContext.Current.CancellationToken);
+        await using var lease = await db.Store.StartRunAsync(run, engine.Name, TestContext.Current.CancellationToken);
 
         var result = await engine.RunAsync(run, TestContext.Current.CancellationToken);
 

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using EnergyPipeline.AppHost.Hosting;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
+using Testcontainers.PostgreSql;
 
 [assembly: AssemblyFixture(typeof(EnergyPipeline.Tests.Infrastructure.PostgresServerFixture))]
 
@@ -13,20 +16,31 @@ namespace EnergyPipeline.Tests.Infrastructure;
 /// 127.0.0.1 only, password authentication with a generated password, fsync off. Tests take it in their constructor
 /// and call <see cref="CreateDatabaseAsync"/> for a database of their own, so test classes are isolated. The server
 /// starts on the first request (about 2 s), so test runs that need no database never depend on the binaries.
-/// As root (CI), the binaries run through <c>runuser -u postgres</c> in a directory that user owns.
+/// As root (CI), the binaries run through <c>runuser -u postgres</c> in a directory that user owns. Without local
+/// binaries the server is a Testcontainers PostgreSQL where a container runtime answers; else the first test that
+/// needs it fails at once, naming both remedies.
 /// </summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
-    public const string DefaultBinDirectory = "/usr/lib/postgresql/15/bin";
     private const string SuperUser = "postgres";
 
-    private readonly string _binDirectory =
-        Environment.GetEnvironmentVariable("ENERGY_PG_BIN") is { Length: > 0 } bin ? bin : DefaultBinDirectory;
+    // Local binaries (ENERGY_PG_BIN, /usr/lib/postgresql/N/bin or PATH), found the way the AppHost's embedded mode finds them.
+    private readonly string? _binDirectory;
+    private PostgreSqlContainer? _container;
+    private string _host = "127.0.0.1";
     // As root, /tmp rather than TMPDIR: the postgres user must be able to traverse every parent directory.
     private readonly string _root = Path.Combine(IsRoot ? "/tmp" : Path.GetTempPath(), "energy-pg-" + Guid.NewGuid().ToString("N"));
     private readonly string _password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private bool _started;
+
+    public PostgresServerFixture()
+        : this(PostgresBinaries.Find()?.BinDirectory)
+    {
+    }
+
+    /// <param name="binDirectory">The server binaries; null: none on this machine (container or error).</param>
+    internal PostgresServerFixture(string? binDirectory) => _binDirectory = binDirectory;
 
     public int Port { get; private set; }
 
@@ -39,7 +53,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         ? throw new InvalidOperationException($"Call {nameof(EnsureStartedAsync)} or {nameof(CreateDatabaseAsync)} first.")
         : new NpgsqlConnectionStringBuilder
     {
-        Host = "127.0.0.1",
+        Host = _host,
         Port = Port,
         Username = SuperUser,
         Password = _password,
@@ -83,10 +97,10 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        if (!File.Exists(Path.Combine(_binDirectory, "initdb")))
+        if (_binDirectory is null)
         {
-            throw new InvalidOperationException(
-                $"PostgreSQL binaries not found in {_binDirectory}: install postgresql-15 or set ENERGY_PG_BIN.");
+            await StartContainerAsync();
+            return;
         }
 
         Directory.CreateDirectory(_root);
@@ -97,7 +111,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             await RunAsync("chown", ["-R", $"{SuperUser}:", _root], asPostgres: false);
         }
 
-        await RunAsync(Path.Combine(_binDirectory, "initdb"),
+        await RunAsync(Path.Combine(_binDirectory!, "initdb"),
         [
             "-D", DataDirectory, "-U", SuperUser, "--pwfile", passwordFile, "--auth", "scram-sha-256",
             "-E", "UTF8", "--locale", "C", "--no-sync",
@@ -108,7 +122,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         var options = string.Join(' ',
             $"-c port={Port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={_root}",
             "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200");
-        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+        await RunAsync(Path.Combine(_binDirectory!, "pg_ctl"),
             ["start", "-D", DataDirectory, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "-o", options]);
         _started = true;
     }
@@ -116,9 +130,13 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (_started)
+        if (_container is not null)
         {
-            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w"]);
+            await _container.DisposeAsync();
+        }
+        else if (_started)
+        {
+            await RunAsync(Path.Combine(_binDirectory!, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w"]);
         }
 
         _startLock.Dispose();
@@ -135,6 +153,31 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         {
             // A leftover temporary directory is harmless; the server is already stopped.
         }
+    }
+
+    /// <summary>
+    /// Without local binaries: a throw-away PostgreSQL container through Testcontainers where a container runtime
+    /// answers, else a failure at once that names both remedies.
+    /// </summary>
+    private async Task StartContainerAsync()
+    {
+        var runtime = ContainerRuntimeCheck.RuntimeName(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        if (await ContainerRuntimeCheck.ProbeAsync(runtime) is { } problem)
+        {
+            throw new InvalidOperationException(
+                $"The tests need PostgreSQL: install its server binaries (Debian/Ubuntu: apt-get install postgresql; or set {PostgresBinaries.BinDirectoryVariable}), " +
+                $"or start Docker so they run it in a container ({runtime}: {problem}).");
+        }
+
+        _container = new PostgreSqlBuilder("postgres:15")
+            .WithUsername(SuperUser)
+            .WithPassword(_password)
+            .WithCommand("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200")
+            .Build();
+        await _container.StartAsync();
+        _host = _container.Hostname;
+        Port = _container.GetMappedPublicPort(PostgreSqlBuilder.PostgreSqlPort);
+        _started = true;
     }
 
     private static string SanitisePrefix(string prefix)

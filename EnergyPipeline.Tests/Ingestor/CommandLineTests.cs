@@ -19,7 +19,9 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, generateCode);
         Assert.Equal(12_001, File.ReadLines(path).Count());
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var (code, output, _) = await Run("validate", "--file", path);
+        var elapsed = clock.Elapsed.TotalSeconds;
 
         Assert.Equal(0, code);
         var json = LastLineJson(output);
@@ -28,7 +30,8 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, json.GetProperty("malformed").GetInt64());
         Assert.Equal(new FileInfo(path).Length, json.GetProperty("bytes").GetInt64());
         Assert.Equal(0, json.GetProperty("sent").GetInt64());
-        Assert.True(json.GetProperty("seconds").GetDouble() >= 0);
+        // Seconds, not milliseconds: more than nothing for 12,000 lines, at most the wall time around the call.
+        Assert.InRange(json.GetProperty("seconds").GetDouble(), 0.0005, elapsed + 0.0005); // rounded to 3 decimals
     }
 
     [Fact]
@@ -70,7 +73,7 @@ public sealed class CommandLineTests : IDisposable
         var path = Path.Combine(_directory, "ingest.txt");
         SyntheticHouseholdFile.WriteFile(path, 8_000, seed: 2);
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic("raw_energy_cli", 3);
+        cluster.CreatePipelineTopics("raw_energy_cli", 3);
 
         var (code, output, _) = await Run("ingest", "--file", path,
             $"--ConnectionStrings:kafka={cluster.BootstrapServers}", "--Ingestor:Topic=raw_energy_cli", "--Ingestor:Partitions=3",
@@ -82,6 +85,21 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(8_000, json.GetProperty("sent").GetInt64());
         Assert.Equal(64, json.GetProperty("source_sha256").GetString()!.Length);
         Assert.Equal(8_000, KafkaTopicReader.ReadAll(cluster.BootstrapServers, "raw_energy_cli", TimeSpan.FromSeconds(20)).Count);
+    }
+
+    [Theory]
+    [InlineData("raw/energy", "contains '/'")]
+    [InlineData("..", "not a valid topic name")]
+    [InlineData("raw energy", "contains ' '")]
+    public async Task A_topic_name_kafka_refuses_exits_with_code_two_before_anything_is_sent(string topic, string reason)
+    {
+        var (code, _, errors) = await Run("ingest", "--file", "x.txt", "--ConnectionStrings:kafka=127.0.0.1:1", $"--Ingestor:Topic={topic}");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"Ingestor:Topic: ", errors, StringComparison.Ordinal);
+        Assert.Contains(reason, errors, StringComparison.Ordinal);
+        Assert.Null(Messaging.RawEnergyTopic.TopicNameProblem(new string('a', 237)));
+        Assert.NotNull(Messaging.RawEnergyTopic.TopicNameProblem(new string('a', 238)));
     }
 
     private static JsonElement LastLineJson(string output) =>

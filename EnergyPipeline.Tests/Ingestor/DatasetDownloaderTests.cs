@@ -114,6 +114,31 @@ public sealed class DatasetDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Offline_without_a_cached_file_the_ingestor_uses_a_generated_file_under_its_own_name()
+    {
+        var options = new IngestorOptions { DataDirectory = Path.Combine(_directory, "data"), DownloadUrl = $"http://127.0.0.1:{FreePort()}/data.zip" };
+
+        var data = await DataFileLocator.LocateAsync(options, Downloader, NullLogger.Instance, generatedRows: 3_000, TestContext.Current.CancellationToken);
+
+        Assert.Equal(DataFile.GeneratedSource, data.Source);
+        Assert.Equal(Path.Combine(options.DataDirectory, "household_power_consumption.generated.txt"), data.Path);
+        Assert.Equal(["household_power_consumption.generated.txt"], Directory.GetFiles(options.DataDirectory).Select(Path.GetFileName));
+        Assert.Equal(GenerateFile(3_000, SyntheticHouseholdFile.DefaultSeed), await File.ReadAllBytesAsync(data.Path, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_checksum_mismatch_is_not_offline_and_generates_nothing()
+    {
+        using var server = new ZipServer(BuildZip(("household_power_consumption.txt", GenerateFile(500))), sendLength: true);
+        var options = new IngestorOptions { DataDirectory = Path.Combine(_directory, "data"), DownloadUrl = server.Url };
+
+        await Assert.ThrowsAsync<DatasetDownloadException>(() =>
+            DataFileLocator.LocateAsync(options, Downloader, NullLogger.Instance, generatedRows: 3_000, TestContext.Current.CancellationToken));
+
+        Assert.Empty(Directory.GetFiles(options.DataDirectory));
+    }
+
+    [Fact]
     public async Task An_explicit_file_that_does_not_exist_is_an_error_and_never_downloaded()
     {
         var options = new IngestorOptions { File = Path.Combine(_directory, "nope.txt"), DownloadUrl = "http://127.0.0.1:1/never" };
@@ -123,10 +148,10 @@ public sealed class DatasetDownloaderTests : IDisposable
 
     private DatasetDownloader Downloader() => new(_http, NullLogger.Instance, new DatasetDownloadPolicy(3, TimeSpan.FromMinutes(1), TimeSpan.Zero));
 
-    private static byte[] GenerateFile(int rows)
+    private static byte[] GenerateFile(int rows, ulong seed = 1)
     {
         using var stream = new MemoryStream();
-        SyntheticHouseholdFile.Write(stream, rows, 1);
+        SyntheticHouseholdFile.Write(stream, rows, seed);
         return stream.ToArray();
     }
 

@@ -50,7 +50,7 @@ public sealed class IngestionKafkaTests : IDisposable
         var expectedSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(Topic, 6);
+        cluster.CreatePipelineTopics(Topic, 6);
         var options = new IngestorOptions { RowsPerBatchSpan = 5_000, MessageTimeoutMs = 30_000 };
 
         IngestionResult result;
@@ -99,8 +99,10 @@ public sealed class IngestionKafkaTests : IDisposable
             Assert.Equal(expectedSha, Header(message, RawEnergyTopic.SourceSha256Header));
         }
 
-        // Same minute, same partition: the key decides the partition (murmur2 of the key bytes).
-        Assert.True(messages.GroupBy(m => m.Partition.Value).Count() > 1);
+        // Same minute, same partition: the key decides it. The producer leaves librdkafka's default partitioner,
+        // consistent_random (librdkafka CONFIGURATION.md, "partitioner"): CRC-32 of the key bytes modulo the partitions.
+        Assert.All(messages, m => Assert.Equal((int)(Crc32(m.Message.Key) % 6), m.Partition.Value));
+        Assert.Equal(6, messages.Select(m => m.Partition.Value).Distinct().Count());
 
         var publishes = _stopped.Where(a => a.OperationName == $"publish {Topic}").ToList();
         Assert.Equal((rows + 4_999) / 5_000, publishes.Count);
@@ -116,6 +118,19 @@ public sealed class IngestionKafkaTests : IDisposable
         });
         var read = Assert.Single(_stopped, a => a.OperationName == "read household power file");
         Assert.Equal(run.SpanId, read.ParentSpanId);
+
+        // The completion record: written once every delivery was confirmed, its offsets those of the messages read back.
+        var control = Assert.Single(KafkaTopicReader.ReadAll(cluster.BootstrapServers, RawEnergyTopic.CompletionTopic(Topic), TimeSpan.FromSeconds(20)));
+        Assert.Equal(result.RunId, Encoding.UTF8.GetString(control.Message.Key));
+        var completion = IngestionCompletion.TryParse(control.Message.Value, out var error);
+        Assert.True(completion is not null, error);
+        Assert.Equal((result.RunId, expectedSha, (long)rows, run.Id), (completion.RunId, completion.SourceSha256, completion.RowsSent, completion.TraceParent));
+        Assert.Equal(expected.Keys.Min(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.FirstReading!.Value));
+        Assert.Equal(expected.Keys.Max(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.LastReading!.Value));
+        Assert.Equal(
+            messages.GroupBy(m => m.Partition.Value).OrderBy(g => g.Key)
+                .Select(g => new PartitionOffsetRange(g.Key, g.Min(m => m.Offset.Value), g.Max(m => m.Offset.Value), g.Count())),
+            completion.Partitions);
     }
 
     [Fact]
@@ -126,7 +141,7 @@ public sealed class IngestionKafkaTests : IDisposable
         SyntheticHouseholdFile.WriteFile(path, rows, seed: 9);
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(Topic, 6);
+        cluster.CreatePipelineTopics(Topic, 6);
         var options = new IngestorOptions { RowsPerBatchSpan = 200, MessageTimeoutMs = 2_000 };
 
         // The first acknowledged batch takes the broker down, from the listener's (librdkafka's) thread.
@@ -202,7 +217,7 @@ public sealed class IngestionKafkaTests : IDisposable
         using var latencies = new MetricCollector<double>(meterScope: null, IngestionTelemetry.Name, "energy.ingestor.produce_latency");
 
         using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic(Topic, 2);
+        cluster.CreatePipelineTopics(Topic, 2);
         var options = new IngestorOptions { Partitions = 2 };
         IngestionResult result;
         using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
@@ -238,6 +253,22 @@ public sealed class IngestionKafkaTests : IDisposable
         Assert.Equal("abc123", headers["energy-source-sha256"]);
         Assert.True(ActivityContext.TryParse(headers["traceparent"], headers["tracestate"], out var parsed));
         Assert.Equal(run.TraceId, parsed.TraceId);
+    }
+
+    /// <summary>CRC-32 (IEEE 802.3, reflected, as zlib's crc32), bit by bit.</summary>
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
     }
 
     private static string Header(ConsumeResult<byte[], byte[]> message, string name) =>

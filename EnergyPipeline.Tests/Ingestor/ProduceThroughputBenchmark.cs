@@ -29,7 +29,7 @@ public sealed class ProduceThroughputBenchmark
         try
         {
             using var cluster = new MockKafkaCluster();
-            cluster.CreateTopic("raw_energy", partitions);
+            cluster.CreatePipelineTopics("raw_energy", partitions);
             var options = new IngestorOptions { Partitions = partitions };
             IngestionResult result;
             using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())

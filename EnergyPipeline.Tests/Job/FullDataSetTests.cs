@@ -90,10 +90,10 @@ public sealed class FullDataSetTests(PostgresServerFixture server, ITestOutputHe
         await using var db = await JobDatabase.CreateAsync(server, "full");
         await db.Migrator.MigrateAsync(TestContext.Current.CancellationToken);
         var run = new SparkJob.Engine.JobRun(Guid.NewGuid(), RawEnergyTopic.Name, DateTimeOffset.UtcNow);
-        await db.Store.StartRunAsync(run, "test", TestContext.Current.CancellationToken);
+        await using var lease = await db.Store.StartRunAsync(run, "test", TestContext.Current.CancellationToken);
         await db.Store.WriteStagingAsync(run.RunId, result.Quarters, TestContext.Current.CancellationToken);
         var written = await db.Store.PublishAsync(run.RunId,
-            new SparkJob.Engine.EngineResult([], result.MessagesRead, result.DuplicatesDropped, result.Invalid), TestContext.Current.CancellationToken);
+            new SparkJob.Engine.EngineResult([], result.MessagesRead, result.DuplicatesDropped, result.Invalid) { Evidence = SparkJob.Engine.CompletenessEvidence.None }, TestContext.Current.CancellationToken);
 
         Assert.Equal(17, written);
         Assert.Equal(expectedFigures.Select(JobDatabase.ExpectedText), await db.QuarterRowsAsTextAsync());

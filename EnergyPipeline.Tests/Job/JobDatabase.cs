@@ -81,6 +81,12 @@ internal sealed class JobDatabase : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
+    public async Task<string?> TextAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        return (string?)await command.ExecuteScalarAsync();
+    }
+
     public async Task ExecuteAsync(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);
@@ -113,7 +119,15 @@ internal sealed class StagingEngine(QuarterlyStore store, IReadOnlyList<QuarterF
             throw failAfterStaging;
         }
 
+        // Figures of one complete ingestion that wrote the readings to offsets 0..n-1 of partition 0: a new one per run.
         var readings = quarters.Sum(q => q.ReadingCount);
-        return new EngineResult([new PartitionRead(0, 0, readings, readings)], readings, 0, 0);
+        var ingestion = Guid.NewGuid().ToString();
+        var completion = new Messaging.IngestionCompletion(ingestion, "staged", readings, null, null,
+            readings == 0 ? [] : [new Messaging.PartitionOffsetRange(0, 0, readings - 1, readings)], null, DateTimeOffset.UtcNow);
+        return new EngineResult([new PartitionRead(0, 0, readings, readings)], readings, 0, 0)
+        {
+            Evidence = new CompletenessEvidence([completion], new Dictionary<string, long> { [ingestion] = readings },
+                readings == 0 ? [] : [new NewestIngestionPresence(0, readings, 0)]),
+        };
     }
 }

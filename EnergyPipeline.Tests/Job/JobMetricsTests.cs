@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Benchmarks;
 using EnergyPipeline.SparkJob.Engine;
@@ -22,19 +21,19 @@ public sealed class JobMetricsTests(PostgresServerFixture server) : IDisposable
     [Fact]
     public async Task Metrics_report_the_same_counts_as_the_summary()
     {
-        _cluster.CreateTopic(RawEnergyTopic.Name, partitions: 3);
+        _cluster.CreatePipelineTopics(RawEnergyTopic.Name, partitions: 3);
         var readings = SyntheticReadings.Generate(5_000).ToList();
-        using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers }).Build())
+        using (var ingestion = new TestIngestion(_cluster.BootstrapServers))
         {
             // Every reading once, the first 700 a second time, and two values that break the contract.
             foreach (var reading in readings.Concat(readings.Take(700)))
             {
-                producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]> { Key = Key(reading.Timestamp), Value = Value(reading) });
+                ingestion.Send(reading);
             }
 
-            producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]> { Key = Key(readings[0].Timestamp), Value = "not json"u8.ToArray() });
-            producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]> { Key = Key(readings[1].Timestamp), Value = "{}"u8.ToArray() });
-            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(20)));
+            ingestion.Send(Key(readings[0].Timestamp), "not json"u8.ToArray());
+            ingestion.Send(Key(readings[1].Timestamp), "{}"u8.ToArray());
+            ingestion.Complete();
         }
 
         MetricCollector<long> Counter(string name) => new(meterScope: null, JobTelemetry.Name, name);

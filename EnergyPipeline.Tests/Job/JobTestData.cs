@@ -22,6 +22,10 @@ internal static class JobTestData
     public static void Add(this QuarterlyAggregator aggregator, EnergyReading reading, int partition, long offset) =>
         Assert.Null(aggregator.Add(partition, offset, Key(reading.Timestamp), Value(reading)));
 
+    /// <summary>Figures of one quarter (2007Q1), for runs that need something published before.</summary>
+    public static QuarterFigures Quarter2007() => new(
+        new DateOnly(2007, 1, 1), 10m, 5, 6, 1, 1m, 2m, 3m, 4m, 0.5m, 240m, 1.2m, 2.5m, new DateTime(2007, 1, 1), new DateTime(2007, 3, 31, 23, 59, 0));
+
     public static QuarterFigures Quarter(this AggregationResult result, int year, int month) =>
         Assert.Single(result.Quarters, q => q.Quarter == new DateOnly(year, month, 1));
 }

@@ -41,40 +41,25 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
 
     private int ProduceTwoIngestions()
     {
-        _cluster.CreateTopic(RawEnergyTopic.Name, RawEnergyTopic.DefaultPartitions);
-        var config = new ProducerConfig
+        _cluster.CreatePipelineTopics(RawEnergyTopic.Name, RawEnergyTopic.DefaultPartitions);
+        var original = SyntheticReadings.Generate(Readings).ToList();
+        using var first = new TestIngestion(_cluster.BootstrapServers, traceParent: FirstTrace);
+        foreach (var reading in original)
         {
-            BootstrapServers = _cluster.BootstrapServers,
-            EnableIdempotence = true,
-            CompressionType = CompressionType.Lz4,
-            LingerMs = 5,
-        };
-        var produced = 0;
-        using (var producer = new ProducerBuilder<byte[], byte[]>(config).Build())
-        {
-            void Send(byte[] key, byte[] value, string traceParent)
-            {
-                var headers = new Headers { { RawEnergyTopic.TraceParentHeader, Encoding.UTF8.GetBytes(traceParent) } };
-                producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]> { Key = key, Value = value, Headers = headers });
-                produced++;
-            }
-
-            var original = SyntheticReadings.Generate(Readings).ToList();
-            foreach (var reading in original)
-            {
-                Send(Key(reading.Timestamp), Value(reading), FirstTrace);
-            }
-
-            Send(Key(original[0].Timestamp), "{\"timestamp\":null}"u8.ToArray(), FirstTrace);
-            foreach (var reading in FinalReadings())
-            {
-                Send(Key(reading.Timestamp), Value(reading), SecondTrace);
-            }
-
-            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(20)));
+            first.Send(reading);
         }
 
-        return produced;
+        first.Send(Key(original[0].Timestamp), "{\"timestamp\":null}"u8.ToArray());
+        first.Complete();
+
+        using var second = new TestIngestion(_cluster.BootstrapServers, traceParent: SecondTrace);
+        foreach (var reading in FinalReadings())
+        {
+            second.Send(reading);
+        }
+
+        second.Complete();
+        return first.Sent + second.Sent;
     }
 
     private LocalEngine Engine(JobDatabase db) =>
@@ -150,7 +135,7 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
         await using var db = await JobDatabase.CreateAsync(server, "notopic");
         var engine = Engine(db);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(
             () => db.Runner(engine).RunAsync("no_such_topic", TestContext.Current.CancellationToken));
 
         Assert.Contains("no_such_topic", error.Message, StringComparison.Ordinal);
@@ -161,14 +146,15 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
     [InlineData("spark", "The Spark engine needs ConnectionStrings:spark")]
     [InlineData("local", "ConnectionStrings:kafka")]
     [InlineData("flink", "use 'spark' or 'local'")]
-    public async Task A_configuration_the_job_cannot_run_exits_with_code_2_and_says_why(string engine, string message)
+    [InlineData("local", "Pipeline:Topic: topic name 'raw;energy' contains ';'", "raw;energy")]
+    public async Task A_configuration_the_job_cannot_run_exits_with_code_2_and_says_why(string engine, string message, string topic = RawEnergyTopic.Name)
     {
         var errors = new StringWriter();
         var original = Console.Error;
         Console.SetError(errors);
         try
         {
-            var exitCode = await JobProgram.RunAsync(["--engine", engine], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+            var exitCode = await JobProgram.RunAsync(["--engine", engine, "--topic", topic], config => config.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:energy_db"] = "Host=127.0.0.1;Database=unused",
             }));

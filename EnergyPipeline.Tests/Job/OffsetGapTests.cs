@@ -18,13 +18,16 @@ public sealed class OffsetGapTests(PostgresServerFixture server) : IDisposable
     [Fact]
     public async Task Transactional_batches_leave_offset_gaps_that_the_local_engine_reads_past()
     {
-        _cluster.CreateTopic(RawEnergyTopic.Name, 2);
+        _cluster.CreatePipelineTopics(RawEnergyTopic.Name, 2);
+        var runId = Guid.CreateVersion7().ToString();
+        var delivered = new List<(int Partition, long Offset)>();
         var readings = Enumerable.Range(0, 50).Select(i => Complete(new DateTime(2009, 9, 30, 23, 30, 0).AddMinutes(i), 0.06m * (i + 1))).ToList();
         using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
                {
                    BootstrapServers = _cluster.BootstrapServers,
                    TransactionalId = "energy-test-" + Guid.NewGuid().ToString("N"),
                }).Build())
+        using (var control = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers }).Build())
         {
             producer.InitTransactions(TimeSpan.FromSeconds(20));
             foreach (var batch in readings.Chunk(10))
@@ -32,11 +35,20 @@ public sealed class OffsetGapTests(PostgresServerFixture server) : IDisposable
                 producer.BeginTransaction();
                 foreach (var reading in batch)
                 {
-                    producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]> { Key = Key(reading.Timestamp), Value = Value(reading) });
+                    producer.Produce(RawEnergyTopic.Name, new Message<byte[], byte[]>
+                    {
+                        Key = Key(reading.Timestamp),
+                        Value = Value(reading),
+                        Headers = new Headers { { RawEnergyTopic.RunIdHeader, System.Text.Encoding.UTF8.GetBytes(runId) } },
+                    }, report => { lock (delivered) { delivered.Add((report.Partition.Value, report.Offset.Value)); } });
                 }
 
                 producer.CommitTransaction(TimeSpan.FromSeconds(20));
             }
+
+            TestIngestion.Record(control, RawEnergyTopic.Name, new IngestionCompletion(runId, "sha", readings.Count, readings[0].Timestamp, readings[^1].Timestamp,
+                [.. delivered.GroupBy(o => o.Partition).OrderBy(g => g.Key).Select(g => new PartitionOffsetRange(g.Key, g.Min(o => o.Offset), g.Max(o => o.Offset), g.Count()))],
+                null, DateTimeOffset.UtcNow));
         }
 
         await using var db = await JobDatabase.CreateAsync(server, "gaps");

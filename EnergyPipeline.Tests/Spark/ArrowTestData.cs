@@ -31,6 +31,37 @@ internal static class ArrowTestData
         return Write(batch);
     }
 
+    /// <summary>Winning copies per run id, as QueryWinningCopies answers.</summary>
+    public static byte[] RunCopies(params (string RunId, long Copies)[] rows)
+    {
+        var runIds = new StringArray.Builder();
+        var copies = new Int64Array.Builder();
+        foreach (var (runId, count) in rows)
+        {
+            runIds.Append(runId);
+            copies.Append(count);
+        }
+
+        return Write(new RecordBatch.Builder().Append("run_id", false, runIds.Build()).Append("copies", false, copies.Build()).Build());
+    }
+
+    /// <summary>The newest ingestion's presence per partition, as QueryNewestIngestion answers.</summary>
+    public static byte[] Presence(params (int Partition, long Present, long Later)[] rows)
+    {
+        var partitions = new Int32Array.Builder();
+        var present = new Int64Array.Builder();
+        var later = new Int64Array.Builder();
+        foreach (var row in rows)
+        {
+            partitions.Append(row.Partition);
+            present.Append(row.Present);
+            later.Append(row.Later);
+        }
+
+        return Write(new RecordBatch.Builder()
+            .Append("kafka_partition", false, partitions.Build()).Append("present", false, present.Build()).Append("later", false, later.Build()).Build());
+    }
+
     /// <summary>One row of BIGINT columns, as a COUNT query answers.</summary>
     /// <summary>Rows of SparkPlan.QueryInvalidReasons: reason, its count, and one sample's partition and offset.</summary>
     public static byte[] InvalidReasons(params (string Reason, long Messages, int Partition, long Offset)[] rows)

@@ -105,8 +105,15 @@ public sealed class SparkConnectProtocolTests
         var columns = ArrowBatchDecoder.Decode(response.ArrowBatch.Data.Memory, rows);
         Assert.Equal(["kafka_partition", "min_offset", "max_offset", "records"], columns);
         Assert.Equal([0, 0L, 9L, 10L], rows.Single());
-        // Unknown fields survive a round trip, so a relation the server returns can be sent back unchanged.
-        Assert.Equal(wire.Length, response.ToByteArray().Length);
+        // Unknown fields survive a round trip, so a relation the server returns can be sent back unchanged: the
+        // re-encoded message decodes equal (unknown fields included) and still carries the unknown fields' bytes.
+        var reencoded = response.ToByteArray();
+        Assert.Equal(response, ExecutePlanResponse.Parser.ParseFrom(reencoded));
+        Assert.Equal(wire.Order(), reencoded.Order());
+        byte[] sessionField = [0x7A, 0x03, .. Ascii("sss")];
+        byte[] observedField = [0x32, (byte)observed.Length, .. observed];
+        Assert.True(reencoded.AsSpan().IndexOf(sessionField) >= 0, "server_side_session_id (15) was dropped");
+        Assert.True(reencoded.AsSpan().IndexOf(observedField) >= 0, "observed_metrics (6) was dropped");
     }
 
     [Fact]

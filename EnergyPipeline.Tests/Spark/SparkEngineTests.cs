@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob;
+using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Kafka;
+using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.SparkJob.SparkConnect.Protocol;
 using EnergyPipeline.SparkJob.Spark;
@@ -14,9 +18,16 @@ namespace EnergyPipeline.Tests.Spark;
 /// The engine's orchestration against the in-process Spark Connect server: which statements it sends, in which
 /// order, in one session, and how it reads the answers. Spark's own evaluation of the SQL is the full-stack test's.
 /// </summary>
-public sealed class SparkEngineTests
+public sealed class SparkEngineTests(PostgresServerFixture postgres)
 {
     private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    private const string IngestionRunId = "0190f1a2-0000-7000-8000-000000000001";
+
+    /// <summary>Two partitions captured at start and one completed ingestion that wrote to both.</summary>
+    private static readonly TopicSnapshot Snapshot = new("raw_energy",
+        [new PartitionRead(0, 0, 100, 0), new PartitionRead(1, 5, 61, 0)],
+        [new IngestionCompletion(IngestionRunId, "sha", 150, null, null,
+            [new PartitionOffsetRange(0, 0, 99, 100), new PartitionOffsetRange(1, 5, 60, 50)], TraceParent, DateTimeOffset.UnixEpoch)]);
 
     [Fact]
     public async Task A_run_sends_the_plan_in_order_in_one_session_and_reports_what_spark_counted()
@@ -29,18 +40,20 @@ public sealed class SparkEngineTests
         var linked = new List<ActivityLink>();
         using var listener = ListenForRun(runId, linked);
 
-        var result = await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, runId, TestContext.Current.CancellationToken);
+        var result = await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, runId, Snapshot, TestContext.Current.CancellationToken);
 
         var requests = server.Service.ExecuteRequests.ToArray();
         Assert.All(requests, r => Assert.Equal(runId.ToString(), r.SessionId));
         string[] expected =
         [
             SparkPlan.RedactCredentials.Text, SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text,
-            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.CreateKafkaSource(inputs).Text,
+            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.CreateKafkaSource(inputs, Snapshot, options.ReadStallTimeout).Text,
             SparkPlan.CacheRecords.Text, SparkPlan.CreateCheckedView.Text, SparkPlan.CreateReadingsView.Text,
             SparkPlan.QueryPartitionOffsets.Text, "root: " + SparkPlan.QueryPartitionOffsets.Text,
             SparkPlan.QueryCounts.Text, "root: " + SparkPlan.QueryCounts.Text,
             SparkPlan.QueryInvalidReasons.Text, "root: " + SparkPlan.QueryInvalidReasons.Text,
+            SparkPlan.QueryWinningCopies.Text, "root: " + SparkPlan.QueryWinningCopies.Text,
+            SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text, "root: " + SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text,
             SparkPlan.QueryTraceParents.Text, "root: " + SparkPlan.QueryTraceParents.Text,
             "write: " + SparkPlan.RawZoneRows.Text,
             "write: " + SparkPlan.InsertQuarterlyAggregates(runId).Text,
@@ -58,6 +71,8 @@ public sealed class SparkEngineTests
         Assert.Equal([new PartitionOffsets(0, 0, 99, 100), new PartitionOffsets(1, 5, 60, 50)], result.Offsets);
         Assert.Equal((150L, 2L, 8L, 140L, 3), (result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters));
         Assert.Equal([TraceParent], result.IngestionTraceParents);
+        Assert.Equal(new Dictionary<string, long> { [IngestionRunId] = 138, [""] = 2 }, result.WinningCopiesByRunId);
+        Assert.Equal([new NewestIngestionPresence(0, 100, 0), new NewestIngestionPresence(1, 49, 1)], result.NewestIngestion);
         // Reported in the rules' order, whatever order Spark returned them in.
         Assert.Equal(["tombstone", "key_mismatch"], result.InvalidByReason.Select(r => r.Reason));
         Assert.Equal(new SparkJob.Aggregation.InvalidMessage(2, 7, "tombstone"), Assert.Single(result.InvalidByReason[0].Samples));
@@ -71,7 +86,7 @@ public sealed class SparkEngineTests
         server.Service.OnExecute = AnswerLikeSpark(failing: "write: " + SparkPlan.InsertQuarterlyAggregates(Guid.Empty).Text[..40]);
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
-            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), Guid.NewGuid(), TestContext.Current.CancellationToken));
+            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
 
         Assert.Equal("insert_quarterly_staging", error.Statement);
         Assert.Contains("relation \"quarterly_energy_staging\" does not exist", error.ServerMessage, StringComparison.Ordinal);
@@ -86,7 +101,7 @@ public sealed class SparkEngineTests
         const string password = "Pw7f3a9c2e-seen-once";
         var needle = System.Text.Encoding.UTF8.GetBytes(password);
 
-        await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server) with { Password = password }, Guid.NewGuid(), TestContext.Current.CancellationToken);
+        await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server) with { Password = password }, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken);
 
         // Of every request the server received (executions, analyses, releases), one carries the password ...
         Assert.Single(server.Service.RequestBytes, bytes => bytes.AsSpan().IndexOf(needle) >= 0);
@@ -108,7 +123,7 @@ public sealed class SparkEngineTests
         await using var server = await FakeSparkConnectServer.StartAsync();
 
         await Assert.ThrowsAsync<ArgumentException>(() => new SparkEngine(NullLogger<SparkEngine>.Instance)
-            .RunAsync(Options(server) with { KafkaBootstrapServers = "kafka:29092' ) --" }, Guid.NewGuid(), TestContext.Current.CancellationToken));
+            .RunAsync(Options(server) with { KafkaBootstrapServers = "kafka:29092' ) --" }, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
 
         Assert.Empty(server.Service.ExecuteRequests);
         Assert.Empty(server.Service.AnalyzeRequests);
@@ -137,10 +152,49 @@ public sealed class SparkEngineTests
         var stopwatch = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
-            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, Guid.NewGuid(), TestContext.Current.CancellationToken));
+            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task The_job_captures_the_snapshot_spark_reads_exactly_and_checks_spark_s_result_like_the_local_engine_s()
+    {
+        using var cluster = new MockKafkaCluster();
+        cluster.CreatePipelineTopics("raw_energy", 2);
+        IngestionCompletion completion;
+        using (var ingestion = new TestIngestion(cluster.BootstrapServers))
+        {
+            foreach (var i in Enumerable.Range(0, 40))
+            {
+                ingestion.Send(new EnergyReading(new DateTime(2008, 1, 1).AddMinutes(i), 1.5m, 0.1m, 240m, 6m, 0m, 1m, 17m));
+            }
+
+            completion = ingestion.Complete();
+        }
+
+        // The end offsets computed independently: one past the last message of each partition, as read back, in
+        // partition order (the read interleaves partitions in any order).
+        var ends = KafkaTopicReader.ReadAll(cluster.BootstrapServers, "raw_energy", TimeSpan.FromSeconds(20))
+            .GroupBy(m => m.Partition.Value).OrderBy(g => g.Key).ToDictionary(g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => g.Max(m => m.Offset.Value) + 1);
+        await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparkcheck");
+        await db.Runner(new Job.StagingEngine(db.Store, [Job.JobTestData.Quarter2007()])).RunAsync("raw_energy", TestContext.Current.CancellationToken);
+        var before = await db.QuarterRowsAsTextAsync();
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        var snapshot = snapshots.Capture("raw_energy", TestContext.Current.CancellationToken);
+        // Spark reports most winning copies from an ingestion that never completed.
+        server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshot, [(completion.RunId, 10), ("crashed-ingestion", 130)]);
+        var engine = new SparkJobEngine(Options(server), new SparkEngine(NullLogger<SparkEngine>.Instance), snapshots);
+
+        var error = await Assert.ThrowsAsync<IncompleteDataException>(() => db.Runner(engine).RunAsync("raw_energy", TestContext.Current.CancellationToken));
+
+        Assert.Contains("ingestion crashed-ingestion has no completion record: 130 newest copies come from it", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await db.QuarterRowsAsTextAsync());
+        var source = server.Service.ExecuteRequests.Select(Describe).Single(t => t.Contains("USING kafka", StringComparison.Ordinal));
+        Assert.Contains($"'endingOffsets' '{System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, long>> { ["raw_energy"] = ends })}'",
+            source, StringComparison.Ordinal);
     }
 
     private static SparkEngineOptions Options(FakeSparkConnectServer server) => new()
@@ -162,8 +216,11 @@ public sealed class SparkEngineTests
     };
 
     // Spark's answer shapes: a query's SQL command returns its relation; executing that root returns Arrow batches.
-    private static FakeSparkConnectServer.ExecuteHandler AnswerLikeSpark(string? failing) => async (request, responses, _) =>
+    private static FakeSparkConnectServer.ExecuteHandler AnswerLikeSpark(
+        string? failing, TopicSnapshot? snapshot = null, (string RunId, long Copies)[]? winning = null) => async (request, responses, _) =>
     {
+        snapshot ??= Snapshot;
+        winning ??= [("", 2), (IngestionRunId, 138)];
         var text = Describe(request);
         if (failing is not null && text.StartsWith(failing, StringComparison.Ordinal))
         {
@@ -182,6 +239,8 @@ public sealed class SparkEngineTests
             var query = request.Plan.Root.Sql.Query;
             var arrow = query == SparkPlan.QueryPartitionOffsets.Text ? ArrowTestData.Offsets((0, 0, 99, 100), (1, 5, 60, 50))
                 : query == SparkPlan.QueryCounts.Text ? ArrowTestData.Longs(("readings_read", 150), ("invalid", 2), ("duplicates_dropped", 8), ("readings", 140), ("quarters", 3))
+                : query == SparkPlan.QueryWinningCopies.Text ? ArrowTestData.RunCopies(winning)
+                : query == SparkPlan.QueryNewestIngestion(snapshot.NewestCompletion!).Text ? ArrowTestData.Presence((0, 100, 0), (1, 49, 1))
                 : query == SparkPlan.QueryInvalidReasons.Text ? ArrowTestData.InvalidReasons(("tombstone", 1, 2, 7), ("key_mismatch", 1, 0, 3))
                 : query == SparkPlan.QueryTraceParents.Text ? ArrowTestData.Strings("trace_parent", TraceParent)
                 : throw new RpcException(new Status(StatusCode.InvalidArgument, "unexpected query"));

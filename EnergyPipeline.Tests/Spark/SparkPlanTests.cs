@@ -25,6 +25,21 @@ public sealed partial class SparkPlanTests
 
     private static readonly SparkPlanInputs Inputs = SparkPlanInputs.From(Options);
 
+    private static readonly EnergyPipeline.SparkJob.Kafka.TopicSnapshot Snapshot = new("raw_energy",
+        [new EnergyPipeline.SparkJob.Engine.PartitionRead(0, 0, 120, 0), new EnergyPipeline.SparkJob.Engine.PartitionRead(1, 7, 64, 0)],
+        [new IngestionCompletion("run-1", "sha", 10, null, null, [new PartitionOffsetRange(1, 50, 63, 10)], null, DateTimeOffset.UnixEpoch)]);
+
+    [Fact]
+    public void The_newest_ingestion_query_counts_its_copies_and_the_later_messages_per_partition_it_wrote()
+    {
+        var query = Normalize(SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text);
+        Assert.Contains("COUNT_IF(run_id = 'run-1') AS present", query, StringComparison.Ordinal);
+        Assert.Contains("COUNT_IF(kafka_offset > element_at(map(1, CAST(63 AS BIGINT)), kafka_partition)) AS later", query, StringComparison.Ordinal);
+        Assert.Contains($"FROM {SparkPlan.RecordsTable} WHERE array_contains(map_keys(map(1, CAST(63 AS BIGINT))), kafka_partition)", query, StringComparison.Ordinal);
+        Assert.Contains("AS run_id", SparkPlan.CacheRecords.Text, StringComparison.Ordinal);
+        Assert.Contains("run_id,", SparkPlan.CreateReadingsView.Text, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> StatementNames => new(AllStatements().Select(s => s.Name));
 
     [Fact]
@@ -49,12 +64,16 @@ public sealed partial class SparkPlanTests
     [Fact]
     public void The_topic_is_read_whole_as_one_cached_snapshot_of_keys_and_value_bytes()
     {
-        var source = SparkPlan.CreateKafkaSource(Inputs).Text;
+        var source = SparkPlan.CreateKafkaSource(Inputs, Snapshot, TimeSpan.FromSeconds(60)).Text;
         Assert.Contains("USING kafka", source, StringComparison.Ordinal);
         Assert.Contains("'kafka.bootstrap.servers' 'kafka:29092'", source, StringComparison.Ordinal);
-        Assert.Contains("'subscribe' 'raw_energy'", source, StringComparison.Ordinal);
-        Assert.Contains("'startingOffsets' 'earliest'", source, StringComparison.Ordinal);
-        Assert.Contains("'failOnDataLoss' 'false'", source, StringComparison.Ordinal);
+        // Exactly the snapshot captured at start, never 'latest': the JSON Spark's Kafka source documents.
+        Assert.Contains("""'assign' '{"raw_energy":[0,1]}'""", source, StringComparison.Ordinal);
+        Assert.Contains("""'startingOffsets' '{"raw_energy":{"0":0,"1":7}}'""", source, StringComparison.Ordinal);
+        Assert.Contains("""'endingOffsets' '{"raw_energy":{"0":120,"1":64}}'""", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("latest", source, StringComparison.Ordinal);
+        Assert.Contains("'failOnDataLoss' 'true'", source, StringComparison.Ordinal);
+        Assert.Contains("'kafkaConsumer.pollTimeoutMs' '60000'", source, StringComparison.Ordinal);
 
         var cache = SparkPlan.CacheRecords.Text;
         Assert.StartsWith($"CACHE TABLE {SparkPlan.RecordsTable}", cache, StringComparison.Ordinal);
@@ -138,35 +157,6 @@ public sealed partial class SparkPlanTests
         Assert.DoesNotContain("DOUBLE", insert, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("FLOAT", insert, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("AVG(", insert, StringComparison.OrdinalIgnoreCase);
-    }
-
-    [Fact]
-    public void Energy_rounded_at_six_decimals_then_three_equals_exact_rounding_for_every_sum()
-    {
-        // Spark computes SUM * 1000 / 60 at 6 decimals (half-up) before ROUND(.., 3). For sums k/1000 that double
-        // rounding must equal exact half-away-from-zero rounding of k/60; checked here over a large range.
-        for (long k = -200_000; k <= 2_000_000; k++)
-        {
-            var exact = Math.Round((decimal)k / 60m, 3, MidpointRounding.AwayFromZero);
-            var twice = Math.Round(Math.Round((decimal)k / 60m, 6, MidpointRounding.AwayFromZero), 3, MidpointRounding.AwayFromZero);
-            Assert.Equal(exact, twice);
-        }
-    }
-
-    [Fact]
-    public void Averages_rounded_at_fourteen_decimals_then_three_equal_exact_rounding()
-    {
-        // SUM(DECIMAL(20,3)) / DECIMAL(10,0) has 14 decimals in Spark; S/(1000n) is never within 1/(2000n) of a
-        // rounding midpoint without being on it, so the intermediate rounding cannot change the result.
-        var random = new Random(20061216);
-        for (var i = 0; i < 200_000; i++)
-        {
-            long n = random.Next(1, 140_000);
-            var sum = (decimal)random.NextInt64(0, 260_000L * n) / 1000m;
-            var exact = ExactRound3(sum, n);
-            var twice = Math.Round(Math.Round(sum / n, 14, MidpointRounding.AwayFromZero), 3, MidpointRounding.AwayFromZero);
-            Assert.Equal(exact, twice);
-        }
     }
 
     [Theory]
@@ -298,18 +288,11 @@ public sealed partial class SparkPlanTests
     private static IEnumerable<SparkSql> AllStatements() =>
     [
         SparkPlan.RedactCredentials, SparkPlan.UseUtc, SparkPlan.UseTimestampWithoutTimeZone, SparkPlan.UseCorrectedTimeParser, SparkPlan.DisableAnsi,
-        SparkPlan.CreateKafkaSource(Inputs), SparkPlan.CacheRecords,
+        SparkPlan.CreateKafkaSource(Inputs, Snapshot, TimeSpan.FromSeconds(60)), SparkPlan.CacheRecords,
         SparkPlan.CreateCheckedView, SparkPlan.CreateReadingsView, SparkPlan.QueryPartitionOffsets, SparkPlan.QueryCounts,
-        SparkPlan.QueryInvalidReasons, SparkPlan.QueryTraceParents,
+        SparkPlan.QueryInvalidReasons, SparkPlan.QueryTraceParents, SparkPlan.QueryWinningCopies, SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!),
         SparkPlan.RawZoneRows, SparkPlan.InsertQuarterlyAggregates(Guid.NewGuid()), SparkPlan.UncacheRecords,
     ];
-
-    // Half away from zero at 3 decimals of sum / n (non-negative), in integers: floor((2t + n) / 2n) thousandths.
-    private static decimal ExactRound3(decimal sum, long n)
-    {
-        var thousandths = (long)(sum * 1000m);
-        return ((2 * thousandths) + n) / (2 * n) / 1000m;
-    }
 
     private static string Normalize(string sql) => WhitespacePattern().Replace(sql, " ").Trim();
 

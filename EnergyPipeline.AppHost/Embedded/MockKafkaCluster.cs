@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Confluent.Kafka;
 
-namespace EnergyPipeline.Tests.Infrastructure;
+namespace EnergyPipeline.AppHost.Embedded;
 
 /// <summary>
 /// librdkafka's built-in mock Kafka cluster (rdkafka_mock.h), started through P/Invoke into the native
@@ -40,6 +40,16 @@ public sealed class MockKafkaCluster : IDisposable
     public void CreateTopic(string topic, int partitions, int replicationFactor = 1) =>
         Check(Native.TopicCreate(_cluster, topic, partitions, replicationFactor), $"creating topic {topic}");
 
+    /// <summary>
+    /// Creates a data topic and its control topic of completion records (1 partition), as the ingestor would on a
+    /// real cluster.
+    /// </summary>
+    public void CreatePipelineTopics(string topic, int partitions)
+    {
+        CreateTopic(topic, partitions);
+        CreateTopic(EnergyPipeline.Messaging.RawEnergyTopic.CompletionTopic(topic), 1);
+    }
+
     /// <summary>Takes a broker down: its connections are closed and new ones refused.</summary>
     public void SetBrokerDown(int brokerId) => Check(Native.BrokerSetDown(_cluster, brokerId), "rd_kafka_mock_broker_set_down");
 
@@ -49,7 +59,10 @@ public sealed class MockKafkaCluster : IDisposable
     {
         const int errorSize = 512;
         var error = stackalloc byte[errorSize];
-        var handle = Native.New(ProducerType, Native.ConfNew(), error, errorSize);
+        var conf = Native.ConfNew();
+        // The handle only hosts the cluster: its notice that no bootstrap.servers is set is noise on the console.
+        Native.ConfSet(conf, "log_level", "3", error, errorSize);
+        var handle = Native.New(ProducerType, conf, error, errorSize);
         return handle != IntPtr.Zero
             ? handle
             : throw new InvalidOperationException($"rd_kafka_new failed: {Marshal.PtrToStringUTF8((IntPtr)error)}");
@@ -82,6 +95,16 @@ public sealed class MockKafkaCluster : IDisposable
 
         public static IntPtr ConfNew() =>
             ((delegate* unmanaged[Cdecl]<IntPtr>)Export("rd_kafka_conf_new"))();
+
+        public static int ConfSet(IntPtr conf, string name, string value, byte* error, nuint errorSize)
+        {
+            var nameBytes = Encoding.UTF8.GetBytes(name + "\0");
+            var valueBytes = Encoding.UTF8.GetBytes(value + "\0");
+            fixed (byte* n = nameBytes, v = valueBytes)
+            {
+                return ((delegate* unmanaged[Cdecl]<IntPtr, byte*, byte*, byte*, nuint, int>)Export("rd_kafka_conf_set"))(conf, n, v, error, errorSize);
+            }
+        }
 
         public static IntPtr New(int type, IntPtr conf, byte* error, nuint errorSize) =>
             ((delegate* unmanaged[Cdecl]<int, IntPtr, byte*, nuint, IntPtr>)Export("rd_kafka_new"))(type, conf, error, errorSize);

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using EnergyPipeline.ServiceDefaults.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EnergyPipeline.AppHost.Embedded;
+
+/// <summary>
+/// The embedded infrastructure (no container): Kafka as librdkafka's mock cluster inside the AppHost, PostgreSQL as
+/// an executable from the local binaries. Both show on the dashboard with their state and a health check, and both
+/// are gone when the AppHost ends.
+/// </summary>
+public static class EmbeddedInfrastructureExtensions
+{
+    private const string KafkaResourceType = "EmbeddedKafka";
+
+    public static IResourceBuilder<EmbeddedKafkaResource> AddEmbeddedKafka(
+        this IDistributedApplicationBuilder builder, string name, IReadOnlyList<EmbeddedTopic> topics)
+    {
+        var kafka = new EmbeddedKafkaResource(name, topics);
+        var healthCheck = new KafkaHealthCheck(() => kafka.IsStarted ? kafka.Cluster.BootstrapServers : null, TimeSpan.FromSeconds(5));
+        var healthCheckKey = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey, _ => healthCheck, failureStatus: default, tags: default));
+
+        builder.Eventing.Subscribe<InitializeResourceEvent>(kafka, async (e, ct) =>
+        {
+            // Clients (the health check's here, the services' in their processes) close before the cluster goes,
+            // or their Close() waits about 45 s for a broker that no longer answers.
+            e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() =>
+            {
+                healthCheck.Dispose();
+                kafka.Stop();
+            });
+
+            await e.Notifications.PublishUpdateAsync(kafka, s => s with { State = KnownResourceStates.Starting }).ConfigureAwait(false);
+            var servers = kafka.Cluster.BootstrapServers;
+            await e.Eventing.PublishAsync(new ConnectionStringAvailableEvent(kafka, e.Services), ct).ConfigureAwait(false);
+            await e.Notifications.PublishUpdateAsync(kafka, s => s with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+                Properties = [.. s.Properties,
+                    new("kafka.bootstrap_servers", servers),
+                    new("kafka.topics", string.Join(", ", topics.Select(t => $"{t.Name} ({t.Partitions} partitions)"))),
+                    new("kafka.retention", $"in memory, 5 MiB per partition, sized for {EmbeddedKafkaSizing.Copies} ingestions of the data set; restart the AppHost to reset")],
+            }).ConfigureAwait(false);
+            e.Logger.LogInformation("Embedded Kafka (librdkafka mock cluster) listening on {Servers}", servers);
+        });
+
+        return builder.AddResource(kafka)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = KafkaResourceType,
+                State = KnownResourceStates.NotStarted,
+                Properties = [],
+            })
+            .WithHealthCheck(healthCheckKey);
+    }
+
+    /// <summary>
+    /// A PostgreSQL server from <paramref name="binaries"/>, named <paramref name="name"/>, whose connection string
+    /// is the database <paramref name="databaseName"/> (created once the server answers).
+    /// </summary>
+    public static IResourceBuilder<EmbeddedPostgresResource> AddEmbeddedPostgres(
+        this IDistributedApplicationBuilder builder, string name, string databaseName, PostgresBinaries binaries)
+    {
+        var directory = new EmbeddedPostgresDirectory(binaries);
+        var postgres = new EmbeddedPostgresResource(name, EmbeddedPostgresDirectory.AsServerUser(binaries.Postgres), directory, FreePort(), databaseName);
+
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (e, ct) =>
+        {
+            var lifetime = e.Services.GetRequiredService<IHostApplicationLifetime>();
+            var cleaned = EmbeddedPostgresDirectory.CleanLeftovers(binaries);
+            if (cleaned > 0)
+            {
+                Console.WriteLine($"Removed {cleaned} embedded PostgreSQL director{(cleaned == 1 ? "y" : "ies")} left by an AppHost that was killed.");
+            }
+
+            await directory.InitialiseAsync(ct).ConfigureAwait(false);
+            // After the orchestrator has stopped the server's process: stop a server that survived it, remove the directory.
+            lifetime.ApplicationStopped.Register(() => directory.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        });
+
+        var healthCheckKey = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey, _ => new EmbeddedPostgresHealthCheck(postgres), failureStatus: default, tags: default));
+
+        return builder.AddResource(postgres)
+            .WithArgs([
+                .. EmbeddedPostgresDirectory.AsServerUserArguments(binaries.Postgres),
+                "-D", directory.DataDirectory,
+                "-p", postgres.Port.ToString(CultureInfo.InvariantCulture),
+                // Loopback only: trust authentication is safe because nothing else can connect.
+                "-c", "listen_addresses=127.0.0.1",
+                "-c", $"unix_socket_directories={directory.Root}",
+                // A throw-away server: durability is not wanted, speed is.
+                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            ])
+            .WithHealthCheck(healthCheckKey);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+
+namespace EnergyPipeline.Tests.AppHost;
+
+/// <summary>Pipeline:Infrastructure: how auto resolves, what the embedded model declares, and the errors the AppHost stops with.</summary>
+public sealed class InfrastructureChoiceTests
+{
+    private static readonly Func<string, CancellationToken, Task<string?>> NoRuntime = (_, _) => Task.FromResult<string?>("Cannot connect to the Docker daemon");
+    private static readonly Func<string, CancellationToken, Task<string?>> RuntimeAnswers = (_, _) => Task.FromResult<string?>(null);
+    private static readonly Func<string, CancellationToken, Task<string?>> MustNotProbe = (_, _) => throw new Xunit.Sdk.XunitException("probed the runtime");
+
+    [Fact]
+    public async Task Auto_without_a_runtime_is_embedded_and_says_so_in_one_line()
+    {
+        var (mode, notice) = await InfrastructureChoice.ResolveAsync(Configuration(), isRunMode: true, NoRuntime, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PipelineInfrastructure.Embedded, mode);
+        Assert.NotNull(notice);
+        Assert.DoesNotContain('\n', notice);
+        Assert.Contains("embedded", notice, StringComparison.Ordinal);
+        Assert.Contains("Cannot connect to the Docker daemon", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Auto_with_a_runtime_is_containers()
+    {
+        var (mode, _) = await InfrastructureChoice.ResolveAsync(Configuration(), isRunMode: true, RuntimeAnswers, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PipelineInfrastructure.Containers, mode);
+    }
+
+    [Fact]
+    public async Task Auto_with_every_service_given_needs_no_runtime()
+    {
+        var configuration = Configuration(("Pipeline:Engine", "local"), ("ConnectionStrings:kafka", "127.0.0.1:9092"), ("ConnectionStrings:energy_db", "Host=db;Database=energy_db"));
+
+        var (mode, notice) = await InfrastructureChoice.ResolveAsync(configuration, isRunMode: true, MustNotProbe, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PipelineInfrastructure.Containers, mode);
+        Assert.Null(notice);
+    }
+
+    [Fact]
+    public async Task Publishing_always_models_containers()
+    {
+        var (mode, _) = await InfrastructureChoice.ResolveAsync(Configuration(("Pipeline:Infrastructure", "embedded")), isRunMode: false, MustNotProbe, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PipelineInfrastructure.Containers, mode);
+    }
+
+    [Fact]
+    public async Task An_unknown_infrastructure_is_refused_with_the_choices()
+    {
+        var error = await Assert.ThrowsAsync<PipelineConfigurationException>(() =>
+            InfrastructureChoice.ResolveAsync(Configuration(("Pipeline:Infrastructure", "cloud")), isRunMode: true, MustNotProbe, TestContext.Current.CancellationToken));
+
+        Assert.Contains("'auto', 'containers' or 'embedded'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_embedded_model_declares_no_container_and_runs_the_local_engine()
+    {
+        Assert.SkipWhen(PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine");
+        var model = AppModel.Build("--Pipeline:Infrastructure=embedded");
+
+        Assert.Equal(["ingestor", "kafka", "postgres", "spark-job"], model.Names.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(model.Builder.Resources, r => r is ContainerResource);
+        Assert.IsType<EmbeddedKafkaResource>(model.Resource("kafka"));
+        var postgres = model.Resource<EmbeddedPostgresResource>("postgres");
+        Assert.Contains("listen_addresses=127.0.0.1", await ArgumentsAsync(postgres));
+
+        var job = await AppModel.EnvironmentAsync(model.Resource("spark-job"));
+        Assert.Equal("local", job["Pipeline__Engine"]);
+        Assert.Equal($"Host=127.0.0.1;Port={postgres.Port};Username=postgres;Database=energy_db", job["ConnectionStrings__energy_db"]);
+        var ingestor = await AppModel.EnvironmentAsync(model.Resource("ingestor"));
+        Assert.Equal(EmbeddedKafkaSizing.Partitions().ToString(System.Globalization.CultureInfo.InvariantCulture), ingestor["Ingestor__Partitions"]);
+    }
+
+    [Fact]
+    public void A_given_connection_string_wins_over_the_embedded_resource()
+    {
+        Assert.SkipWhen(PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine");
+        var model = AppModel.Build("--Pipeline:Infrastructure=embedded", "--ConnectionStrings:kafka=broker.example:9092");
+
+        Assert.IsNotType<EmbeddedKafkaResource>(model.Resource("kafka"));
+        Assert.IsType<EmbeddedPostgresResource>(model.Resource("postgres"));
+    }
+
+    [Fact]
+    public void Embedded_without_postgresql_binaries_names_the_package_and_docker()
+    {
+        var error = Assert.Throws<EmbeddedInfrastructureException>(() =>
+            AppModel.Build("--Pipeline:Infrastructure=embedded", $"--Pipeline:Postgres:BinDirectory={Path.Combine(Path.GetTempPath(), "no-postgres-here")}"));
+
+        Assert.Contains("apt-get install postgresql", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Docker", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_sized_topic_holds_the_stated_number_of_full_copies()
+    {
+        // An independent reading of the rule: stored bytes of K copies must fit in the partitions' retention.
+        var partitions = EmbeddedKafkaSizing.Partitions();
+        Assert.True((long)partitions * 5 * 1024 * 1024 >= (long)EmbeddedKafkaSizing.Copies * 2_075_259 * EmbeddedKafkaSizing.StoredBytesPerReading);
+    }
+
+    [Theory]
+    [InlineData(2, "error: Pipeline:Engine=spark needs Spark and HDFS", "--Pipeline:Infrastructure=embedded", "--Pipeline:Engine=spark")]
+    [InlineData(2, "error: Pipeline:Infrastructure is 'cloud'", "--Pipeline:Infrastructure=cloud")]
+    [InlineData(0, "Pipeline:Infrastructure", "--help")]
+    [InlineData(0, "ConnectionStrings:energy_db", "-h")]
+    [InlineData(0, "Pipeline:Engine", "help")]
+    public async Task The_apphost_exits_at_once_with_help_or_a_one_line_configuration_error(int exitCode, string expected, params string[] args)
+    {
+        var appHost = AppHostBuildDirectory();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = appHost };
+        foreach (var argument in new[] { Path.Combine(appHost, "EnergyPipeline.AppHost.dll") }.Concat(args))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(exitCode, process.ExitCode);
+        Assert.Contains(expected, exitCode == 0 ? await output : await errors, StringComparison.Ordinal);
+        if (exitCode != 0)
+        {
+            Assert.Single((await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+    }
+
+    /// <summary>The AppHost's own output directory (its dependencies differ from the tests'), same configuration as the tests.</summary>
+    private static string AppHostBuildDirectory()
+    {
+        var tests = new DirectoryInfo(AppContext.BaseDirectory);
+        while (tests.Name != "bin")
+        {
+            tests = tests.Parent!;
+        }
+
+        var relative = Path.GetRelativePath(tests.Parent!.FullName, AppContext.BaseDirectory);
+        var project = Projects.EnergyPipeline_AppHost.ProjectPath;
+        var projectDirectory = Directory.Exists(project) ? project : Path.GetDirectoryName(project)!;
+        return Path.Combine(projectDirectory, relative);
+    }
+
+    private static async Task<IReadOnlyList<string>> ArgumentsAsync(IResource resource)
+    {
+        var result = await ExecutionConfigurationBuilder.Create(resource).WithArgumentsConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TestContext.Current.CancellationToken);
+        return result.Arguments.Select(a => a.Value).ToList();
+    }
+
+    private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using EnergyPipeline.SparkJob;
+using EnergyPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace EnergyPipeline.Tests.Job;
+
+/// <summary>
+/// The job's expected failures at start: one error line naming the address, the setting and the cause, no stack
+/// trace, the JSON summary line with status failed, exit 1 (2 for a setting that cannot be used as written).
+/// </summary>
+[Collection(ConsoleErrorCollection.Name)]
+public sealed class JobStartFailureTests(PostgresServerFixture server)
+{
+    [Fact]
+    public async Task Kafka_that_does_not_answer_fails_in_one_line_naming_the_address()
+    {
+        var kafka = $"127.0.0.1:{FreeTcpPort.Next()}";
+        var (code, output, errors) = await RunAsync(("ConnectionStrings:kafka", kafka), ("ConnectionStrings:energy_db", await server.CreateDatabaseAsync("nokafka")));
+
+        Assert.Equal(JobProgram.ExitFailed, code);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"Cannot reach Kafka at {kafka} (ConnectionStrings:kafka)", line, StringComparison.Ordinal);
+        Assert.Contains("refused", line, StringComparison.OrdinalIgnoreCase);
+        AssertFailedSummary(output, kafka);
+    }
+
+    [Fact]
+    public async Task PostgreSQL_that_does_not_answer_fails_in_one_line_naming_the_address()
+    {
+        var port = FreeTcpPort.Next();
+        var (code, output, errors) = await RunAsync(("ConnectionStrings:kafka", "127.0.0.1:9"), ("ConnectionStrings:energy_db", $"Host=127.0.0.1;Port={port};Database=energy_db;Username=energy"));
+
+        Assert.Equal(JobProgram.ExitFailed, code);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"Cannot reach PostgreSQL at 127.0.0.1:{port}/energy_db (ConnectionStrings:energy_db)", line, StringComparison.Ordinal);
+        Assert.Contains("refused", line, StringComparison.OrdinalIgnoreCase);
+        AssertFailedSummary(output, $"127.0.0.1:{port}");
+    }
+
+    [Fact]
+    public async Task A_refused_login_names_the_cause()
+    {
+        var database = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync("badlogin")) { Password = "not-the-password" }.ConnectionString;
+        var (code, output, errors) = await RunAsync(("ConnectionStrings:kafka", "127.0.0.1:9"), ("ConnectionStrings:energy_db", database));
+
+        Assert.Equal(JobProgram.ExitFailed, code);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("password authentication failed", line, StringComparison.Ordinal);
+        AssertFailedSummary(output, "password authentication failed");
+    }
+
+    [Theory]
+    [InlineData("ConnectionStrings:energy_db", "Host=127.0.0.1;Frobnicate=1", "ConnectionStrings:energy_db is not a valid PostgreSQL connection string")]
+    [InlineData("Pipeline:ConnectTimeout", "soon", "Pipeline:ConnectTimeout is 'soon'")]
+    public async Task A_setting_that_cannot_be_used_exits_2_naming_it(string setting, string value, string message)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:kafka"] = "127.0.0.1:9",
+            ["ConnectionStrings:energy_db"] = "Host=127.0.0.1;Database=energy_db",
+            [setting] = value,
+        };
+        var (code, output, errors) = await RunAsync([.. settings.Select(kv => (kv.Key, kv.Value))]);
+
+        Assert.Equal(JobProgram.ExitConfiguration, code);
+        Assert.Contains(message, Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        AssertFailedSummary(output, setting);
+    }
+
+    private static void AssertFailedSummary(string output, string errorContains)
+    {
+        using var summary = JsonDocument.Parse(output.TrimEnd().Split('\n')[^1]);
+        Assert.Equal("failed", summary.RootElement.GetProperty("status").GetString());
+        Assert.Contains(errorContains, summary.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Output, string Errors)> RunAsync(params (string Key, string Value)[] settings)
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(errors);
+        try
+        {
+            var code = await JobProgram.RunAsync(["--engine", "local", "--Pipeline:ConnectTimeout=5"], config => config.AddInMemoryCollection(
+                settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))), output);
+            return (code, output.ToString(), errors.ToString());
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+    }
+}
+
+/// <summary>Tests that capture the process's standard error run one at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class ConsoleErrorCollection
+{
+    public const string Name = "console error";
+}
+
+/// <summary>The job's command line: help and unknown options.</summary>
+[Collection(ConsoleErrorCollection.Name)]
+public sealed class JobCommandLineTests
+{
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    public async Task Help_prints_the_usage_and_exits_0(string arg)
+    {
+        var output = new StringWriter();
+
+        Assert.Equal(JobProgram.ExitSucceeded, await JobProgram.RunAsync([arg], output: output));
+        Assert.Contains("Pipeline:ConnectTimeout", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_option_is_named_and_exits_2()
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(errors);
+        try
+        {
+            Assert.Equal(JobProgram.ExitConfiguration, await JobProgram.RunAsync(["--engin", "local"], output: output));
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.Contains("Unknown option '--engin'", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--engine", "local", "--topic", "t", "--Pipeline:ConnectTimeout=3", "--Logging:LogLevel:Default", "Debug")]
+    public void Known_switches_and_configuration_keys_are_accepted(params string[] args) =>
+        Assert.Equal((false, null), JobCommandLine.Check(args, TextWriter.Null));
+}
