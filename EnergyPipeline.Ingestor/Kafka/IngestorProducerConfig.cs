@@ -19,8 +19,10 @@ public static class IngestorProducerConfig
         ["batch.num.messages"] = "100000",
         // 1 MB uncompressed per batch: larger batches risk passing a broker's default message.max.bytes.
         ["batch.size"] = "1000000",
-        ["queue.buffering.max.messages"] = "500000",
-        ["queue.buffering.max.kbytes"] = "262144",
+        // The queue bounds the producer's native memory; parsing, not the broker, sets the pace, so 32 MiB
+        // keeps every partition's batch filling (BENCHMARKS.md, Kafka ratios: 256 MiB bought no speed).
+        ["queue.buffering.max.messages"] = "100000",
+        ["queue.buffering.max.kbytes"] = "32768",
         // Delivery reports need the key (for the error message), the timestamp (latency) and the status only:
         // not copying value and headers back into .NET for two million reports saves a lot of time.
         ["dotnet.producer.delivery.report.fields"] = "key,timestamp,status",

@@ -104,6 +104,7 @@ public static class KafkaClientRegistration
         ArgumentException.ThrowIfNullOrEmpty(connectionName);
 
         var settings = new KafkaConsumerSettings();
+        KafkaConsumerPrefetch.ApplyDefaults(settings.Config);
         Bind(builder.Configuration, ConsumerSection, connectionName, settings, settings.Config);
         settings.ConnectionString = builder.Configuration.GetConnectionString(connectionName) ?? settings.ConnectionString;
         configureSettings?.Invoke(settings);

@@ -51,6 +51,29 @@ public sealed class KafkaClientRegistrationTests
     }
 
     [Fact]
+    public void Consumers_prefetch_at_most_8_MiB_unless_configuration_says_otherwise()
+    {
+        var bounded = Builder(("ConnectionStrings:kafka", "broker.example:9092"), ("Aspire:Confluent:Kafka:Consumer:Config:GroupId", "g"));
+        bounded.AddKafkaConsumer<string, string>("kafka");
+        var configured = Builder(
+            ("ConnectionStrings:kafka", "broker.example:9092"),
+            ("Aspire:Confluent:Kafka:Consumer:Config:GroupId", "g"),
+            ("Aspire:Confluent:Kafka:Consumer:Config:queued.max.messages.kbytes", "65536"),
+            ("Aspire:Confluent:Kafka:Consumer:kafka:Config:FetchMaxBytes", "52428800"));
+        configured.AddKafkaConsumer<string, string>("kafka");
+
+        using var boundedHost = bounded.Build();
+        using var configuredHost = configured.Build();
+        var defaults = boundedHost.Services.GetRequiredService<KafkaConsumerFactory<string, string>>().Config;
+        var overridden = configuredHost.Services.GetRequiredService<KafkaConsumerFactory<string, string>>().Config;
+        // librdkafka's own defaults are 65536 KiB, 100000 messages, 52428800 bytes and 1000 ms.
+        Assert.Equal(("8192", "20000", "8388608", "10"),
+            (defaults.Get("queued.max.messages.kbytes"), defaults.Get("queued.min.messages"), defaults.Get("fetch.max.bytes"), defaults.Get("fetch.queue.backoff.ms")));
+        Assert.Equal(("65536", "20000", "52428800"),
+            (overridden.Get("queued.max.messages.kbytes"), overridden.Get("queued.min.messages"), overridden.Get("fetch.max.bytes")));
+    }
+
+    [Fact]
     public void Keyed_registrations_are_apart_each_with_its_own_health_check()
     {
         var builder = Builder(("ConnectionStrings:a", "a.example:9092"), ("ConnectionStrings:b", "b.example:9092"));

@@ -1,0 +1,27 @@
+using Confluent.Kafka;
+
+namespace EnergyPipeline.ServiceDefaults.Kafka;
+
+/// <summary>
+/// The prefetch bounds every registered consumer starts from; configuration and code settings win. librdkafka's own
+/// defaults let a consumer queue 64 MiB (<c>queued.max.messages.kbytes</c>, at least 100,000 messages per partition by
+/// <c>queued.min.messages</c>) and ask for 50 MiB per fetch (<c>fetch.max.bytes</c>). The consumers here work each message
+/// slower than the broker serves it (BENCHMARKS.md, Kafka ratios), so a deeper prefetch buys no speed, only resident memory.
+/// A full queue pauses a partition's fetching for <c>fetch.queue.backoff.ms</c> (1000 ms by default): with the smaller
+/// queue that pause is hit all the time and tripled the local engine's read time, so it is 10 ms here.
+/// </summary>
+public static class KafkaConsumerPrefetch
+{
+    public const int QueuedMaxMessagesKbytes = 8 * 1024;
+    public const int QueuedMinMessages = 20_000;
+    public const int FetchMaxBytes = 8 * 1024 * 1024;
+    public const int FetchQueueBackoffMs = 10;
+
+    public static void ApplyDefaults(ConsumerConfig config)
+    {
+        config.QueuedMaxMessagesKbytes = QueuedMaxMessagesKbytes;
+        config.QueuedMinMessages = QueuedMinMessages;
+        config.FetchMaxBytes = FetchMaxBytes;
+        config.Set("fetch.queue.backoff.ms", FetchQueueBackoffMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
