@@ -20,6 +20,7 @@ public static class JobCommandLine
           Pipeline:Engine               spark (default) or local
           Pipeline:Topic                the topic to read (raw_energy)
           Pipeline:ConnectTimeout       seconds to reach Kafka and PostgreSQL at start (15)
+          Pipeline:ReadStallTimeout     seconds without progress before the Kafka read fails (60)
           Logging:LogLevel:Npgsql.Command=Information   log every SQL statement
 
         Exit codes: 0 succeeded, 1 failed (the old figures stay), 2 configuration error.

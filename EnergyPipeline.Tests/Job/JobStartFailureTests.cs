@@ -54,6 +54,7 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
     [Theory]
     [InlineData("ConnectionStrings:energy_db", "Host=127.0.0.1;Frobnicate=1", "ConnectionStrings:energy_db is not a valid PostgreSQL connection string")]
     [InlineData("Pipeline:ConnectTimeout", "soon", "Pipeline:ConnectTimeout is 'soon'")]
+    [InlineData("Pipeline:ReadStallTimeout", "0", "Pipeline:ReadStallTimeout is '0'")]
     public async Task A_setting_that_cannot_be_used_exits_2_naming_it(string setting, string value, string message)
     {
         var settings = new Dictionary<string, string>
@@ -116,6 +117,7 @@ public sealed class JobCommandLineTests
 
         Assert.Equal(JobProgram.ExitSucceeded, await JobProgram.RunAsync([arg], output: output));
         Assert.Contains("Pipeline:ConnectTimeout", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Pipeline:ReadStallTimeout", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
