@@ -19,7 +19,7 @@ public sealed class LocalEngineOptions
     public required string BootstrapServers { get; init; }
 
     /// <summary>The read fails when it makes no progress for this long (<c>Pipeline:ReadStallTimeout</c>); also the metadata timeout.</summary>
-    public TimeSpan ReadStallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ReadStallTimeout { get; init; } = PipelineOptions.DefaultReadStallTimeout;
 
     /// <summary>Called once the snapshot is captured, before the data is read (a seam for tests that change the topic mid-run).</summary>
     public Action<TopicSnapshot>? AfterSnapshotCaptured { get; init; }

@@ -42,7 +42,7 @@ public sealed record SparkEngineOptions
     public string RawZonePath { get; init; } = DefaultRawZonePath;
 
     /// <summary>Spark's Kafka consumer poll timeout: a read that gets nothing for this long fails (<c>Pipeline:ReadStallTimeout</c>).</summary>
-    public TimeSpan ReadStallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ReadStallTimeout { get; init; } = PipelineOptions.DefaultReadStallTimeout;
 
     /// <summary>How long to wait for the Spark Connect endpoint to answer at all (a server still starting up).</summary>
     public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromSeconds(60);
