@@ -106,13 +106,10 @@ public sealed partial class LocalEngine(
 
     private SnapshotRead ReadSnapshot(string topic, QuarterlyAggregator aggregator, Activity? runActivity, CancellationToken cancellationToken)
     {
-        // Two consumers, each reading about half the partitions on its own thread (ParallelSnapshotRead).
         using var consumer = consumers.Create();
-        using var secondConsumer = consumers.Create();
         try
         {
             var reader = new SnapshotReader(consumer, options.BootstrapServers, options.ReadStallTimeout);
-            var secondReader = new SnapshotReader(secondConsumer, options.BootstrapServers, options.ReadStallTimeout);
             var snapshot = reader.Capture(topic, cancellationToken);
             options.AfterSnapshotCaptured?.Invoke(snapshot);
 
@@ -122,7 +119,7 @@ public sealed partial class LocalEngine(
             var present = new Dictionary<int, long>();
             var later = new Dictionary<int, long>();
             var links = new TraceLinks(runActivity);
-            var partitions = ParallelSnapshotRead.ReadToEnd(reader, secondReader, topic, snapshot.Partitions, consumed =>
+            var partitions = reader.ReadToEnd(topic, snapshot.Partitions, consumed =>
             {
                 var message = consumed.Message;
                 links.Add(message.Headers);
@@ -146,7 +143,6 @@ public sealed partial class LocalEngine(
         finally
         {
             consumer.Close();
-            secondConsumer.Close();
         }
     }
 
