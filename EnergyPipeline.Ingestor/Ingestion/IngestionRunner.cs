@@ -46,7 +46,7 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         await provisioner.EnsureAsync(completionTopic, 1, options.ReplicationFactor, cancellationToken);
 
         var publisher = new KafkaReadingPublisher(
-            producer, options.Topic, MessageHeaders(run, runId, sha256), run.Context, options.RowsPerBatchSpan, options.ProgressEveryRows, logger);
+            producer, options.Topic, MessageHeaders(run, runId), run.Context, options.RowsPerBatchSpan, options.ProgressEveryRows, logger);
 
         ParseSummary parse;
         using (var read = IngestionTelemetry.Source.StartActivity("read household power file"))
@@ -103,11 +103,15 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
     {
         try
         {
-            var delivery = await producer.ProduceAsync(completionTopic, new Message<byte[], byte[]>
+            var produce = producer.ProduceAsync(completionTopic, new Message<byte[], byte[]>
             {
                 Key = Encoding.UTF8.GetBytes(completion.RunId),
                 Value = completion.ToJsonBytes(),
             }, cancellationToken);
+
+            // Flush serves the delivery report when no background thread polls (IngestorProducerConfig).
+            producer.Flush(TimeSpan.FromMilliseconds(options.MessageTimeoutMs + 10_000));
+            var delivery = await produce;
             logger.LogInformation("Ingestion run {RunId}: completion recorded in {Topic} at offset {Offset}",
                 completion.RunId, completionTopic, delivery.Offset.Value);
             return null;
@@ -119,8 +123,12 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         }
     }
 
-    /// <summary>The same headers on every message of the run: W3C trace context of the run span, run id, file hash.</summary>
-    public static IReadOnlyList<Header> MessageHeaders(Activity run, string runId, string sha256)
+    /// <summary>
+    /// The same headers on every message of the run: W3C trace context of the run span and the run id. The file's
+    /// hash is per run, not per message: it is in the completion record (found by run id), the run span and the
+    /// start log line, so the messages do not carry it (two million copies of 84 bytes).
+    /// </summary>
+    public static IReadOnlyList<Header> MessageHeaders(Activity run, string runId)
     {
         var headers = new List<Header> { new(RawEnergyTopic.TraceParentHeader, Encoding.UTF8.GetBytes(TraceParent(run))) };
         if (!string.IsNullOrEmpty(run.TraceStateString))
@@ -129,7 +137,6 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         }
 
         headers.Add(new Header(RawEnergyTopic.RunIdHeader, Encoding.UTF8.GetBytes(runId)));
-        headers.Add(new Header(RawEnergyTopic.SourceSha256Header, Encoding.UTF8.GetBytes(sha256)));
         return headers;
     }
 
