@@ -4,6 +4,7 @@ using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
+using EnergyPipeline.ServiceDefaults.Memory;
 using EnergyPipeline.SparkJob.Aggregation;
 using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Kafka;
@@ -119,6 +120,7 @@ public sealed partial class LocalEngine(
             var present = new Dictionary<int, long>();
             var later = new Dictionary<int, long>();
             var links = new TraceLinks(runActivity);
+            var youngGeneration = new YoungGenerationBound();
             var partitions = reader.ReadToEnd(topic, snapshot.Partitions, consumed =>
             {
                 var message = consumed.Message;
@@ -133,6 +135,7 @@ public sealed partial class LocalEngine(
                 }
 
                 aggregator.Add(partition, offset, message.Key, message.Value, ingestion);
+                youngGeneration.Tick();
             }, cancellationToken);
 
             var presence = newestLastOffsets.Keys
