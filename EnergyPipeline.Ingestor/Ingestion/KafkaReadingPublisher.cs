@@ -73,13 +73,7 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     public (DateTime? First, DateTime? Last) ReadingRange => (_firstReading, _lastReading);
 
     /// <summary>The offsets the acknowledged messages occupy, per partition, from the delivery reports.</summary>
-    public IReadOnlyList<PartitionOffsetRange> DeliveredOffsets
-    {
-        get
-        {
-            return _offsets.Ranges();
-        }
-    }
+    public IReadOnlyList<PartitionOffsetRange> DeliveredOffsets => _offsets.Ranges();
 
     public void OnReading(in HouseholdReading reading, long lineNumber)
     {
@@ -148,7 +142,8 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
             remaining = _producer.Flush(timeout - deadline.Elapsed);
         }
 
-        // Delivery handlers run on librdkafka's poll thread; Flush returns once they have been served.
+        // Flush serves the delivery reports on this thread; should configuration turn the background poll thread back
+        // on, they run there, and Flush can return before the last handler finished.
         var waitForHandlers = Stopwatch.StartNew();
         while (Delivered + Failed < Produced && waitForHandlers.Elapsed < TimeSpan.FromSeconds(5))
         {

@@ -6,14 +6,15 @@
 # The job also runs on the same topic once it holds the file four times (memory should follow distinct minutes).
 #
 # Usage: EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh [--no-build]
-# Environment: RUNS (3), PARTITIONS (per topic, sized for four copies; 48), WORK (a fresh /tmp directory),
+# Environment: RUNS (3), PARTITIONS (per topic, sized for four copies: the mock keeps 5 MiB per partition, about
+#   50 bytes per reading, so 8.3 M readings need at least 80; 128), WORK (a fresh /tmp directory),
 #   INGEST_ARGS / JOB_ARGS (extra --Key=value configuration for the ingestor / the job, e.g. librdkafka limits).
 # Needs: dotnet, kcat, /usr/bin/time, PostgreSQL 15 binaries (ENERGY_PG_BIN, /usr/lib/postgresql/15/bin).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=${RUNS:-3}
-PARTITIONS=${PARTITIONS:-48}
+PARTITIONS=${PARTITIONS:-128}
 PG_BIN=${ENERGY_PG_BIN:-/usr/lib/postgresql/15/bin}
 WORK=${WORK:-$(mktemp -d /tmp/kafka-ratio.XXXXXX)}
 mkdir -p "$WORK" && chmod 755 "$WORK"
@@ -97,7 +98,8 @@ check_low_watermarks() {
   local topic=$1 args=()
   for p in $(seq 0 $((PARTITIONS - 1))); do args+=(-t "$topic:$p:-2"); done
   local dropped
-  dropped=$(kcat -Q -b "$BROKER" "${args[@]}" | awk '$NF != 0 && /Offset/ {n++} END {print n+0}')
+  # kcat -Q prints "TOPIC [PARTITION] offset N" per partition
+  dropped=$(kcat -Q -b "$BROKER" "${args[@]}" | awk '$(NF - 1) == "offset" && $NF != 0 {n++} END {print n+0}')
   [[ "$dropped" == 0 ]] || { say "$topic: $dropped partitions lost data to the mock's retention; raise PARTITIONS"; exit 1; }
 }
 
@@ -139,6 +141,8 @@ for _ in 1 2 3; do
   dotnet "$INGESTOR" ingest --file "$FILE" --Ingestor:Topic=ing1 --Ingestor:Partitions=$PARTITIONS $INGEST_ARGS >/dev/null
 done
 check_low_watermarks ing1
+HELD=$(count_messages ing1)
+[[ "$HELD" == $((4 * ROWS)) ]] || { say "ing1 holds $HELD messages, not four copies of $ROWS: the mock's retention dropped some; raise PARTITIONS"; exit 1; }
 for i in $(seq 1 "$RUNS"); do
   # shellcheck disable=SC2086
   measure job-4x dotnet "$JOB" --engine local --topic ing1 $JOB_ARGS
