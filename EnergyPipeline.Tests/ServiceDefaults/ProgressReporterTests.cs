@@ -79,6 +79,28 @@ public sealed class ProgressReporterTests
         Assert.Equal(["Reading: 300 of 1,000 messages (30.0 %), 300 messages/s"], logger.Collector.GetSnapshot().Select(r => r.Message));
     }
 
+    [Fact]
+    public void The_terminal_bar_draws_the_final_figures_on_the_console_it_is_given()
+    {
+        var screen = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(screen),
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            Interactive = Spectre.Console.InteractionSupport.Yes,
+        });
+        console.Profile.Width = 200;
+        var time = new FakeTimeProvider();
+        var reporter = new ProgressReporter(400, () => Interlocked.Read(ref _done), new TerminalProgressBar(console, "Reading raw_energy", "messages", 400), time);
+
+        _done = 400;
+        time.Advance(TimeSpan.FromSeconds(2));
+        reporter.Complete();
+
+        Assert.Contains("Reading raw_energy: 400 of 400 messages (100.0 %), 200 messages/s", screen.ToString(), StringComparison.Ordinal);
+        Assert.Contains('\u001b', screen.ToString()); // drawn in place with escape sequences, unlike the log lines
+    }
+
     [Theory]
     [InlineData(false, false, "xterm-256color", true)]
     [InlineData(true, false, "xterm-256color", false)] // the summary goes to a pipe or a file
