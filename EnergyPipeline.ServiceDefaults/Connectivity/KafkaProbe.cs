@@ -80,7 +80,7 @@ public static class KafkaProbe
             if (waited.Elapsed >= grace)
             {
                 throw new ServiceUnreachableException(string.Create(CultureInfo.InvariantCulture,
-                    $"Cannot reach Kafka at {bootstrapServers} ({setting}): connection refused (nothing listens there; tried for {grace.TotalSeconds:0.#} s)"));
+                    $"Cannot reach Kafka at {bootstrapServers} ({setting}): Connection refused (nothing listens there; tried for {grace.TotalSeconds:0.#} s)"));
             }
 
             Thread.Sleep(RefusedRetryPause);

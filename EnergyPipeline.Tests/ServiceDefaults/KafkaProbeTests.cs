@@ -20,7 +20,7 @@ public sealed class KafkaProbeTests
         var error = await Assert.ThrowsAsync<ServiceUnreachableException>(
             () => Task.Run(() => KafkaProbe.Check(kafka, "ConnectionStrings:kafka", Generous), TestContext.Current.CancellationToken));
 
-        Assert.StartsWith($"Cannot reach Kafka at {kafka} (ConnectionStrings:kafka): connection refused", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Cannot reach Kafka at {kafka} (ConnectionStrings:kafka): Connection refused", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
     }
 
