@@ -49,7 +49,7 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         var publisher = new KafkaReadingPublisher(
             producer, options.Topic, MessageHeaders(run, runId, sha256), run.Context, options.RowsPerBatchSpan);
         // Acknowledged readings: the count ends at what was sent once the last delivery report is in.
-        using var progress = ProgressReporter.Start($"Ingesting into {options.Topic}", "readings acknowledged", total: null, () => publisher.Delivered, logger);
+        using var progress = ProgressReporter.Start($"Sending to {options.Topic} (acknowledged)", "readings", total: null, () => publisher.Delivered, logger);
 
         ParseSummary parse;
         using (var read = IngestionTelemetry.Source.StartActivity("read household power file"))

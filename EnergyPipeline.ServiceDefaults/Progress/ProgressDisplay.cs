@@ -12,7 +12,7 @@ public static class ProgressDisplay
 {
     public static IProgressView ForConsole(string activity, string unit, long? total, ILogger logger) =>
         ShowsBar(Console.IsOutputRedirected, Console.IsErrorRedirected, Environment.GetEnvironmentVariable("TERM"))
-            ? new TerminalProgressBar(StandardError(), activity, unit, total)
+            ? new TerminalProgressBar(StandardError(), activity, total)
             : new PlainProgressLog(logger, activity, unit);
 
     public static bool ShowsBar(bool outputRedirected, bool errorRedirected, string? term) =>

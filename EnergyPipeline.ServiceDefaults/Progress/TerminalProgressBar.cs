@@ -1,4 +1,6 @@
+using System.Globalization;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace EnergyPipeline.Progress;
 
@@ -12,10 +14,10 @@ public sealed class TerminalProgressBar : IProgressView
     private readonly Thread _renderer;
     private ProgressSample _latest;
 
-    public TerminalProgressBar(IAnsiConsole console, string activity, string unit, long? total)
+    public TerminalProgressBar(IAnsiConsole console, string activity, long? total)
     {
         _latest = new ProgressSample(0, total, TimeSpan.Zero);
-        _renderer = new Thread(() => Render(console, activity, unit, total)) { IsBackground = true, Name = "progress bar" };
+        _renderer = new Thread(() => Render(console, activity, total)) { IsBackground = true, Name = "progress bar" };
         _renderer.Start();
     }
 
@@ -30,10 +32,14 @@ public sealed class TerminalProgressBar : IProgressView
         _renderer.Join(TimeSpan.FromSeconds(2));
     }
 
-    private void Render(IAnsiConsole console, string activity, string unit, long? total) =>
+    private void Render(IAnsiConsole console, string activity, long? total) =>
         console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn { Width = 20 },
+                new PercentageColumn(),
+                new FiguresColumn(() => Figures(Volatile.Read(ref _latest))))
             .Start(context =>
             {
                 var task = context.AddTask(Markup.Escape(activity), maxValue: Math.Max(1, total ?? 1));
@@ -41,11 +47,9 @@ public sealed class TerminalProgressBar : IProgressView
                 while (true)
                 {
                     var finished = _finished.Wait(Interval);
-                    var sample = Volatile.Read(ref _latest);
-                    task.Description = Markup.Escape($"{activity}: {sample.Describe(unit)}");
                     if (total is not null)
                     {
-                        task.Value = Math.Min(sample.Done, task.MaxValue);
+                        task.Value = Math.Min(Volatile.Read(ref _latest).Done, task.MaxValue);
                     }
 
                     if (finished)
@@ -56,4 +60,14 @@ public sealed class TerminalProgressBar : IProgressView
                     }
                 }
             });
+
+    /// <summary>Short enough to keep the bar on one line of an 80-column terminal (the activity names the unit): <c>1,250/5,000 500/s</c>.</summary>
+    public static string Figures(ProgressSample sample) => sample.Total is { } total
+        ? string.Create(CultureInfo.InvariantCulture, $"{sample.Done:N0}/{total:N0} {sample.PerSecond:N0}/s")
+        : string.Create(CultureInfo.InvariantCulture, $"{sample.Done:N0} {sample.PerSecond:N0}/s");
+
+    private sealed class FiguresColumn(Func<string> figures) : ProgressColumn
+    {
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) => new Text(figures());
+    }
 }
