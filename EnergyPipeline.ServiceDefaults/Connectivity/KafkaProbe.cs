@@ -26,7 +26,10 @@ public static class KafkaProbe
     /// <summary>Returns the topic's partition count (null when it does not exist), or throws <see cref="ServiceUnreachableException"/>.</summary>
     public static int? Check(string bootstrapServers, string setting, TimeSpan timeout, string? topic = null)
     {
+        var started = Stopwatch.StartNew();
         FailWhenEveryAddressRefuses(bootstrapServers, setting, timeout < RefusedGrace ? timeout : RefusedGrace);
+        // The whole probe stays within the timeout: the refusal check's time comes off librdkafka's part.
+        var remaining = timeout - started.Elapsed > TimeSpan.FromSeconds(1) ? timeout - started.Elapsed : TimeSpan.FromSeconds(1);
         string? lastError = null;
         IAdminClient admin;
         try
@@ -34,7 +37,7 @@ public static class KafkaProbe
             admin = new AdminClientBuilder(new AdminClientConfig
             {
                 BootstrapServers = bootstrapServers,
-                SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, timeout.TotalMilliseconds),
+                SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, remaining.TotalMilliseconds),
             })
                 // The probe reports one line itself; librdkafka's repeated connection attempts would bury it.
                 .SetLogHandler((_, _) => { })
@@ -50,7 +53,7 @@ public static class KafkaProbe
         {
             try
             {
-                var metadata = admin.GetMetadata(timeout);
+                var metadata = admin.GetMetadata(remaining);
                 if (metadata.Brokers.Count == 0)
                 {
                     throw new ServiceUnreachableException($"Kafka at {bootstrapServers} ({setting}) answered without any broker.");
