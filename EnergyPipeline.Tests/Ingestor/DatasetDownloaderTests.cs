@@ -40,6 +40,27 @@ public sealed class DatasetDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task The_download_reports_its_bytes_against_the_announced_size_when_done()
+    {
+        var content = GenerateFile(2_000);
+        var zip = BuildZip(("household_power_consumption.txt", content));
+        using var server = new ZipServer(zip, sendLength: true);
+        var options = new IngestorOptions
+        {
+            DataDirectory = Path.Combine(_directory, "data"),
+            DownloadUrl = server.Url,
+            ExpectedSha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
+        };
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+
+        await DataFileLocator.ResolveAsync(options, () => new DatasetDownloader(_http, logger), TestContext.Current.CancellationToken);
+
+        var size = zip.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Message.StartsWith(
+            $"Downloading the data set done: {size} of {size} bytes (100.0 %)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_body_cut_halfway_or_a_server_error_restarts_the_file_from_its_first_byte()
     {
         var content = GenerateFile(3_000);
