@@ -216,17 +216,15 @@ public sealed class DatasetDownloaderTests : IDisposable
     /// </summary>
     private sealed class ZipServer : IDisposable
     {
-        private readonly HttpListener _listener = new();
+        private readonly HttpListener _listener;
         private readonly Task _loop;
         private int _requests;
 
         public ZipServer(byte[]? zip, bool sendLength, Failure[]? failures = null)
         {
             var pending = new Queue<Failure>(failures ?? []);
-            var port = FreePort();
+            (_listener, var port) = StartOnFreePort();
             Url = $"http://127.0.0.1:{port}/individual+household+electric+power+consumption.zip";
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
             _loop = Task.Run(async () =>
             {
                 while (_listener.IsListening)
@@ -279,6 +277,26 @@ public sealed class DatasetDownloaderTests : IDisposable
                     context.Response.Close();
                 }
             });
+        }
+
+        /// <summary>HttpListener cannot bind port 0: another process may take the free port first, so try again.</summary>
+        private static (HttpListener Listener, int Port) StartOnFreePort()
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var port = FreePort();
+                var listener = new HttpListener();
+                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+                try
+                {
+                    listener.Start();
+                    return (listener, port);
+                }
+                catch (HttpListenerException) when (attempt < 5)
+                {
+                    listener.Close();
+                }
+            }
         }
 
         public string Url { get; }
