@@ -4,7 +4,6 @@ using Confluent.Kafka;
 using EnergyPipeline.Ingestor.Parsing;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Memory;
-using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.Ingestor.Ingestion;
 
@@ -24,9 +23,6 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     private readonly Message<byte[], byte[]> _message;
     private readonly ActivityContext _runContext;
     private readonly int _rowsPerBatch;
-    private readonly long _progressEvery;
-    private readonly ILogger _logger;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly YoungGenerationBound _youngGeneration = new();
     private PublishBatch? _batch;
     private long _produced;
@@ -39,7 +35,7 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
 
     public KafkaReadingPublisher(
         IProducer<byte[], byte[]> producer, string topic, IEnumerable<Header> headers, ActivityContext runContext,
-        int rowsPerBatch, long progressEvery, ILogger logger)
+        int rowsPerBatch)
     {
         _producer = producer;
         _topic = topic;
@@ -55,8 +51,6 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
         _message = new Message<byte[], byte[]> { Key = [], Value = [], Headers = messageHeaders };
         _runContext = runContext;
         _rowsPerBatch = rowsPerBatch;
-        _progressEvery = progressEvery;
-        _logger = logger;
     }
 
     public long Produced => Interlocked.Read(ref _produced);
@@ -118,12 +112,6 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
         {
             batch.Close();
             _batch = null;
-        }
-
-        if (produced % _progressEvery == 0)
-        {
-            _logger.LogInformation("Produced {Produced} readings, {Delivered} acknowledged, {Rate:F0} rows/s",
-                produced, Delivered, produced / _clock.Elapsed.TotalSeconds);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.Progress;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.ServiceDefaults.Memory;
 using EnergyPipeline.SparkJob.Aggregation;
@@ -121,8 +122,12 @@ public sealed partial class LocalEngine(
             var later = new Dictionary<int, long>();
             var links = new TraceLinks(runActivity);
             var youngGeneration = new YoungGenerationBound();
+            long messagesRead = 0;
+            using var progress = ProgressReporter.Start(
+                $"Reading {topic}", "messages", snapshot.Partitions.Sum(p => p.EndOffset - p.StartOffset), () => Interlocked.Read(ref messagesRead), logger);
             var partitions = reader.ReadToEnd(topic, snapshot.Partitions, consumed =>
             {
+                Interlocked.Increment(ref messagesRead);
                 var message = consumed.Message;
                 links.Add(message.Headers);
                 var ingestion = runIds.IndexOf(message.Headers);
@@ -137,6 +142,7 @@ public sealed partial class LocalEngine(
                 aggregator.Add(partition, offset, message.Key, message.Value, ingestion);
                 youngGeneration.Tick();
             }, cancellationToken);
+            progress.Complete();
 
             var presence = newestLastOffsets.Keys
                 .Select(p => new NewestIngestionPresence(p, present.GetValueOrDefault(p), later.GetValueOrDefault(p)))
