@@ -47,7 +47,7 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         await provisioner.EnsureAsync(completionTopic, 1, options.ReplicationFactor, cancellationToken);
 
         var publisher = new KafkaReadingPublisher(
-            producer, options.Topic, MessageHeaders(run, runId, sha256), run.Context, options.RowsPerBatchSpan);
+            producer, options.Topic, MessageHeaders(run, runId), run.Context, options.RowsPerBatchSpan);
         // Acknowledged readings: the count ends at what was sent once the last delivery report is in.
         using var progress = ProgressReporter.Start($"Sending to {options.Topic} (acknowledged)", "readings", total: null, () => publisher.Delivered, logger);
 
@@ -111,11 +111,15 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
     {
         try
         {
-            var delivery = await producer.ProduceAsync(completionTopic, new Message<byte[], byte[]>
+            var produce = producer.ProduceAsync(completionTopic, new Message<byte[], byte[]>
             {
                 Key = Encoding.UTF8.GetBytes(completion.RunId),
                 Value = completion.ToJsonBytes(),
             }, cancellationToken);
+
+            // Flush serves the delivery report when no background thread polls (IngestorProducerConfig).
+            producer.Flush(TimeSpan.FromMilliseconds(options.MessageTimeoutMs + 10_000));
+            var delivery = await produce;
             logger.LogInformation("Ingestion run {RunId}: completion recorded in {Topic} at offset {Offset}",
                 completion.RunId, completionTopic, delivery.Offset.Value);
             return null;
@@ -127,8 +131,12 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         }
     }
 
-    /// <summary>The same headers on every message of the run: W3C trace context of the run span, run id, file hash.</summary>
-    public static IReadOnlyList<Header> MessageHeaders(Activity run, string runId, string sha256)
+    /// <summary>
+    /// The same headers on every message of the run: W3C trace context of the run span and the run id. The file's
+    /// hash is per run, not per message: it is in the completion record (found by run id), the run span and the
+    /// start log line, so the messages do not carry it (two million copies of 84 bytes).
+    /// </summary>
+    public static IReadOnlyList<Header> MessageHeaders(Activity run, string runId)
     {
         var headers = new List<Header> { new(RawEnergyTopic.TraceParentHeader, Encoding.UTF8.GetBytes(TraceParent(run))) };
         if (!string.IsNullOrEmpty(run.TraceStateString))
@@ -137,7 +145,6 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         }
 
         headers.Add(new Header(RawEnergyTopic.RunIdHeader, Encoding.UTF8.GetBytes(runId)));
-        headers.Add(new Header(RawEnergyTopic.SourceSha256Header, Encoding.UTF8.GetBytes(sha256)));
         return headers;
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using EnergyPipeline.Ingestor.Parsing;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.ServiceDefaults.Memory;
 
 namespace EnergyPipeline.Ingestor.Ingestion;
 
@@ -14,17 +15,21 @@ namespace EnergyPipeline.Ingestor.Ingestion;
 /// </summary>
 public sealed class KafkaReadingPublisher : IHouseholdReadingSink
 {
+    /// <summary>Messages between two polls for delivery reports: a small share of the 100,000-message queue.</summary>
+    private const int PollEvery = 1000;
+
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly string _topic;
-    private readonly Header[] _headers;
+    private readonly Message<byte[], byte[]> _message;
     private readonly ActivityContext _runContext;
     private readonly int _rowsPerBatch;
+    private readonly YoungGenerationBound _youngGeneration = new();
     private PublishBatch? _batch;
     private long _produced;
     private long _delivered;
     private long _failed;
     private string? _firstError;
-    private readonly Dictionary<int, PartitionOffsetRange> _offsets = [];
+    private readonly DeliveredOffsetRanges _offsets = new();
     private DateTime? _firstReading;
     private DateTime? _lastReading;
 
@@ -34,7 +39,16 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     {
         _producer = producer;
         _topic = topic;
-        _headers = [.. headers];
+        // One message object and one header list for every reading: Produce copies key, value and headers into
+        // librdkafka's memory before it returns (SafeKafkaHandle.Produce, MSG_F_COPY; marshalHeaders) and keeps
+        // only the key for the delivery report, and each reading gets its own key and value arrays.
+        var messageHeaders = new Headers();
+        foreach (var header in headers)
+        {
+            messageHeaders.Add(header);
+        }
+
+        _message = new Message<byte[], byte[]> { Key = [], Value = [], Headers = messageHeaders };
         _runContext = runContext;
         _rowsPerBatch = rowsPerBatch;
     }
@@ -53,25 +67,13 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     public (DateTime? First, DateTime? Last) ReadingRange => (_firstReading, _lastReading);
 
     /// <summary>The offsets the acknowledged messages occupy, per partition, from the delivery reports.</summary>
-    public IReadOnlyList<PartitionOffsetRange> DeliveredOffsets
-    {
-        get
-        {
-            lock (_offsets)
-            {
-                return [.. _offsets.Values.OrderBy(p => p.Partition)];
-            }
-        }
-    }
+    public IReadOnlyList<PartitionOffsetRange> DeliveredOffsets => _offsets.Ranges();
 
     public void OnReading(in HouseholdReading reading, long lineNumber)
     {
-        var message = new Message<byte[], byte[]>
-        {
-            Key = Kafka.MessageKey.Utf8(reading.Timestamp),
-            Value = EnergyReadingJson.Serialize(reading.ToEnergyReading()),
-            Headers = [.. _headers],
-        };
+        var message = _message;
+        message.Key = Kafka.MessageKey.Utf8(reading.Timestamp);
+        message.Value = EnergyReadingJson.Serialize(reading.ToEnergyReading());
 
         if (_firstReading is null || reading.Timestamp < _firstReading) _firstReading = reading.Timestamp;
         if (_lastReading is null || reading.Timestamp > _lastReading) _lastReading = reading.Timestamp;
@@ -98,7 +100,14 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
             }
         }
 
-        Interlocked.Increment(ref _produced);
+        var produced = Interlocked.Increment(ref _produced);
+        _youngGeneration.Tick();
+        if (produced % PollEvery == 0)
+        {
+            // Serves the delivery reports that arrived (IngestorProducerConfig: no background poll thread).
+            _producer.Poll(TimeSpan.Zero);
+        }
+
         if (batch.Size == _rowsPerBatch)
         {
             batch.Close();
@@ -121,7 +130,8 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
             remaining = _producer.Flush(timeout - deadline.Elapsed);
         }
 
-        // Delivery handlers run on librdkafka's poll thread; Flush returns once they have been served.
+        // Flush serves the delivery reports on this thread; should configuration turn the background poll thread back
+        // on, they run there, and Flush can return before the last handler finished.
         var waitForHandlers = Stopwatch.StartNew();
         while (Delivered + Failed < Produced && waitForHandlers.Elapsed < TimeSpan.FromSeconds(5))
         {
@@ -156,14 +166,7 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
             return;
         }
 
-        lock (_offsets)
-        {
-            var partition = report.Partition.Value;
-            var offset = report.Offset.Value;
-            _offsets[partition] = _offsets.TryGetValue(partition, out var range)
-                ? new PartitionOffsetRange(partition, Math.Min(range.FirstOffset, offset), Math.Max(range.LastOffset, offset), range.Messages + 1)
-                : new PartitionOffsetRange(partition, offset, offset, 1);
-        }
+        _offsets.Add(report.Partition.Value, report.Offset.Value);
 
         Interlocked.Increment(ref _delivered);
         IngestionTelemetry.RowsSent.Add(1);
@@ -251,5 +254,48 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
 
             Activity.Current = previous;
         }
+    }
+
+    /// <summary>
+    /// Per partition, the lowest and highest acknowledged offset and the count: a struct slot per partition, updated
+    /// in place (two million reports per run), so a report allocates nothing here.
+    /// </summary>
+    private sealed class DeliveredOffsetRanges
+    {
+        private readonly Lock _lock = new();
+        private Range[] _byPartition = [];
+
+        public void Add(int partition, long offset)
+        {
+            lock (_lock)
+            {
+                if (partition >= _byPartition.Length)
+                {
+                    Array.Resize(ref _byPartition, Math.Max(partition + 1, _byPartition.Length * 2));
+                }
+
+                ref var range = ref _byPartition[partition];
+                if (range.Messages == 0)
+                {
+                    range = new Range(offset, offset, 1);
+                    return;
+                }
+
+                range = new Range(Math.Min(range.First, offset), Math.Max(range.Last, offset), range.Messages + 1);
+            }
+        }
+
+        public IReadOnlyList<PartitionOffsetRange> Ranges()
+        {
+            lock (_lock)
+            {
+                return Enumerable.Range(0, _byPartition.Length)
+                    .Where(p => _byPartition[p].Messages > 0)
+                    .Select(p => new PartitionOffsetRange(p, _byPartition[p].First, _byPartition[p].Last, _byPartition[p].Messages))
+                    .ToList();
+            }
+        }
+
+        private readonly record struct Range(long First, long Last, long Messages);
     }
 }

@@ -26,6 +26,10 @@ public static class IngestorProducerConfig
         // Delivery reports need the key (for the error message), the timestamp (latency) and the status only:
         // not copying value and headers back into .NET for two million reports saves a lot of time.
         ["dotnet.producer.delivery.report.fields"] = "key,timestamp,status",
+        // Delivery reports served on the producing thread (KafkaReadingPublisher polls), not on a background thread:
+        // librdkafka then frees each message on the thread that allocated it, where glibc's per-thread cache
+        // recycles the memory; freed on another thread, malloc and free took a quarter of the run's CPU time.
+        ["dotnet.producer.enable.background.poll"] = "false",
         ["message.timeout.ms"] = options.MessageTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

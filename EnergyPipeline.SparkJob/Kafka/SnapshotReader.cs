@@ -26,6 +26,9 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
         config.EnableAutoOffsetStore = false;
         config.EnablePartitionEof = true;
         config.AutoOffsetReset = AutoOffsetReset.Error;
+        // The read needs partition, offset, key, value and headers: not marshalling each message's topic name (a
+        // string per message) and timestamp saves work on two million messages; the reader knows its topic.
+        config.ConsumeResultFields = "headers";
     }
 
     /// <summary>Reads the control topic's completion records, then captures the data topic's partitions.</summary>
@@ -113,13 +116,13 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
                             "data during the read. Nothing was published. Run the ingestor again, then the job.");
                     }
 
-                    Finish(remaining, consumed.TopicPartition);
+                    Finish(remaining, new TopicPartition(topic, partition));
                     continue;
                 }
 
                 if (consumed.Offset.Value >= range.EndOffset)
                 {
-                    Finish(remaining, consumed.TopicPartition);
+                    Finish(remaining, new TopicPartition(topic, partition));
                     continue;
                 }
 
@@ -128,7 +131,7 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
                 onMessage(consumed);
                 if (consumed.Offset.Value >= range.EndOffset - 1)
                 {
-                    Finish(remaining, consumed.TopicPartition);
+                    Finish(remaining, new TopicPartition(topic, partition));
                 }
             }
         }

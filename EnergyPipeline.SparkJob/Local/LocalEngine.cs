@@ -5,6 +5,7 @@ using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.Progress;
 using EnergyPipeline.ServiceDefaults.Kafka;
+using EnergyPipeline.ServiceDefaults.Memory;
 using EnergyPipeline.SparkJob.Aggregation;
 using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Kafka;
@@ -120,6 +121,7 @@ public sealed partial class LocalEngine(
             var present = new Dictionary<int, long>();
             var later = new Dictionary<int, long>();
             var links = new TraceLinks(runActivity);
+            var youngGeneration = new YoungGenerationBound();
             long messagesRead = 0;
             using var progress = ProgressReporter.Start(
                 $"Reading {topic}", "messages", snapshot.Partitions.Sum(p => p.EndOffset - p.StartOffset), () => Interlocked.Read(ref messagesRead), logger);
@@ -138,6 +140,7 @@ public sealed partial class LocalEngine(
                 }
 
                 aggregator.Add(partition, offset, message.Key, message.Value, ingestion);
+                youngGeneration.Tick();
             }, cancellationToken);
             progress.Complete();
 

@@ -2,18 +2,19 @@
 # Issue 12: this project's Kafka work against kcat doing the same work on the same broker, in one run.
 #   file -> topic : `ingest` of the full generated file  vs  `kcat -P` of the same pre-rendered messages
 #   topic -> table: `--engine local` job                   vs  `kcat -C` of the whole topic to /dev/null
-# Each timed RUNS times (default 3); medians of wall time and peak RSS (/usr/bin/time -f %M); ratios.
+# Each timed RUNS times (default 3); medians of wall time, CPU time (user + sys) and peak RSS (/usr/bin/time); ratios.
 # The job also runs on the same topic once it holds the file four times (memory should follow distinct minutes).
 #
 # Usage: EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh [--no-build]
-# Environment: RUNS (3), PARTITIONS (per topic, sized for four copies; 48), WORK (a fresh /tmp directory),
+# Environment: RUNS (3), PARTITIONS (per topic, sized for four copies: the mock keeps 5 MiB per partition, about
+#   50 bytes per reading, so 8.3 M readings need at least 80; 128), WORK (a fresh /tmp directory),
 #   INGEST_ARGS / JOB_ARGS (extra --Key=value configuration for the ingestor / the job, e.g. librdkafka limits).
 # Needs: dotnet, kcat, /usr/bin/time, PostgreSQL 15 binaries (ENERGY_PG_BIN, /usr/lib/postgresql/15/bin).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=${RUNS:-3}
-PARTITIONS=${PARTITIONS:-48}
+PARTITIONS=${PARTITIONS:-128}
 PG_BIN=${ENERGY_PG_BIN:-/usr/lib/postgresql/15/bin}
 WORK=${WORK:-$(mktemp -d /tmp/kafka-ratio.XXXXXX)}
 mkdir -p "$WORK" && chmod 755 "$WORK"
@@ -79,14 +80,17 @@ BROKER=$(cat "$WORK/broker.address")
 export ConnectionStrings__kafka="$BROKER"
 say "broker at $BROKER, PostgreSQL on 127.0.0.1:$PG_PORT, work in $WORK"
 
-# measure NAME CMD...: one run; appends "NAME wall_s peak_kb" to $WORK/results
+# measure NAME CMD...: one run; appends "NAME wall_s peak_kb cpu_s" to $WORK/results (cpu = user + sys, which
+# depends far less on other load than wall time does)
 measure() {
   local name=$1; shift
-  /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" >"$WORK/last.out" 2>"$WORK/last.err" \
+  /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" "$@" >"$WORK/last.out" 2>"$WORK/last.err" \
     || { say "$name failed:"; tail -5 "$WORK/last.err" >&2; tail -3 "$WORK/last.out" >&2; return 1; }
-  read -r wall kb <"$WORK/time.out"
-  echo "$name $wall $kb" >>"$WORK/results"
-  say "$name: ${wall} s, peak $((kb / 1024)) MB"
+  read -r wall kb user sys <"$WORK/time.out"
+  local cpu
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  echo "$name $wall $kb $cpu" >>"$WORK/results"
+  say "$name: ${wall} s wall, ${cpu} s CPU (user+sys), peak $((kb / 1024)) MB, load $(cut -d' ' -f1 /proc/loadavg)"
 }
 
 # Fails the run when the mock's retention dropped anything: every low watermark must be 0.
@@ -94,7 +98,8 @@ check_low_watermarks() {
   local topic=$1 args=()
   for p in $(seq 0 $((PARTITIONS - 1))); do args+=(-t "$topic:$p:-2"); done
   local dropped
-  dropped=$(kcat -Q -b "$BROKER" "${args[@]}" | awk '$NF != 0 && /Offset/ {n++} END {print n+0}')
+  # kcat -Q prints "TOPIC [PARTITION] offset N" per partition
+  dropped=$(kcat -Q -b "$BROKER" "${args[@]}" | awk '$(NF - 1) == "offset" && $NF != 0 {n++} END {print n+0}')
   [[ "$dropped" == 0 ]] || { say "$topic: $dropped partitions lost data to the mock's retention; raise PARTITIONS"; exit 1; }
 }
 
@@ -136,6 +141,8 @@ for _ in 1 2 3; do
   dotnet "$INGESTOR" ingest --file "$FILE" --Ingestor:Topic=ing1 --Ingestor:Partitions=$PARTITIONS $INGEST_ARGS >/dev/null
 done
 check_low_watermarks ing1
+HELD=$(count_messages ing1)
+[[ "$HELD" == $((4 * ROWS)) ]] || { say "ing1 holds $HELD messages, not four copies of $ROWS: the mock's retention dropped some; raise PARTITIONS"; exit 1; }
 for i in $(seq 1 "$RUNS"); do
   # shellcheck disable=SC2086
   measure job-4x dotnet "$JOB" --engine local --topic ing1 $JOB_ARGS
@@ -147,20 +154,20 @@ done
 
 # --- medians and ratios ---
 awk -v rows="$ROWS" '
-  { wall[$1] = wall[$1] " " $2; rss[$1] = rss[$1] " " $3 }
+  { wall[$1] = wall[$1] " " $2; rss[$1] = rss[$1] " " $3; cpu[$1] = cpu[$1] " " $4 }
   function median(list,   a, n, i, j, t) {
     n = split(list, a, " ")
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
   END {
-    printf "%-10s %10s %12s   %s\n", "work", "wall s", "peak RSS MB", "runs (s)"
+    printf "%-10s %10s %10s %12s   %s\n", "work", "wall s", "CPU s", "peak RSS MB", "runs (wall s)"
     split("ingest kcat-P job-1x kcat-C job-4x kcat-C-4x", order, " ")
     for (k = 1; k <= 6; k++) { w = order[k]; if (!(w in wall)) continue
-      m[w] = median(wall[w]); r[w] = median(rss[w])
-      printf "%-10s %10.2f %12.0f  %s\n", w, m[w], r[w] / 1024, wall[w] }
-    printf "\nrows %d\n", rows
-    printf "ingest / kcat -P      : %.2fx (target <= 2x), ingest peak RSS %.0f MB (target <= 150)\n", m["ingest"] / m["kcat-P"], r["ingest"] / 1024
-    printf "job 1x / kcat -C      : %.2fx (target <= 2x), job peak RSS %.0f MB (target <= 200)\n", m["job-1x"] / m["kcat-C"], r["job-1x"] / 1024
-    printf "job 4x / job 1x       : %.2fx time (target <= 4x), %.2fx peak RSS (target <= 1.10x)\n", m["job-4x"] / m["job-1x"], r["job-4x"] / r["job-1x"]
+      m[w] = median(wall[w]); r[w] = median(rss[w]); c[w] = median(cpu[w])
+      printf "%-10s %10.2f %10.2f %12.0f  %s\n", w, m[w], c[w], r[w] / 1024, wall[w] }
+    printf "\nrows %d; CPU = user + sys of the whole process (median)\n", rows
+    printf "ingest / kcat -P      : %.2fx wall (target <= 2x), %.2fx CPU; ingest peak RSS %.0f MB (target <= 150)\n", m["ingest"] / m["kcat-P"], c["ingest"] / c["kcat-P"], r["ingest"] / 1024
+    printf "job 1x / kcat -C      : %.2fx wall (target <= 2x), %.2fx CPU; job peak RSS %.0f MB (target <= 200)\n", m["job-1x"] / m["kcat-C"], c["job-1x"] / c["kcat-C"], r["job-1x"] / 1024
+    printf "job 4x / job 1x       : %.2fx wall (target <= 4x), %.2fx CPU, %.2fx peak RSS (target <= 1.10x)\n", m["job-4x"] / m["job-1x"], c["job-4x"] / c["job-1x"], r["job-4x"] / r["job-1x"]
   }' "$WORK/results" | tee "$WORK/summary.txt"
