@@ -47,7 +47,7 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         await provisioner.EnsureAsync(completionTopic, 1, options.ReplicationFactor, cancellationToken);
 
         var publisher = new KafkaReadingPublisher(
-            producer, options.Topic, MessageHeaders(run, runId), run.Context, options.RowsPerBatchSpan);
+            producer, options.Topic, MessageHeaders(run, runId, sha256), run.Context, options.RowsPerBatchSpan);
         // Acknowledged readings: the count ends at what was sent once the last delivery report is in.
         using var progress = ProgressReporter.Start($"Sending to {options.Topic} (acknowledged)", "readings", total: null, () => publisher.Delivered, logger);
 
@@ -132,11 +132,10 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
     }
 
     /// <summary>
-    /// The same headers on every message of the run: W3C trace context of the run span and the run id. The file's
-    /// hash is per run, not per message: it is in the completion record (found by run id), the run span and the
-    /// start log line, so the messages do not carry it (two million copies of 84 bytes).
+    /// The same headers on every message of the run: W3C trace context of the run span, run id and the file's hash,
+    /// so a message names its file even when its run never completed (DESIGN section 3).
     /// </summary>
-    public static IReadOnlyList<Header> MessageHeaders(Activity run, string runId)
+    public static IReadOnlyList<Header> MessageHeaders(Activity run, string runId, string sha256)
     {
         var headers = new List<Header> { new(RawEnergyTopic.TraceParentHeader, Encoding.UTF8.GetBytes(TraceParent(run))) };
         if (!string.IsNullOrEmpty(run.TraceStateString))
@@ -145,6 +144,7 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         }
 
         headers.Add(new Header(RawEnergyTopic.RunIdHeader, Encoding.UTF8.GetBytes(runId)));
+        headers.Add(new Header(RawEnergyTopic.SourceSha256Header, Encoding.UTF8.GetBytes(sha256)));
         return headers;
     }
 

@@ -13,8 +13,8 @@ public static class RawEnergyTopic
 
     public const string TraceParentHeader = "traceparent";
     public const string TraceStateHeader = "tracestate";
-    /// <summary>The ingestion run of the message. The source file's SHA-256 is per run: in the run's completion record.</summary>
     public const string RunIdHeader = "energy-run-id";
+    public const string SourceSha256Header = "energy-source-sha256";
 
     /// <summary>The compacted control topic beside <paramref name="topic"/> where ingestions record their completion.</summary>
     public static string CompletionTopic(string topic) => topic + CompletionTopicSuffix;

@@ -45,6 +45,7 @@ internal sealed class TestIngestion : IDisposable
         var headers = new Headers
         {
             { RawEnergyTopic.RunIdHeader, Encoding.UTF8.GetBytes(RunId) },
+            { RawEnergyTopic.SourceSha256Header, Encoding.UTF8.GetBytes(SourceSha256) },
         };
         if (_traceParent is not null)
         {

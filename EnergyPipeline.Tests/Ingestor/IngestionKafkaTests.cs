@@ -96,8 +96,8 @@ public sealed class IngestionKafkaTests : IDisposable
 
             Assert.Equal(run.Id, Header(message, RawEnergyTopic.TraceParentHeader));
             Assert.Equal(result.RunId, Header(message, RawEnergyTopic.RunIdHeader));
-            // The file's hash travels once per run, in the completion record (checked below), not on every message.
-            Assert.Equal([RawEnergyTopic.TraceParentHeader, RawEnergyTopic.RunIdHeader], message.Message.Headers.Select(h => h.Key));
+            Assert.Equal(expectedSha, Header(message, RawEnergyTopic.SourceSha256Header));
+            Assert.Equal([RawEnergyTopic.TraceParentHeader, RawEnergyTopic.RunIdHeader, RawEnergyTopic.SourceSha256Header], message.Message.Headers.Select(h => h.Key));
         }
 
         // Same minute, same partition: the key decides it. The producer leaves librdkafka's default partitioner,
@@ -237,7 +237,7 @@ public sealed class IngestionKafkaTests : IDisposable
     }
 
     [Fact]
-    public void Headers_carry_the_run_trace_context_and_run_id_not_the_file_hash()
+    public void Headers_carry_the_run_trace_context_run_id_and_file_hash()
     {
         using var run = new Activity("run");
         run.SetIdFormat(ActivityIdFormat.W3C);
@@ -245,13 +245,14 @@ public sealed class IngestionKafkaTests : IDisposable
         run.TraceStateString = "energy=1";
         run.Start();
 
-        var headers = IngestionRunner.MessageHeaders(run, "run-1").ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.GetValueBytes()));
+        var headers = IngestionRunner.MessageHeaders(run, "run-1", "abc123").ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.GetValueBytes()));
 
         Assert.Equal($"00-{run.TraceId}-{run.SpanId}-01", headers["traceparent"]);
         Assert.Equal(run.Id, headers["traceparent"]);
         Assert.Equal("energy=1", headers["tracestate"]);
         Assert.Equal("run-1", headers["energy-run-id"]);
-        Assert.Equal(["traceparent", "tracestate", "energy-run-id"], headers.Keys);
+        Assert.Equal("abc123", headers["energy-source-sha256"]);
+        Assert.Equal(["traceparent", "tracestate", "energy-run-id", "energy-source-sha256"], headers.Keys);
         Assert.True(ActivityContext.TryParse(headers["traceparent"], headers["tracestate"], out var parsed));
         Assert.Equal(run.TraceId, parsed.TraceId);
     }
