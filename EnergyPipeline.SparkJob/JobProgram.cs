@@ -84,27 +84,36 @@ public static class JobProgram
         builder.Services.AddSingleton<QuarterlyStore>();
         builder.Services.AddSingleton<JobRunner>();
 
-        using var host = builder.Build();
-        await host.StartAsync();
-        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-        var exitCode = ExitFailed;
-        try
+        JobSummary? summary = null;
+        var failure = "";
+        using (var host = builder.Build())
         {
-            var summary = await host.Services.GetRequiredService<JobRunner>().RunAsync(options.Topic, lifetime.ApplicationStopping);
-            await output.WriteLineAsync(summary.ToJson());
-            exitCode = ExitSucceeded;
-        }
-        catch (Exception ex)
-        {
-            // The runner has logged the failure and recorded it in pipeline_runs; this is the one-line reason.
-            await ReportFailureAsync(output, options.Engine, ex is OperationCanceledException ? "cancelled" : ex.Message, started);
-        }
-        finally
-        {
-            await host.StopAsync(CancellationToken.None);
+            await host.StartAsync();
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            try
+            {
+                summary = await host.Services.GetRequiredService<JobRunner>().RunAsync(options.Topic, lifetime.ApplicationStopping);
+            }
+            catch (Exception ex)
+            {
+                // The runner has logged the failure and recorded it in pipeline_runs; this is the one-line reason.
+                failure = ex is OperationCanceledException ? "cancelled" : ex.Message;
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None);
+            }
         }
 
-        return exitCode;
+        // Disposing the host flushed its console log (the shutdown lines): the summary line stays the last line.
+        if (summary is not null)
+        {
+            await output.WriteLineAsync(summary.ToJson());
+            return ExitSucceeded;
+        }
+
+        await ReportFailureAsync(output, options.Engine, failure, started);
+        return ExitFailed;
     }
 
     private const string DatabaseSetting = "ConnectionStrings:" + PipelineOptions.DatabaseConnectionName;

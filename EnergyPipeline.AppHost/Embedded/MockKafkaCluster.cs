@@ -55,6 +55,9 @@ public sealed class MockKafkaCluster : IDisposable
 
     public void SetBrokerUp(int brokerId) => Check(Native.BrokerSetUp(_cluster, brokerId), "rd_kafka_mock_broker_set_up");
 
+    /// <summary>Makes metadata responses report <paramref name="error"/> for the topic (<see cref="Confluent.Kafka.ErrorCode.NoError"/> clears it).</summary>
+    public void SetTopicError(string topic, Confluent.Kafka.ErrorCode error) => Native.TopicSetError(_cluster, topic, (int)error);
+
     private static unsafe IntPtr CreateHandle()
     {
         const int errorSize = 512;
@@ -128,6 +131,15 @@ public sealed class MockKafkaCluster : IDisposable
             {
                 return ((delegate* unmanaged[Cdecl]<IntPtr, byte*, int, int, int>)Export("rd_kafka_mock_topic_create"))(
                     cluster, p, partitions, replicationFactor);
+            }
+        }
+
+        public static void TopicSetError(IntPtr cluster, string topic, int error)
+        {
+            var name = Encoding.UTF8.GetBytes(topic + "\0");
+            fixed (byte* p = name)
+            {
+                ((delegate* unmanaged[Cdecl]<IntPtr, byte*, int, void>)Export("rd_kafka_mock_topic_set_error"))(cluster, p, error);
             }
         }
 

@@ -30,9 +30,6 @@ public sealed class IngestorOptions
 
     public string ExpectedSha256 { get; set; } = RealFileSha256;
 
-    /// <summary>Rows between two progress log lines.</summary>
-    public long ProgressEveryRows { get; set; } = 250_000;
-
     /// <summary>Rows per "publish" span (the unit the trace shows; librdkafka batches on its own).</summary>
     public int RowsPerBatchSpan { get; set; } = 20_000;
 
@@ -58,9 +55,9 @@ public sealed class IngestorOptions
             throw new InvalidOperationException($"Ingestor:Partitions must be at least 1, not {Partitions}.");
         }
 
-        if (RowsPerBatchSpan < 1 || ProgressEveryRows < 1 || MessageTimeoutMs < 1)
+        if (RowsPerBatchSpan < 1 || MessageTimeoutMs < 1)
         {
-            throw new InvalidOperationException("Ingestor:RowsPerBatchSpan, ProgressEveryRows and MessageTimeoutMs must be positive.");
+            throw new InvalidOperationException("Ingestor:RowsPerBatchSpan and MessageTimeoutMs must be positive.");
         }
 
         try

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using EnergyPipeline.Ingestor.Parsing;
+using EnergyPipeline.Progress;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -38,7 +38,6 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger, DatasetDo
     /// <summary>The named HttpClient the ingestor registers for the download (<see cref="AddDatasetHttpClient"/>).</summary>
     public const string HttpClientName = "dataset";
 
-    private const long ProgressStepBytes = 5 * 1024 * 1024;
     private readonly DatasetDownloadPolicy _policy = policy ?? DatasetDownloadPolicy.Default;
 
     /// <summary>
@@ -107,7 +106,6 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger, DatasetDo
     private async Task FetchAsync(string url, string zipPath, CancellationToken cancellationToken)
     {
         logger.LogInformation("Downloading the data set from {Url}", url);
-        var clock = Stopwatch.StartNew();
         try
         {
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -124,27 +122,16 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger, DatasetDo
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             await using var file = new FileStream(zipPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             var buffer = new byte[1 << 16];
-            long total = 0, nextLog = ProgressStepBytes;
+            long total = 0;
+            using var progress = ProgressReporter.Start("Downloading the data set", "bytes", length is > 0 ? length : null, () => Interlocked.Read(ref total), logger);
             int read;
             while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                total += read;
-                if (total >= nextLog)
-                {
-                    nextLog += ProgressStepBytes;
-                    if (length is > 0)
-                    {
-                        logger.LogInformation("Downloaded {Bytes:N0} of {Length:N0} bytes ({Percent:F0} %)", total, length, 100.0 * total / length.Value);
-                    }
-                    else
-                    {
-                        logger.LogInformation("Downloaded {Bytes:N0} bytes (size not announced)", total);
-                    }
-                }
+                Interlocked.Add(ref total, read);
             }
 
-            logger.LogInformation("Downloaded {Bytes:N0} bytes in {Seconds:F1} s", total, clock.Elapsed.TotalSeconds);
+            progress.Complete();
         }
         catch (HttpRequestException ex)
         {

@@ -5,6 +5,7 @@ using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Kafka;
 using EnergyPipeline.Ingestor.Parsing;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.Progress;
 using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.Ingestor.Ingestion;
@@ -46,7 +47,9 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         await provisioner.EnsureAsync(completionTopic, 1, options.ReplicationFactor, cancellationToken);
 
         var publisher = new KafkaReadingPublisher(
-            producer, options.Topic, MessageHeaders(run, runId, sha256), run.Context, options.RowsPerBatchSpan, options.ProgressEveryRows, logger);
+            producer, options.Topic, MessageHeaders(run, runId, sha256), run.Context, options.RowsPerBatchSpan);
+        // Acknowledged readings: the count ends at what was sent once the last delivery report is in.
+        using var progress = ProgressReporter.Start($"Sending to {options.Topic} (acknowledged)", "readings", total: null, () => publisher.Delivered, logger);
 
         ParseSummary parse;
         using (var read = IngestionTelemetry.Source.StartActivity("read household power file"))
@@ -67,6 +70,11 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         if (error is null && publisher.ShouldStop)
         {
             error = publisher.FirstError;
+        }
+
+        if (error is null)
+        {
+            progress.Complete();
         }
 
         if (error is null)

@@ -3,7 +3,6 @@ using System.Text;
 using Confluent.Kafka;
 using EnergyPipeline.Ingestor.Parsing;
 using EnergyPipeline.Messaging;
-using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.Ingestor.Ingestion;
 
@@ -20,9 +19,6 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     private readonly Header[] _headers;
     private readonly ActivityContext _runContext;
     private readonly int _rowsPerBatch;
-    private readonly long _progressEvery;
-    private readonly ILogger _logger;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private PublishBatch? _batch;
     private long _produced;
     private long _delivered;
@@ -34,15 +30,13 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
 
     public KafkaReadingPublisher(
         IProducer<byte[], byte[]> producer, string topic, IEnumerable<Header> headers, ActivityContext runContext,
-        int rowsPerBatch, long progressEvery, ILogger logger)
+        int rowsPerBatch)
     {
         _producer = producer;
         _topic = topic;
         _headers = [.. headers];
         _runContext = runContext;
         _rowsPerBatch = rowsPerBatch;
-        _progressEvery = progressEvery;
-        _logger = logger;
     }
 
     public long Produced => Interlocked.Read(ref _produced);
@@ -104,17 +98,11 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
             }
         }
 
-        var produced = Interlocked.Increment(ref _produced);
+        Interlocked.Increment(ref _produced);
         if (batch.Size == _rowsPerBatch)
         {
             batch.Close();
             _batch = null;
-        }
-
-        if (produced % _progressEvery == 0)
-        {
-            _logger.LogInformation("Produced {Produced} readings, {Delivered} acknowledged, {Rate:F0} rows/s",
-                produced, Delivered, produced / _clock.Elapsed.TotalSeconds);
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
 using Confluent.Kafka;
 
 namespace EnergyPipeline.Connectivity;
@@ -8,11 +10,26 @@ namespace EnergyPipeline.Connectivity;
 /// broker then fails in seconds with one line naming the address and librdkafka's own cause (connection refused,
 /// name not resolved), instead of retrying for minutes.
 /// </summary>
+/// <remarks>
+/// When every bootstrap address refuses the connection, the probe gives up after <see cref="RefusedGrace"/> (a broker
+/// that is starting gets that moment) instead of the whole timeout: nothing listens there. An address that does not
+/// answer at all (a firewall dropping packets, a wrong host) is left to librdkafka, which waits up to the timeout.
+/// </remarks>
 public static class KafkaProbe
 {
+    /// <summary>How long connections refused by every bootstrap address are retried before the probe fails.</summary>
+    public static readonly TimeSpan RefusedGrace = TimeSpan.FromSeconds(3);
+
+    private static readonly TimeSpan ConnectAttempt = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RefusedRetryPause = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Returns the topic's partition count (null when it does not exist), or throws <see cref="ServiceUnreachableException"/>.</summary>
     public static int? Check(string bootstrapServers, string setting, TimeSpan timeout, string? topic = null)
     {
+        var started = Stopwatch.StartNew();
+        FailWhenEveryAddressRefuses(bootstrapServers, setting, timeout < RefusedGrace ? timeout : RefusedGrace);
+        // The whole probe stays within the timeout: the refusal check's time comes off librdkafka's part.
+        var remaining = timeout - started.Elapsed > TimeSpan.FromSeconds(1) ? timeout - started.Elapsed : TimeSpan.FromSeconds(1);
         string? lastError = null;
         IAdminClient admin;
         try
@@ -20,7 +37,7 @@ public static class KafkaProbe
             admin = new AdminClientBuilder(new AdminClientConfig
             {
                 BootstrapServers = bootstrapServers,
-                SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, timeout.TotalMilliseconds),
+                SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, remaining.TotalMilliseconds),
             })
                 // The probe reports one line itself; librdkafka's repeated connection attempts would bury it.
                 .SetLogHandler((_, _) => { })
@@ -36,7 +53,7 @@ public static class KafkaProbe
         {
             try
             {
-                var metadata = admin.GetMetadata(timeout);
+                var metadata = admin.GetMetadata(remaining);
                 if (metadata.Brokers.Count == 0)
                 {
                     throw new ServiceUnreachableException($"Kafka at {bootstrapServers} ({setting}) answered without any broker.");
@@ -51,5 +68,64 @@ public static class KafkaProbe
                     $"Cannot reach Kafka at {bootstrapServers} ({setting}) within {timeout.TotalSeconds:0.#} s: {cause}"));
             }
         }
+    }
+
+    private static void FailWhenEveryAddressRefuses(string bootstrapServers, string setting, TimeSpan grace)
+    {
+        if (Addresses(bootstrapServers) is not { Count: > 0 } addresses)
+        {
+            return; // librdkafka names what is wrong with the list
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (addresses.All(Refuses))
+        {
+            if (waited.Elapsed >= grace)
+            {
+                throw new ServiceUnreachableException(string.Create(CultureInfo.InvariantCulture,
+                    $"Cannot reach Kafka at {bootstrapServers} ({setting}): Connection refused (nothing listens there; tried for {grace.TotalSeconds:0.#} s)"));
+            }
+
+            Thread.Sleep(RefusedRetryPause);
+        }
+    }
+
+    /// <summary>True only when the address actively refuses: a connection, a name that does not resolve or no answer is left to librdkafka.</summary>
+    private static bool Refuses((string Host, int Port) address)
+    {
+        using var attempt = new CancellationTokenSource(ConnectAttempt);
+        using var client = new TcpClient();
+        try
+        {
+            client.ConnectAsync(address.Host, address.Port, attempt.Token).AsTask().GetAwaiter().GetResult();
+            return false;
+        }
+        catch (SocketException ex)
+        {
+            return ex.SocketErrorCode == SocketError.ConnectionRefused;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The host and port of each <c>[scheme://]host:port</c> of the list, or null when one cannot be read.</summary>
+    private static List<(string Host, int Port)>? Addresses(string bootstrapServers)
+    {
+        var addresses = new List<(string Host, int Port)>();
+        foreach (var entry in bootstrapServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var address = entry.Contains("://", StringComparison.Ordinal) ? entry[(entry.IndexOf("://", StringComparison.Ordinal) + 3)..] : entry;
+            var colon = address.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                return null;
+            }
+
+            addresses.Add((address[..colon].Trim('[', ']'), port));
+        }
+
+        return addresses;
     }
 }

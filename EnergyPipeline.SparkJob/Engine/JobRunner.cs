@@ -129,7 +129,7 @@ public sealed partial class JobRunner(
 /// <summary>A run failed and its failure could not be recorded either; the message gives the original cause first.</summary>
 public sealed class JobFailedException(string message, Exception cause) : Exception(message, cause);
 
-/// <summary>The job's summary line.</summary>
+/// <summary>The job's summary line of a successful run (<see cref="JobFailureSummary"/> for a failed one).</summary>
 public sealed record JobSummary(
     [property: JsonPropertyName("run_id")] Guid RunId,
     [property: JsonPropertyName("engine")] string Engine,
@@ -140,5 +140,10 @@ public sealed record JobSummary(
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("trace_id")] string? TraceId = null)
 {
+    /// <summary>The word the ingestor's summary and the job's failure summary use too.</summary>
+    [JsonPropertyName("status")]
+    [JsonPropertyOrder(-1)]
+    public string Status => "succeeded";
+
     public string ToJson() => JsonSerializer.Serialize(this);
 }

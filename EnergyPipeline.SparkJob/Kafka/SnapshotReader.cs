@@ -168,7 +168,10 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
 
         if (metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0)
         {
-            return required
+            // Only a topic the broker does not know is absent; any other error (a leader being elected) is no proof
+            // that the control topic holds no completion record.
+            var absent = metadata is null || metadata.Error.Code == ErrorCode.UnknownTopicOrPart;
+            return required || !absent
                 ? throw new KafkaReadException(
                     $"Topic {topic} is not available on {bootstrapServers}: {metadata?.Error.Reason ?? "not in the metadata"}. Run the ingestor first.")
                 : null;

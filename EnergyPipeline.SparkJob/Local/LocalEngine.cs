@@ -3,6 +3,7 @@ using System.Text;
 using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.Progress;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Aggregation;
 using EnergyPipeline.SparkJob.Engine;
@@ -119,8 +120,12 @@ public sealed partial class LocalEngine(
             var present = new Dictionary<int, long>();
             var later = new Dictionary<int, long>();
             var links = new TraceLinks(runActivity);
+            long messagesRead = 0;
+            using var progress = ProgressReporter.Start(
+                $"Reading {topic}", "messages", snapshot.Partitions.Sum(p => p.EndOffset - p.StartOffset), () => Interlocked.Read(ref messagesRead), logger);
             var partitions = reader.ReadToEnd(topic, snapshot.Partitions, consumed =>
             {
+                Interlocked.Increment(ref messagesRead);
                 var message = consumed.Message;
                 links.Add(message.Headers);
                 var ingestion = runIds.IndexOf(message.Headers);
@@ -134,6 +139,7 @@ public sealed partial class LocalEngine(
 
                 aggregator.Add(partition, offset, message.Key, message.Value, ingestion);
             }, cancellationToken);
+            progress.Complete();
 
             var presence = newestLastOffsets.Keys
                 .Select(p => new NewestIngestionPresence(p, present.GetValueOrDefault(p), later.GetValueOrDefault(p)))

@@ -40,6 +40,27 @@ public sealed class DatasetDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task The_download_reports_its_bytes_against_the_announced_size_when_done()
+    {
+        var content = GenerateFile(2_000);
+        var zip = BuildZip(("household_power_consumption.txt", content));
+        using var server = new ZipServer(zip, sendLength: true);
+        var options = new IngestorOptions
+        {
+            DataDirectory = Path.Combine(_directory, "data"),
+            DownloadUrl = server.Url,
+            ExpectedSha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
+        };
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+
+        await DataFileLocator.ResolveAsync(options, () => new DatasetDownloader(_http, logger), TestContext.Current.CancellationToken);
+
+        var size = zip.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Message.StartsWith(
+            $"Downloading the data set done: {size} of {size} bytes (100.0 %)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_body_cut_halfway_or_a_server_error_restarts_the_file_from_its_first_byte()
     {
         var content = GenerateFile(3_000);
@@ -195,17 +216,15 @@ public sealed class DatasetDownloaderTests : IDisposable
     /// </summary>
     private sealed class ZipServer : IDisposable
     {
-        private readonly HttpListener _listener = new();
+        private readonly HttpListener _listener;
         private readonly Task _loop;
         private int _requests;
 
         public ZipServer(byte[]? zip, bool sendLength, Failure[]? failures = null)
         {
             var pending = new Queue<Failure>(failures ?? []);
-            var port = FreePort();
+            (_listener, var port) = StartOnFreePort();
             Url = $"http://127.0.0.1:{port}/individual+household+electric+power+consumption.zip";
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
             _loop = Task.Run(async () =>
             {
                 while (_listener.IsListening)
@@ -258,6 +277,26 @@ public sealed class DatasetDownloaderTests : IDisposable
                     context.Response.Close();
                 }
             });
+        }
+
+        /// <summary>HttpListener cannot bind port 0: another process may take the free port first, so try again.</summary>
+        private static (HttpListener Listener, int Port) StartOnFreePort()
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var port = FreePort();
+                var listener = new HttpListener();
+                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+                try
+                {
+                    listener.Start();
+                    return (listener, port);
+                }
+                catch (HttpListenerException) when (attempt < 5)
+                {
+                    listener.Close();
+                }
+            }
         }
 
         public string Url { get; }
