@@ -60,14 +60,14 @@ try {
   await page.screenshot({ path: `${out}/dashboard-job-trace.png` });
 
   await page.goto(`${dashboard}/consolelogs/resource/spark-job`);
-  const summary = page.getByText(/^\{"run_id".*"trace_id"/);
+  const summary = page.getByText(/^\{.*"run_id".*"trace_id"/);
   await visible(summary);
   const jobTraceId = JSON.parse(await summary.last().innerText()).trace_id;
   await settle();
   await page.screenshot({ path: `${out}/dashboard-job-console.png` });
 
   await page.goto(`${dashboard}/consolelogs/resource/ingestor`);
-  const ingestion = page.getByText(/^\{"verb":"ingest".*"trace_id"/);
+  const ingestion = page.getByText(/^\{.*"verb":"ingest".*"trace_id"/);
   await visible(ingestion);
   const ingestionTraceId = JSON.parse(await ingestion.last().innerText()).trace_id;
   await settle();
