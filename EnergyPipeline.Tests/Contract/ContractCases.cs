@@ -92,6 +92,7 @@ public static class ContractCases
         Invalid("a field name in another case", ExampleValue.Replace("voltage", "Voltage", StringComparison.Ordinal), UnknownField),
         Invalid("a duplicate field", ExampleValue[..^1] + ",\"voltage\":234.84}", DuplicateField),
         Invalid("a duplicate timestamp", ExampleValue[..^1] + $",\"timestamp\":\"{Minute}\"}}", DuplicateField),
+        Invalid("an unknown field and a duplicate one: the unknown field's rule comes first", ExampleValue[..^1] + ",\"voltage\":234.84,\"extra\":1}", UnknownField),
         Invalid("a missing field", ExampleValue.Replace(",\"voltage\":234.84", "", StringComparison.Ordinal), MissingField),
         Invalid("an empty object", "{}", MissingField),
 

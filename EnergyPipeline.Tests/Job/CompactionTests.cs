@@ -71,6 +71,23 @@ public sealed class CompactionTests
         Assert.Equal((7L, 3L, 3L, 1L), (result.MessagesRead, result.Invalid, result.DuplicatesDropped, result.ReadingsKept));
     }
 
+    [Fact]
+    public void A_newer_message_whose_key_names_no_whole_minute_decides_no_minute()
+    {
+        // Spark ranks copies by the key's text, so a key of 10:00:30 is another key than 10:00:00: the reading stays.
+        var at = new DateTime(2008, 3, 1, 10, 0, 0);
+        var halfPast = at.AddSeconds(30);
+        var aggregator = new QuarterlyAggregator();
+        aggregator.Add(Complete(at, 1.5m), 0, 0);
+
+        Assert.Equal(ReadingValidity.Reasons.TimestampNotWholeMinute, aggregator.Add(0, 1, Key(halfPast), Value(Complete(halfPast, 2m))));
+        var result = aggregator.Complete();
+
+        var quarter = result.Quarter(2008, 1);
+        Assert.Equal((1L, 1.500m, at), (quarter.ReadingCount, quarter.PeakGlobalActivePowerKw, quarter.FirstReadingAt));
+        Assert.Equal((2L, 1L, 0L, 1L), (result.MessagesRead, result.Invalid, result.DuplicatesDropped, result.ReadingsKept));
+    }
+
     /// <summary>
     /// A log over 6 partitions (a key always in one): every minute once, then newer copies of some minutes (valid with
     /// other values, invalid, tombstones, invalid then valid again), and messages without a minute (null key, a key

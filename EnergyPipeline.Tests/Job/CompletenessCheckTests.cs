@@ -64,4 +64,18 @@ public sealed class CompletenessCheckTests
 
         Assert.Contains(CompletenessCheck.Problems(result), p => p.Contains("wrote partition 0 up to offset 19, but the topic ends at offset 15", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_topic_ending_just_at_the_last_offset_of_the_newest_ingestion_was_reset()
+    {
+        // The end offset is the next offset to be written: a topic ending at 19 holds offsets up to 18 only, so the
+        // completion's last message (offset 19) cannot be in it: not a compaction gap but a topic that lost its end.
+        var result = new EngineResult([new PartitionRead(0, 0, 19, 0), new PartitionRead(1, 0, 5, 0)], 0, 0, 0)
+        {
+            Evidence = new CompletenessEvidence([Older, Newest], new Dictionary<string, long> { ["newest"] = 1 }, [new(0, 9, 0), new(1, 5, 0)]),
+        };
+
+        var problem = Assert.Single(CompletenessCheck.Problems(result));
+        Assert.Contains("wrote partition 0 up to offset 19, but the topic ends at offset 19", problem, StringComparison.Ordinal);
+    }
 }

@@ -249,6 +249,37 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
             source, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_published_spark_run_makes_the_directory_it_wrote_the_current_raw_zone()
+    {
+        using var cluster = new MockKafkaCluster();
+        cluster.CreatePipelineTopics("raw_energy", 2);
+        IngestionCompletion completion;
+        using (var ingestion = new TestIngestion(cluster.BootstrapServers))
+        {
+            foreach (var i in Enumerable.Range(0, 10))
+            {
+                ingestion.Send(new EnergyReading(new DateTime(2008, 1, 1).AddMinutes(i), 1.5m, 0.1m, 240m, 6m, 0m, 1m, 17m));
+            }
+
+            completion = ingestion.Complete();
+        }
+
+        await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparkrawzone");
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshots.Capture("raw_energy", TestContext.Current.CancellationToken), [(completion.RunId, 10)]);
+        var engine = new SparkJobEngine(Options(server), new SparkEngine(NullLogger<SparkEngine>.Instance), snapshots);
+
+        var summary = await db.Runner(engine).RunAsync("raw_energy", TestContext.Current.CancellationToken);
+
+        // The directory Spark was told to write, and the one the run id names under the configured raw zone.
+        var written = server.Service.ExecuteRequests.Select(r => r.Plan.Command?.WriteOperation).Single(w => w is { Source: "parquet" })!.Path;
+        Assert.Equal($"hdfs://namenode:8020/raw/energy_readings/run_id={summary.RunId}", written);
+        Assert.Equal(written, await db.TextAsync($"SELECT raw_zone_uri FROM {SparkJob.Storage.EnergySchema.CurrentRawZoneView}"));
+        Assert.Equal(summary.RunId.ToString(), await db.TextAsync($"SELECT run_id::text FROM {SparkJob.Storage.EnergySchema.CurrentRawZoneView}"));
+    }
+
     private static SparkEngineOptions Options(FakeSparkConnectServer server) => new()
     {
         SparkConnectionString = server.ConnectionString,
