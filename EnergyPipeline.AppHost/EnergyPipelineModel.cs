@@ -53,6 +53,7 @@ public static class EnergyPipelineModel
                 .AddDatabase(name, databaseName: EnergyDatabase).AsConnectionString());
 
         var ingestor = builder.AddProject<Projects.EnergyPipeline_Ingestor>("ingestor")
+            .WithoutDevelopmentCertificate()
             .WithReference(kafka).WaitFor(kafka)
             .WithEnvironment("Ingestor__DataDirectory", Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "data")));
         if (builder.Configuration[IngestFileSetting] is { Length: > 0 } file)
@@ -68,6 +69,7 @@ public static class EnergyPipelineModel
         }
 
         var job = builder.AddProject<Projects.EnergyPipeline_SparkJob>("spark-job")
+            .WithoutDevelopmentCertificate()
             .WithReference(kafka).WaitFor(kafka)
             .WithReference(energyDb, connectionName: EnergyDatabase).WaitFor(energyDb)
             .WaitForCompletion(ingestor)

@@ -9,6 +9,7 @@ if (AppHostHelp.IsRequested(args))
 }
 
 var builder = DistributedApplication.CreateBuilder(args);
+DashboardKeys.PinForThisRun(builder.Configuration, builder.Configuration);
 try
 {
     var (infrastructure, notice) = await InfrastructureChoice.ResolveAsync(

@@ -43,11 +43,14 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger, DatasetDo
     /// <summary>
     /// The download's client: a connect timeout and a bound on the wait for response headers; the body is bounded
     /// per attempt by the policy. Deliberately no standard resilience handler: its 30 s total timeout would cut the
-    /// download and its retries cannot restart a body.
+    /// download and its retries cannot restart a body. Without HttpClient's own request logging: it writes each failed
+    /// attempt twice with a stack trace (about 150 lines when offline), while the downloader says in one line why the
+    /// download failed.
     /// </summary>
     public static IHttpClientBuilder AddDatasetHttpClient(IServiceCollection services) =>
         services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(2))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) })
+            .RemoveAllLoggers();
 
     public async Task<string> DownloadAsync(string dataDirectory, string url, string expectedSha256, CancellationToken cancellationToken = default)
     {

@@ -8,7 +8,10 @@ public static class JobTelemetry
 {
     public const string Name = "EnergyPipeline.SparkJob";
 
-    /// <summary>At most this many distinct ingestion traces are linked from a run span.</summary>
+    /// <summary>
+    /// At most this many ingestion traces are linked from a run, on either engine (<see cref="IngestionTraceLinks"/>);
+    /// the trace the run continues is its parent and not counted.
+    /// </summary>
     public const int MaxTraceLinks = 32;
 
     public static readonly ActivitySource Source = new(Name);

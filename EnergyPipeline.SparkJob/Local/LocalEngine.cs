@@ -205,17 +205,17 @@ public sealed partial class LocalEngine(
     }
 
     /// <summary>
-    /// Links the run span to the distinct ingestion traces it consumes, up to <see cref="JobTelemetry.MaxTraceLinks"/>;
-    /// not the trace the run continues (its parent's).
+    /// Links the run span to the ingestion traces it consumes (<see cref="IngestionTraceLinks"/>), reading a
+    /// message's traceparent only when it differs from the previous message's: consecutive messages mostly share one.
     /// </summary>
     private sealed class TraceLinks(Activity? runActivity)
     {
-        private readonly HashSet<string> _seen = [];
+        private readonly IngestionTraceLinks _links = new(runActivity);
         private byte[]? _last;
 
         public void Add(Headers? headers)
         {
-            if (runActivity is null || _seen.Count >= JobTelemetry.MaxTraceLinks || headers is null
+            if (_links.IsFull || headers is null
                 || !headers.TryGetLastBytes(RawEnergyTopic.TraceParentHeader, out var traceParent)
                 || (_last is not null && traceParent.AsSpan().SequenceEqual(_last)))
             {
@@ -223,11 +223,7 @@ public sealed partial class LocalEngine(
             }
 
             _last = traceParent;
-            var text = Encoding.UTF8.GetString(traceParent);
-            if (_seen.Add(text) && ActivityContext.TryParse(text, null, isRemote: true, out var context) && context.TraceId != runActivity.TraceId)
-            {
-                runActivity.AddLink(new ActivityLink(context));
-            }
+            _links.Add(Encoding.UTF8.GetString(traceParent));
         }
     }
 

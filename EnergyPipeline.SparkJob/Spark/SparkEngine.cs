@@ -159,18 +159,10 @@ public sealed partial class SparkEngine(ILogger<SparkEngine> logger, IHttpClient
 
     private static void LinkIngestionTraces(Activity? activity, IEnumerable<string> traceParents)
     {
-        if (activity is null)
-        {
-            return;
-        }
-
+        var links = new Engine.IngestionTraceLinks(activity);
         foreach (var traceParent in traceParents)
         {
-            // The trace the job continues is the parent, not a link.
-            if (ActivityContext.TryParse(traceParent, null, out var context) && context.TraceId != activity.TraceId)
-            {
-                activity.AddLink(new ActivityLink(context));
-            }
+            links.Add(traceParent);
         }
     }
 

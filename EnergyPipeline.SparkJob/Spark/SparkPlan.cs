@@ -220,17 +220,17 @@ public static class SparkPlan
             """);
     }
 
-    /// <summary>How many distinct ingestion traces the run links to at most.</summary>
-    public const int MaxTraceLinks = 64;
-
-    /// <summary>The ingestion runs' W3C traceparent headers the records carry, so the job's span can link to them.</summary>
+    /// <summary>
+    /// The ingestion runs' W3C traceparent headers the records carry, so the job's span can link to them: one more
+    /// than <see cref="Engine.JobTelemetry.MaxTraceLinks"/>, since the trace the run continues may be among them.
+    /// </summary>
     public static readonly SparkSql QueryTraceParents = new("query_trace_parents", $"""
         SELECT trace_parent
         FROM {RecordsTable}
         WHERE trace_parent IS NOT NULL
         GROUP BY trace_parent
         ORDER BY trace_parent
-        LIMIT {MaxTraceLinks}
+        LIMIT {Engine.JobTelemetry.MaxTraceLinks + 1}
         """);
 
     /// <summary>Readings read, invalid, duplicates dropped (valid records minus distinct keys), readings kept, quarters.</summary>

@@ -262,6 +262,34 @@ public sealed class AppModelTests
         Assert.Equal("/tmp/readings.txt", env["Ingestor__File"]);
     }
 
+    /// <summary>
+    /// Aspire shows "No trusted development certificate" on every dashboard page of a machine without a trusted one
+    /// as soon as one resource uses TLS: an https endpoint, or an HTTPS certificate configuration (every project gets
+    /// one) that is not switched off (dotnet/aspire src/Aspire.Hosting/Dcp/DcpHost.cs, ResourceUsesTls). Nothing in
+    /// this model serves HTTPS.
+    /// </summary>
+    [Theory]
+    [InlineData("containers")]
+    [InlineData("embedded")]
+#pragma warning disable ASPIRECERTIFICATES001 // the certificate annotations are experimental in Aspire 13
+    public void No_resource_asks_for_the_development_certificate(string infrastructure)
+    {
+        Assert.SkipWhen(infrastructure == "embedded" && PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine");
+        var model = AppModel.Build($"--Pipeline:Infrastructure={infrastructure}");
+
+        Assert.Contains(model.Resource("ingestor").Annotations, a => a is HttpsCertificateConfigurationCallbackAnnotation);
+        Assert.All(model.Builder.Resources, resource =>
+        {
+            Assert.DoesNotContain(resource.Annotations.OfType<EndpointAnnotation>(), e => e.UriScheme == "https");
+            if (resource.Annotations.OfType<HttpsCertificateConfigurationCallbackAnnotation>().Any())
+            {
+                var certificate = resource.Annotations.OfType<HttpsCertificateAnnotation>().LastOrDefault();
+                Assert.True(certificate is { UseDeveloperCertificate: false, Certificate: null }, $"{resource.Name} would use the development certificate");
+            }
+        });
+    }
+#pragma warning restore ASPIRECERTIFICATES001
+
     private static EndpointAnnotation Endpoint(IResource resource, string name) =>
         resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == name);
 }

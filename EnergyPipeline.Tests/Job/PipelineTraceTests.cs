@@ -74,6 +74,27 @@ public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposab
     }
 
     [Fact]
+    public async Task Beyond_the_cap_the_run_links_only_the_first_ingestion_traces_it_reads()
+    {
+        // Two ingestions more than the cap, besides the newest (the parent): the first MaxTraceLinks read are linked.
+        var traces = Enumerable.Range(1, JobTelemetry.MaxTraceLinks + 3).Select(i => $"00-{i:x32}-{i:x16}-01").ToArray();
+        _cluster.CreatePipelineTopics(RawEnergyTopic.Name, 1);
+        foreach (var trace in traces)
+        {
+            Ingest(trace, readings: 3);
+        }
+
+        await using var db = await JobDatabase.CreateAsync(server, "trace_cap");
+
+        var (_, runSpan) = await RunJobAsync(db);
+
+        Assert.Equal(traces[^1].Split('-')[1], runSpan.TraceId.ToHexString());
+        Assert.Equal(
+            traces.Take(JobTelemetry.MaxTraceLinks).Select(t => t.Split('-')[1]),
+            runSpan.Links.Select(l => l.Context.TraceId.ToHexString()));
+    }
+
+    [Fact]
     public async Task After_one_ingestion_and_one_job_run_from_the_command_lines_both_summaries_print_the_same_trace_id()
     {
         _cluster.CreatePipelineTopics(RawEnergyTopic.Name, 3);
@@ -114,10 +135,10 @@ public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposab
     }
 
     /// <summary>One ingestion run's readings (the same minutes each time) under <paramref name="traceParent"/>, completed.</summary>
-    private void Ingest(string traceParent)
+    private void Ingest(string traceParent, int readings = ReadingsPerIngestion)
     {
         using var ingestion = new TestIngestion(_cluster.BootstrapServers, traceParent: traceParent);
-        foreach (var reading in SyntheticReadings.Generate(ReadingsPerIngestion))
+        foreach (var reading in SyntheticReadings.Generate(readings))
         {
             ingestion.Send(reading);
         }

@@ -3,6 +3,7 @@ using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.Tests.Spark;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.Tests.ServiceDefaults;
 
@@ -44,9 +45,28 @@ public sealed class HttpClientDefaultsTests
         Assert.False(string.IsNullOrEmpty(await session.SparkVersionAsync(TestContext.Current.CancellationToken)));
     }
 
-    private static IHost Host()
+    [Fact]
+    public async Task A_failed_download_request_leaves_no_stack_trace_in_the_log()
+    {
+        var records = new System.Collections.Concurrent.ConcurrentQueue<(string Category, Exception? Exception)>();
+        using var host = Host(new RecordingLoggerProvider(records));
+        var http = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(DatasetDownloader.HttpClientName);
+
+        // Nothing listens on the port: the connection is refused, as an offline download fails.
+        await Assert.ThrowsAsync<HttpRequestException>(() =>
+            http.GetAsync(new Uri($"http://127.0.0.1:{Infrastructure.FreeTcpPort.Next()}/dataset.zip"), TestContext.Current.CancellationToken));
+
+        Assert.DoesNotContain(records, r => r.Exception is not null);
+    }
+
+    private static IHost Host(ILoggerProvider? logs = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.AddServiceDefaults();
         DatasetDownloader.AddDatasetHttpClient(builder.Services);
         SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
@@ -62,5 +82,24 @@ public sealed class HttpClientDefaultsTests
         }
 
         return names;
+    }
+
+    private sealed class RecordingLoggerProvider(System.Collections.Concurrent.ConcurrentQueue<(string Category, Exception? Exception)> records) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new RecordingLogger(categoryName, records);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class RecordingLogger(string category, System.Collections.Concurrent.ConcurrentQueue<(string Category, Exception? Exception)> records) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            records.Enqueue((category, exception));
     }
 }

@@ -110,6 +110,28 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task Spark_is_asked_for_one_trace_more_than_the_cap_and_the_run_links_at_most_the_cap()
+    {
+        // The run's own trace may be among the ones Spark returns; it is the parent, never a link.
+        var limit = System.Text.RegularExpressions.Regex.Match(SparkPlan.QueryTraceParents.Text, @"LIMIT (\d+)");
+        Assert.Equal(JobTelemetry.MaxTraceLinks + 1, int.Parse(limit.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+        // Spark answers with more than the cap (a fake server does not apply the LIMIT): the engine still caps.
+        var traceParents = Enumerable.Range(1, JobTelemetry.MaxTraceLinks + 5).Select(i => $"00-{i:x32}-{i:x16}-01").ToArray();
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = AnswerLikeSpark(failing: null, traceParents: traceParents);
+        var runId = Guid.NewGuid();
+        var linked = new List<ActivityLink>();
+        using var listener = ListenForRun(runId, linked);
+
+        await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), runId, Snapshot, TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            traceParents.Take(JobTelemetry.MaxTraceLinks).Select(t => t.Split('-')[1]),
+            linked.Select(l => l.Context.TraceId.ToHexString()));
+    }
+
+    [Fact]
     public async Task A_failed_statement_fails_the_run_with_spark_s_message_and_still_releases_the_cache()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
@@ -278,7 +300,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
 
     // Spark's answer shapes: a query's SQL command returns its relation; executing that root returns Arrow batches.
     private static FakeSparkConnectServer.ExecuteHandler AnswerLikeSpark(
-        string? failing, TopicSnapshot? snapshot = null, (string RunId, long Copies)[]? winning = null) => async (request, responses, _) =>
+        string? failing, TopicSnapshot? snapshot = null, (string RunId, long Copies)[]? winning = null, string[]? traceParents = null) => async (request, responses, _) =>
     {
         snapshot ??= Snapshot;
         winning ??= [("", 2), (IngestionRunId, 138)];
@@ -303,7 +325,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
                 : query == SparkPlan.QueryWinningCopies.Text ? ArrowTestData.RunCopies(winning)
                 : query == SparkPlan.QueryNewestIngestion(snapshot.NewestCompletion!).Text ? ArrowTestData.Presence((0, 100, 0), (1, 49, 1))
                 : query == SparkPlan.QueryInvalidReasons.Text ? ArrowTestData.InvalidReasons(("tombstone", 1, 2, 7), ("key_mismatch", 1, 0, 3))
-                : query == SparkPlan.QueryTraceParents.Text ? ArrowTestData.Strings("trace_parent", TraceParent)
+                : query == SparkPlan.QueryTraceParents.Text ? ArrowTestData.Strings("trace_parent", traceParents ?? [TraceParent])
                 : throw new RpcException(new Status(StatusCode.InvalidArgument, "unexpected query"));
             await responses.WriteAsync(Response(request, new ExecutePlanResponse
             {
