@@ -8,6 +8,12 @@
 # Usage: docs/capture-dashboard.sh [output directory, default docs/]
 set -euo pipefail
 
+usage() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; }
+case "${1:-}" in
+  -h | --help | help) usage; exit 0 ;;
+  -*) echo "capture: unknown option $1 (see --help)" >&2; exit 2 ;;
+esac
+
 repo=$(cd "$(dirname "$0")/.." && pwd)
 out=$(cd "${1:-$repo/docs}" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/dashboard-capture-XXXXXX")

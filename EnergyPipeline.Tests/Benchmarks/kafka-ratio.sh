@@ -12,6 +12,13 @@
 # Needs: dotnet, kcat, /usr/bin/time, PostgreSQL 15 binaries (ENERGY_PG_BIN, /usr/lib/postgresql/15/bin).
 set -euo pipefail
 
+usage() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; }
+case "${1:-}" in
+  "" | --no-build) ;;
+  -h | --help | help) usage; exit 0 ;;
+  *) echo "kafka-ratio: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=${RUNS:-3}
 PARTITIONS=${PARTITIONS:-128}

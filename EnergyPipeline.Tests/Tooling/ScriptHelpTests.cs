@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using EnergyPipeline.Tests.Infrastructure;
+
+namespace EnergyPipeline.Tests.Tooling;
+
+/// <summary>
+/// Every command line of the repository answers <c>--help</c> without doing its work, and an argument it does not
+/// know is one line naming it (exit 2), never the start of a build, a benchmark or an AppHost run.
+/// </summary>
+public sealed class ScriptHelpTests
+{
+    public static TheoryData<string, string> Scripts => new()
+    {
+        { ".ci/run", "one closing line `N passed, N failed, N skipped`" },
+        { "EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh", "Usage: EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh [--no-build]" },
+        { "docs/capture-dashboard.sh", "Usage: docs/capture-dashboard.sh [output directory, default docs/]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Scripts))]
+    public async Task Help_prints_the_usage_and_exits_0(string script, string expected)
+    {
+        foreach (var help in new[] { "--help", "-h", "help" })
+        {
+            var (exitCode, output, errors) = await RunAsync(script, help);
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains(expected, output, StringComparison.Ordinal);
+            Assert.DoesNotContain("#", output, StringComparison.Ordinal);
+            Assert.Equal("", errors);
+        }
+    }
+
+    public static TheoryData<string> ScriptPaths => [".ci/run", "EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh", "docs/capture-dashboard.sh"];
+
+    [Theory]
+    [MemberData(nameof(ScriptPaths))]
+    public async Task An_unknown_option_is_one_line_naming_it_and_exit_2(string script)
+    {
+        var (exitCode, output, errors) = await RunAsync(script, "--no-such-option");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--no-such-option", line, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string script, string argument)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryFiles.Root };
+        start.ArgumentList.Add(RepositoryFiles.PathOf(script.Split('/')));
+        start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{script} {argument} did not return within 30 s: it started its work instead of answering.");
+        }
+
+        return (process.ExitCode, await output, await errors);
+    }
+}
