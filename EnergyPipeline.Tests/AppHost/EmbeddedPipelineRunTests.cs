@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -64,7 +63,7 @@ public sealed class EmbeddedPipelineRunTests : IDisposable
             Assert.Contains("spark-job: succeeded (exit code 0).", report, StringComparison.Ordinal);
             Assert.Contains($"psql '{postgres.PsqlUri}'", report, StringComparison.Ordinal);
             Assert.Equal(Rows.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                await PsqlAsync(Path.Combine(binaries!.BinDirectory, "psql"), postgres.PsqlUri, "SELECT sum(reading_count) FROM quarterly_energy_data", ct));
+                await PsqlAsync(Path.Combine(binaries!.BinDirectory, "psql"), postgres.PsqlUri, "SELECT sum(reading_count) FROM quarterly_energy_data"));
         }
 
         Assert.False(Directory.Exists(serverDirectory), $"the embedded server's directory {serverDirectory} is still there");
@@ -116,20 +115,11 @@ public sealed class EmbeddedPipelineRunTests : IDisposable
     }
 
     /// <summary>Runs the psql command the AppHost printed, with the URI as printed.</summary>
-    private static async Task<string> PsqlAsync(string psql, string uri, string sql, CancellationToken ct)
+    private static async Task<string> PsqlAsync(string psql, string uri, string sql)
     {
-        var start = new ProcessStartInfo(File.Exists(psql) ? psql : "psql") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { uri, "-At", "-c", sql })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync(ct);
-        var errors = await process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        Assert.True(process.ExitCode == 0, $"psql failed: {errors}");
-        return output.Trim();
+        var result = await ChildProcess.RunAsync(File.Exists(psql) ? psql : "psql", [uri, "-At", "-c", sql], TimeSpan.FromMinutes(1));
+        Assert.True(result.ExitCode == 0, $"psql failed: {result.Errors}");
+        return result.Output.Trim();
     }
 
     public void Dispose() => File.Delete(_file);

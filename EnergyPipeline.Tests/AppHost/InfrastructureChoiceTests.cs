@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Hosting;
@@ -117,39 +116,14 @@ public sealed class InfrastructureChoiceTests
     [InlineData(0, "Pipeline:Engine", "help")]
     public async Task The_apphost_exits_at_once_with_help_or_a_one_line_configuration_error(int exitCode, string expected, params string[] args)
     {
-        var appHost = AppHostBuildDirectory();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = appHost };
-        foreach (var argument in new[] { Path.Combine(appHost, "EnergyPipeline.AppHost.dll") }.Concat(args))
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var result = await ChildProcess.RunProjectAsync("EnergyPipeline.AppHost", TimeSpan.FromMinutes(2), args);
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-
-        Assert.Equal(exitCode, process.ExitCode);
-        Assert.Contains(expected, exitCode == 0 ? await output : await errors, StringComparison.Ordinal);
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Contains(expected, exitCode == 0 ? result.Output : result.Errors, StringComparison.Ordinal);
         if (exitCode != 0)
         {
-            Assert.Single((await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Single(result.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
-    }
-
-    /// <summary>The AppHost's own output directory (its dependencies differ from the tests'), same configuration as the tests.</summary>
-    private static string AppHostBuildDirectory()
-    {
-        var tests = new DirectoryInfo(AppContext.BaseDirectory);
-        while (tests.Name != "bin")
-        {
-            tests = tests.Parent!;
-        }
-
-        var relative = Path.GetRelativePath(tests.Parent!.FullName, AppContext.BaseDirectory);
-        var project = Projects.EnergyPipeline_AppHost.ProjectPath;
-        var projectDirectory = Directory.Exists(project) ? project : Path.GetDirectoryName(project)!;
-        return Path.Combine(projectDirectory, relative);
     }
 
     private static async Task<IReadOnlyList<string>> ArgumentsAsync(IResource resource)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using EnergyPipeline.Tests.Infrastructure;
 
@@ -17,7 +16,7 @@ public sealed class IngestorKafkaLogTests
         await File.WriteAllTextAsync(file, ParsingHelpers.Header + "\n16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;17.000\n",
             TestContext.Current.CancellationToken);
 
-        var (exitCode, output, errors) = await RunIngestorAsync(
+        var (exitCode, output, errors) = await ChildProcess.RunProjectAsync("EnergyPipeline.Ingestor", TimeSpan.FromMinutes(2),
             "ingest", "--file", file, $"--ConnectionStrings:kafka=127.0.0.1:{FreeTcpPort.Next()}", "--Logging:Console:FormatterName=json");
 
         Assert.Equal(1, exitCode);
@@ -32,36 +31,5 @@ public sealed class IngestorKafkaLogTests
         var refusals = kafkaLines.Count(line => line.Message.Contains("Connection refused", StringComparison.Ordinal) && line.Level != "Debug")
             + errors.Split('\n').Count(line => line.Contains("Connection refused", StringComparison.Ordinal));
         Assert.Equal(1, refusals);
-    }
-
-    private static async Task<(int ExitCode, string Output, string Errors)> RunIngestorAsync(params string[] args)
-    {
-        // The ingestor's own output folder, beside this one (same configuration and framework).
-        var tests = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        var ingestor = tests.Replace($"{Path.DirectorySeparatorChar}EnergyPipeline.Tests{Path.DirectorySeparatorChar}",
-            $"{Path.DirectorySeparatorChar}EnergyPipeline.Ingestor{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = ingestor, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(ingestor, "EnergyPipeline.Ingestor.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output, await errors);
     }
 }

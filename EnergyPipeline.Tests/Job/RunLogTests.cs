@@ -80,10 +80,7 @@ public sealed class RunLogTests(PostgresServerFixture server)
             await hold.ExecuteNonQueryAsync(ct);
         }
 
-        // The job's own build output (same configuration as the tests): its dependencies, not the test host's.
-        var jobDirectory = AppContext.BaseDirectory.Replace(
-            $"{Path.DirectorySeparatorChar}EnergyPipeline.Tests{Path.DirectorySeparatorChar}", $"{Path.DirectorySeparatorChar}EnergyPipeline.SparkJob{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
-        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(jobDirectory, "EnergyPipeline.SparkJob"))
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(ChildProcess.ProjectOutput("EnergyPipeline.SparkJob"), "EnergyPipeline.SparkJob"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.Tooling;
@@ -45,26 +44,6 @@ public sealed class ScriptHelpTests
         Assert.Contains("--no-such-option", line, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string script, string argument)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryFiles.Root };
-        start.ArgumentList.Add(RepositoryFiles.PathOf(script.Split('/')));
-        start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} {argument} did not return within 30 s: it started its work instead of answering.");
-        }
-
-        return (process.ExitCode, await output, await errors);
-    }
+    private static Task<ChildProcess.Result> RunAsync(string script, string argument) =>
+        ChildProcess.RunAsync("bash", [RepositoryFiles.PathOf(script.Split('/')), argument], TimeSpan.FromSeconds(30), RepositoryFiles.Root);
 }
