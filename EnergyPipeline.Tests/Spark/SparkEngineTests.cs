@@ -210,21 +210,24 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
     }
 
+    /// <summary>Creates raw_energy (2 partitions) and its control topic, and ingests one completed run of identical readings, a minute apart from 1 January 2008.</summary>
+    private static IngestionCompletion IngestOneRun(MockKafkaCluster cluster, int minutes)
+    {
+        cluster.CreatePipelineTopics("raw_energy", 2);
+        using var ingestion = new TestIngestion(cluster.BootstrapServers);
+        foreach (var i in Enumerable.Range(0, minutes))
+        {
+            ingestion.Send(new EnergyReading(new DateTime(2008, 1, 1).AddMinutes(i), 1.5m, 0.1m, 240m, 6m, 0m, 1m, 17m));
+        }
+
+        return ingestion.Complete();
+    }
+
     [Fact]
     public async Task The_job_captures_the_snapshot_spark_reads_exactly_and_checks_spark_s_result_like_the_local_engine_s()
     {
         using var cluster = new MockKafkaCluster();
-        cluster.CreatePipelineTopics("raw_energy", 2);
-        IngestionCompletion completion;
-        using (var ingestion = new TestIngestion(cluster.BootstrapServers))
-        {
-            foreach (var i in Enumerable.Range(0, 40))
-            {
-                ingestion.Send(new EnergyReading(new DateTime(2008, 1, 1).AddMinutes(i), 1.5m, 0.1m, 240m, 6m, 0m, 1m, 17m));
-            }
-
-            completion = ingestion.Complete();
-        }
+        var completion = IngestOneRun(cluster, minutes: 40);
 
         // The end offsets computed independently: one past the last message of each partition, as read back, in
         // partition order (the read interleaves partitions in any order).
@@ -253,17 +256,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     public async Task A_published_spark_run_makes_the_directory_it_wrote_the_current_raw_zone()
     {
         using var cluster = new MockKafkaCluster();
-        cluster.CreatePipelineTopics("raw_energy", 2);
-        IngestionCompletion completion;
-        using (var ingestion = new TestIngestion(cluster.BootstrapServers))
-        {
-            foreach (var i in Enumerable.Range(0, 10))
-            {
-                ingestion.Send(new EnergyReading(new DateTime(2008, 1, 1).AddMinutes(i), 1.5m, 0.1m, 240m, 6m, 0m, 1m, 17m));
-            }
-
-            completion = ingestion.Complete();
-        }
+        var completion = IngestOneRun(cluster, minutes: 10);
 
         await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparkrawzone");
         await using var server = await FakeSparkConnectServer.StartAsync();
