@@ -1,4 +1,3 @@
-using EnergyPipeline.Ingestor.CommandLine;
 using EnergyPipeline.Ingestor.Generation;
 
 namespace EnergyPipeline.Tests.Ingestor;
@@ -11,7 +10,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task A_directory_as_file_is_named_a_directory()
     {
-        var (code, _, errors) = await Run("validate", "--file", _directory);
+        var (code, _, errors) = await IngestorCli.RunAsync("validate", "--file", _directory);
 
         Assert.Equal(2, code);
         Assert.Contains($"'{_directory}' is a directory", errors, StringComparison.Ordinal);
@@ -20,7 +19,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task A_directory_to_ingest_is_named_a_directory()
     {
-        var (code, output, errors) = await Run("ingest", "--file", _directory, "--ConnectionStrings:kafka=127.0.0.1:9", "--Ingestor:ConnectTimeout=1");
+        var (code, output, errors) = await IngestorCli.RunAsync("ingest", "--file", _directory, "--ConnectionStrings:kafka=127.0.0.1:9", "--Ingestor:ConnectTimeout=1");
 
         Assert.Equal(2, code);
         Assert.Contains($"'{_directory}' is a directory", errors, StringComparison.Ordinal);
@@ -33,7 +32,7 @@ public sealed class BadInputTests : IDisposable
         var path = Path.Combine(_directory, "one-line.txt");
         await File.WriteAllTextAsync(path, new string('a', 200_000), TestContext.Current.CancellationToken);
 
-        var (code, _, errors) = await Run("validate", "--file", path);
+        var (code, _, errors) = await IngestorCli.RunAsync("validate", "--file", path);
 
         Assert.Equal(1, code);
         Assert.Contains("no line break in the first 65,536 bytes", errors, StringComparison.Ordinal);
@@ -47,7 +46,7 @@ public sealed class BadInputTests : IDisposable
         new Random(7).NextBytes(bytes);
         await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
 
-        var (code, _, errors) = await Run("validate", "--file", path);
+        var (code, _, errors) = await IngestorCli.RunAsync("validate", "--file", path);
 
         Assert.Equal(1, code);
         Assert.Contains("looks like a binary file", errors, StringComparison.Ordinal);
@@ -58,7 +57,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task Generate_to_a_directory_exits_1_with_a_clear_error()
     {
-        var (code, _, errors) = await Run("generate", "--output", _directory, "--rows", "10");
+        var (code, _, errors) = await IngestorCli.RunAsync("generate", "--output", _directory, "--rows", "10");
 
         Assert.Equal(1, code);
         Assert.Contains("is a directory", errors, StringComparison.Ordinal);
@@ -72,7 +71,7 @@ public sealed class BadInputTests : IDisposable
         var file = Path.Combine(_directory, "plain.txt");
         await File.WriteAllTextAsync(file, "x", TestContext.Current.CancellationToken);
 
-        var (code, _, errors) = await Run("generate", "--output", Path.Combine(file, "out.txt"), "--rows", "10");
+        var (code, _, errors) = await IngestorCli.RunAsync("generate", "--output", Path.Combine(file, "out.txt"), "--rows", "10");
 
         Assert.Equal(1, code);
         Assert.Contains("cannot write --output", errors, StringComparison.Ordinal);
@@ -85,12 +84,12 @@ public sealed class BadInputTests : IDisposable
         var path = Path.Combine(_directory, "existing.txt");
         await File.WriteAllTextAsync(path, "keep me", TestContext.Current.CancellationToken);
 
-        var (code, _, errors) = await Run("generate", "--output", path, "--rows", "10");
+        var (code, _, errors) = await IngestorCli.RunAsync("generate", "--output", path, "--rows", "10");
         Assert.Equal(2, code);
         Assert.Contains("add --force", errors, StringComparison.Ordinal);
         Assert.Equal("keep me", await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
 
-        (code, _, _) = await Run("generate", "--output", path, "--rows", "10", "--force");
+        (code, _, _) = await IngestorCli.RunAsync("generate", "--output", path, "--rows", "10", "--force");
         Assert.Equal(0, code);
         Assert.Equal(11, File.ReadLines(path).Count());
     }
@@ -98,7 +97,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task An_unknown_option_is_named_and_does_not_swallow_the_next_argument()
     {
-        var (code, _, errors) = await Run("ingest", "--fiel", "data.txt", "--ConnectionStrings:kafka=127.0.0.1:9");
+        var (code, _, errors) = await IngestorCli.RunAsync("ingest", "--fiel", "data.txt", "--ConnectionStrings:kafka=127.0.0.1:9");
 
         Assert.Equal(2, code);
         Assert.Contains("Unknown option '--fiel' for 'ingest'", errors, StringComparison.Ordinal);
@@ -113,20 +112,12 @@ public sealed class BadInputTests : IDisposable
     [InlineData("validate", "--help")]
     public async Task Help_prints_the_usage_and_exits_0(params string[] args)
     {
-        var (code, output, errors) = await Run(args);
+        var (code, output, errors) = await IngestorCli.RunAsync(args);
 
         Assert.Equal(0, code);
         Assert.Contains("Usage:", output, StringComparison.Ordinal);
         Assert.Contains("--force", output, StringComparison.Ordinal);
         Assert.Empty(errors);
-    }
-
-    private static async Task<(int Code, string Output, string Errors)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var errors = new StringWriter();
-        var code = await IngestorCommandLine.RunAsync(args, output, errors);
-        return (code, output.ToString(), errors.ToString());
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

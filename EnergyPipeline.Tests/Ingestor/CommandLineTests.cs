@@ -1,5 +1,3 @@
-using System.Text.Json;
-using EnergyPipeline.Ingestor.CommandLine;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.Tests.Infrastructure;
 
@@ -15,16 +13,16 @@ public sealed class CommandLineTests : IDisposable
     public async Task Generate_then_validate_reports_the_counts_and_exit_code_zero()
     {
         var path = Path.Combine(_directory, "generated.txt");
-        var (generateCode, _, _) = await Run("generate", "--output", path, "--rows", "12000", "--seed", "3");
+        var (generateCode, _, _) = await IngestorCli.RunAsync("generate", "--output", path, "--rows", "12000", "--seed", "3");
         Assert.Equal(0, generateCode);
         Assert.Equal(12_001, File.ReadLines(path).Count());
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (code, output, _) = await Run("validate", "--file", path);
+        var (code, output, _) = await IngestorCli.RunAsync("validate", "--file", path);
         var elapsed = clock.Elapsed.TotalSeconds;
 
         Assert.Equal(0, code);
-        var json = LastLineJson(output);
+        var json = IngestorCli.LastLineJson(output);
         Assert.Equal(12_000, json.GetProperty("rows_read").GetInt64());
         Assert.Equal(12_000 * 25_979 / 2_075_259, json.GetProperty("missing_value_rows").GetInt64());
         Assert.Equal(0, json.GetProperty("malformed").GetInt64());
@@ -43,11 +41,11 @@ public sealed class CommandLineTests : IDisposable
             "16/12/2006;17:25:00;5.360;-0.436;233.630;23.000;0.000;1.000;16.000\n" +
             "21/12/2006;11:23:00;?;?;?;?;?;?;\n", TestContext.Current.CancellationToken);
 
-        var (code, output, errors) = await Run("validate", "--file", path);
+        var (code, output, errors) = await IngestorCli.RunAsync("validate", "--file", path);
 
         Assert.Equal(1, code);
         Assert.Contains("line 3: ImpossibleValue", errors, StringComparison.Ordinal);
-        var json = LastLineJson(output);
+        var json = IngestorCli.LastLineJson(output);
         Assert.Equal(3, json.GetProperty("rows_read").GetInt64());
         Assert.Equal(1, json.GetProperty("malformed").GetInt64());
         Assert.Equal(1, json.GetProperty("missing_value_rows").GetInt64());
@@ -61,7 +59,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("frobnicate")]
     public async Task Bad_usage_is_a_clear_error_with_exit_code_two(params string[] args)
     {
-        var (code, _, errors) = await Run(args);
+        var (code, _, errors) = await IngestorCli.RunAsync(args);
         Assert.Equal(2, code);
         Assert.StartsWith("error: ", errors, StringComparison.Ordinal);
         Assert.Contains("Usage:", errors, StringComparison.Ordinal);
@@ -75,12 +73,12 @@ public sealed class CommandLineTests : IDisposable
         using var cluster = new MockKafkaCluster();
         cluster.CreatePipelineTopics("raw_energy_cli", 3);
 
-        var (code, output, _) = await Run("ingest", "--file", path,
+        var (code, output, _) = await IngestorCli.RunAsync("ingest", "--file", path,
             $"--ConnectionStrings:kafka={cluster.BootstrapServers}", "--Ingestor:Topic=raw_energy_cli", "--Ingestor:Partitions=3",
             "--Logging:LogLevel:Default=Warning");
 
         Assert.Equal(0, code);
-        var json = LastLineJson(output);
+        var json = IngestorCli.LastLineJson(output);
         Assert.Equal("succeeded", json.GetProperty("status").GetString());
         Assert.Equal(8_000, json.GetProperty("sent").GetInt64());
         Assert.Equal(64, json.GetProperty("source_sha256").GetString()!.Length);
@@ -93,24 +91,13 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("raw energy", "contains ' '")]
     public async Task A_topic_name_kafka_refuses_exits_with_code_two_before_anything_is_sent(string topic, string reason)
     {
-        var (code, _, errors) = await Run("ingest", "--file", "x.txt", "--ConnectionStrings:kafka=127.0.0.1:1", $"--Ingestor:Topic={topic}");
+        var (code, _, errors) = await IngestorCli.RunAsync("ingest", "--file", "x.txt", "--ConnectionStrings:kafka=127.0.0.1:1", $"--Ingestor:Topic={topic}");
 
         Assert.Equal(2, code);
         Assert.Contains($"Ingestor:Topic: ", errors, StringComparison.Ordinal);
         Assert.Contains(reason, errors, StringComparison.Ordinal);
         Assert.Null(Messaging.RawEnergyTopic.TopicNameProblem(new string('a', 237)));
         Assert.NotNull(Messaging.RawEnergyTopic.TopicNameProblem(new string('a', 238)));
-    }
-
-    private static JsonElement LastLineJson(string output) =>
-        JsonDocument.Parse(output.TrimEnd().Split('\n')[^1]).RootElement;
-
-    private static async Task<(int Code, string Output, string Errors)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var errors = new StringWriter();
-        var code = await IngestorCommandLine.RunAsync(args, output, errors);
-        return (code, output.ToString(), errors.ToString());
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using EnergyPipeline.Ingestor.CommandLine;
 
 namespace EnergyPipeline.Tests.Ingestor;
 
@@ -21,7 +19,7 @@ public sealed class ValidateCommandReportTests : IDisposable
         var (code, output, errors, elapsed) = await Run("validate", "--file", path);
 
         Assert.Equal(1, code);
-        var json = LastLineJson(output);
+        var json = IngestorCli.LastLineJson(output);
         Assert.Equal(36, json.GetProperty("rows_read").GetInt64());
         Assert.Equal(35, json.GetProperty("malformed").GetInt64());
         // The sample printed is the first lines (20 by default), each with its line number.
@@ -42,22 +40,18 @@ public sealed class ValidateCommandReportTests : IDisposable
         var (code, output, errors, _) = await Run("validate", "--file", path);
 
         Assert.Equal(1, code);
-        var json = LastLineJson(output);
+        var json = IngestorCli.LastLineJson(output);
         Assert.Equal(3, json.GetProperty("rows_read").GetInt64());
         Assert.Equal(1, json.GetProperty("malformed").GetInt64());
         Assert.Contains("malformed line 3: LineTooLong", errors, StringComparison.Ordinal);
         Assert.Equal(new FileInfo(path).Length, json.GetProperty("bytes").GetInt64());
     }
 
-    private static JsonElement LastLineJson(string output) => JsonDocument.Parse(output.TrimEnd().Split('\n')[^1]).RootElement;
-
     private static async Task<(int Code, string Output, string Errors, TimeSpan Elapsed)> Run(params string[] args)
     {
-        using var output = new StringWriter();
-        using var errors = new StringWriter();
         var clock = Stopwatch.StartNew();
-        var code = await IngestorCommandLine.RunAsync(args, output, errors);
-        return (code, output.ToString(), errors.ToString(), clock.Elapsed);
+        var (code, output, errors) = await IngestorCli.RunAsync(args);
+        return (code, output, errors, clock.Elapsed);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
