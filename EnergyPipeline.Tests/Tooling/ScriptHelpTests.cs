@@ -8,12 +8,15 @@ namespace EnergyPipeline.Tests.Tooling;
 /// </summary>
 public sealed class ScriptHelpTests
 {
-    public static TheoryData<string, string> Scripts => new()
-    {
-        { ".ci/run", "one closing line `N passed, N failed, N skipped`" },
-        { "EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh", "Usage: EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh [--no-build]" },
-        { "docs/capture-dashboard.sh", "Usage: docs/capture-dashboard.sh [output directory, default docs/]" },
-    };
+    /// <summary>Each script of the repository and a line of its usage.</summary>
+    private static readonly (string Path, string Usage)[] All =
+    [
+        (".ci/run", "one closing line `N passed, N failed, N skipped`"),
+        ("EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh", "Usage: EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh [--no-build]"),
+        ("docs/capture-dashboard.sh", "Usage: docs/capture-dashboard.sh [output directory, default docs/]"),
+    ];
+
+    public static TheoryData<string, string> Scripts => new(All);
 
     [Theory]
     [MemberData(nameof(Scripts))]
@@ -30,7 +33,7 @@ public sealed class ScriptHelpTests
         }
     }
 
-    public static TheoryData<string> ScriptPaths => [".ci/run", "EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh", "docs/capture-dashboard.sh"];
+    public static TheoryData<string> ScriptPaths => new(All.Select(script => script.Path));
 
     [Theory]
     [MemberData(nameof(ScriptPaths))]
