@@ -76,9 +76,15 @@ internal sealed class JobDatabase : IAsyncDisposable
             reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetBoolean(8));
     }
 
-    public async Task<long> ScalarAsync(string sql)
+    /// <summary>A count or other integer; values go in as positional parameters ($1, $2, ...).</summary>
+    public async Task<long> ScalarAsync(string sql, params object[] values)
     {
         await using var command = DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 

@@ -43,9 +43,9 @@ public sealed class RunLogTests(PostgresServerFixture server)
 
         Assert.Equal(("abandoned", true), await StatusAsync(db, killedId));
         Assert.Contains("abandoned", (await db.RunAsync(killedId)).Error, StringComparison.Ordinal);
-        Assert.Equal(0, await db.ScalarAsync($"SELECT count(*) FROM quarterly_energy_staging WHERE run_id = '{killedId}'"));
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM quarterly_energy_staging WHERE run_id = $1", killedId));
         Assert.Equal(("running", false), await StatusAsync(db, liveId));
-        Assert.Equal(1, await db.ScalarAsync($"SELECT count(*) FROM quarterly_energy_staging WHERE run_id = '{liveId}'"));
+        Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM quarterly_energy_staging WHERE run_id = $1", liveId));
         Assert.Equal("succeeded", (await db.RunAsync(next.RunId)).Status);
 
         await stop.CancelAsync();
@@ -102,7 +102,7 @@ public sealed class RunLogTests(PostgresServerFixture server)
         }
 
         var runId = Guid.Parse((await db.TextAsync("SELECT run_id::text FROM pipeline_runs WHERE status = 'running'"))!);
-        Assert.Equal(1, await db.ScalarAsync($"SELECT count(*) FROM quarterly_energy_staging WHERE run_id = '{runId}'"));
+        Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM quarterly_energy_staging WHERE run_id = $1", runId));
 
         job.Kill(entireProcessTree: true);
         await job.WaitForExitAsync(ct);
@@ -120,7 +120,7 @@ public sealed class RunLogTests(PostgresServerFixture server)
         var next = await db.Runner(engine).RunAsync("raw_energy", ct);
 
         Assert.Equal(("abandoned", true), await StatusAsync(db, runId));
-        Assert.Equal(0, await db.ScalarAsync($"SELECT count(*) FROM quarterly_energy_staging WHERE run_id = '{runId}'"));
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM quarterly_energy_staging WHERE run_id = $1", runId));
         Assert.Equal("succeeded", (await db.RunAsync(next.RunId)).Status);
         Assert.Equal(50, await db.ScalarAsync("SELECT sum(reading_count) FROM quarterly_energy_data"));
     }
