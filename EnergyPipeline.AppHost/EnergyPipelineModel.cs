@@ -1,6 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Embedded;
-using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.Messaging;
 using Microsoft.Extensions.Configuration;
 

@@ -1,5 +1,5 @@
 using EnergyPipeline.AppHost;
-using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.AppHost.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 if (AppHostHelp.IsRequested(args))

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using EnergyPipeline.Connectivity;
-using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Local;
+using EnergyPipeline.SparkJob.Orchestration;
+using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Spark;
 using EnergyPipeline.SparkJob.Storage;
 using Microsoft.Extensions.Configuration;
@@ -162,8 +163,8 @@ public static class JobProgram
                 var snapshotKafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
                 builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
                 AddSnapshotSource(builder, snapshotKafka, options);
-                builder.Services.AddSingleton<SparkEngine>();
-                builder.Services.AddSingleton<IJobEngine, SparkJobEngine>();
+                builder.Services.AddSingleton<SparkPlanRunner>();
+                builder.Services.AddSingleton<IJobEngine, SparkEngine>();
                 break;
         }
     }

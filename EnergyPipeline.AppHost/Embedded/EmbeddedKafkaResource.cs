@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using EnergyPipeline.ServiceDefaults.Kafka;
 
 namespace EnergyPipeline.AppHost.Embedded;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Runs;
 
 namespace EnergyPipeline.SparkJob.Kafka;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using EnergyPipeline.Messaging;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Runs;
 
 namespace EnergyPipeline.SparkJob.Kafka;
 

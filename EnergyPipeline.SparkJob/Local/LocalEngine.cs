@@ -7,9 +7,10 @@ using EnergyPipeline.Progress;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.ServiceDefaults.Memory;
 using EnergyPipeline.SparkJob.Aggregation;
-using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Kafka;
+using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
+using EnergyPipeline.SparkJob.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.SparkJob.Local;

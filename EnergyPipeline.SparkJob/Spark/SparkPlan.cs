@@ -222,7 +222,7 @@ public static class SparkPlan
 
     /// <summary>
     /// The ingestion runs' W3C traceparent headers the records carry, so the job's span can link to them: one more
-    /// than <see cref="Engine.JobTelemetry.MaxTraceLinks"/>, since the trace the run continues may be among them.
+    /// than <see cref="Telemetry.JobTelemetry.MaxTraceLinks"/>, since the trace the run continues may be among them.
     /// </summary>
     public static readonly SparkSql QueryTraceParents = new("query_trace_parents", $"""
         SELECT trace_parent
@@ -230,7 +230,7 @@ public static class SparkPlan
         WHERE trace_parent IS NOT NULL
         GROUP BY trace_parent
         ORDER BY trace_parent
-        LIMIT {Engine.JobTelemetry.MaxTraceLinks + 1}
+        LIMIT {Telemetry.JobTelemetry.MaxTraceLinks + 1}
         """);
 
     /// <summary>Readings read, invalid, duplicates dropped (valid records minus distinct keys), readings kept, quarters.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EnergyPipeline.SparkJob.SparkConnect.Protocol;
+using EnergyPipeline.SparkJob.Telemetry;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -285,7 +286,7 @@ public sealed class SparkConnectSession : IDisposable
 
     private Activity? StartActivity(string name)
     {
-        var activity = SparkJobTelemetry.Source.StartActivity($"spark {name}", ActivityKind.Client);
+        var activity = JobTelemetry.Source.StartActivity($"spark {name}", ActivityKind.Client);
         activity?.SetTag("db.system.name", "spark");
         activity?.SetTag("db.operation.name", name);
         activity?.SetTag("spark.session_id", SessionId.ToString());

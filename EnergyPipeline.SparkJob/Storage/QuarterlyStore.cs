@@ -1,6 +1,6 @@
 using System.Text.Json;
 using EnergyPipeline.SparkJob.Aggregation;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

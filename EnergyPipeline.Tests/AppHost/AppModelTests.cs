@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using EnergyPipeline.AppHost.Embedded;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -226,7 +227,7 @@ public sealed class AppModelTests
     [Fact]
     public void An_unknown_engine_is_refused_with_the_choices()
     {
-        var error = Assert.Throws<EnergyPipeline.AppHost.Hosting.PipelineConfigurationException>(() => AppModel.Build("--Pipeline:Engine=flink"));
+        var error = Assert.Throws<EnergyPipeline.AppHost.Pipeline.PipelineConfigurationException>(() => AppModel.Build("--Pipeline:Engine=flink"));
 
         Assert.Contains("'spark' or 'local'", error.Message, StringComparison.Ordinal);
     }

@@ -1,5 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
-using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;

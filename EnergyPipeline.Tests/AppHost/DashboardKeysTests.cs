@@ -1,4 +1,4 @@
-using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.AppHost.Pipeline;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.Tests.AppHost;

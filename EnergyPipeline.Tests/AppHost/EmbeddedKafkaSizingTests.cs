@@ -1,9 +1,11 @@
 using Confluent.Kafka;
+using EnergyPipeline.AppHost.Embedded;
 using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.Ingestor.Ingestion;
 using EnergyPipeline.Ingestor.Kafka;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Ingestor;
 using Microsoft.Extensions.Logging.Abstractions;

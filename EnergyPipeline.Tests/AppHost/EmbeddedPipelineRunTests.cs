@@ -1,7 +1,8 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.AppHost.Embedded;
+using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Job;

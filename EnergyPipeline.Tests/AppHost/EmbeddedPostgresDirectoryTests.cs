@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EnergyPipeline.AppHost.Embedded;
 
 namespace EnergyPipeline.Tests.AppHost;
 

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.AppHost.Embedded;
+using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 

@@ -1,9 +1,10 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Job;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,5 @@
+using EnergyPipeline.ServiceDefaults.Kafka;
+
 namespace EnergyPipeline.Tests.Benchmarks;
 
 /// <summary>

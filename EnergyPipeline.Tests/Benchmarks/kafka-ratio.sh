@@ -69,7 +69,7 @@ as_postgres "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$WORK/pg/server.log" -w -t 
   -o "-c port=$PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
 export ConnectionStrings__energy_db="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=postgres"
 
-# --- the broker: librdkafka's mock cluster (AppHost/Embedded/MockKafkaCluster), hosted by the test executable ---
+# --- the broker: librdkafka's mock cluster (ServiceDefaults/Kafka/MockKafkaCluster), hosted by the test executable ---
 # ing1..N: ingest targets (ing1 later takes three more ingestions: the four-copies run); kp1..N: kcat -P targets.
 # Every topic has the same partition count; <topic>_completions exist for ingestors that write completion records.
 TOPICS=""

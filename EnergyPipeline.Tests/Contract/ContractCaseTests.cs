@@ -1,5 +1,6 @@
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Aggregation;
+using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.Contract;
 
@@ -91,7 +92,7 @@ public sealed class ContractCaseTests
     [Fact]
     public void The_writers_output_of_the_synthetic_data_set_is_valid_and_reads_back_exactly()
     {
-        foreach (var reading in SparkJob.Benchmarks.SyntheticReadings.Generate(50_000))
+        foreach (var reading in SyntheticReadings.Generate(50_000))
         {
             var value = EnergyReadingJson.Serialize(reading);
 

@@ -1,7 +1,8 @@
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Local;
+using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Job;
 using Microsoft.Extensions.Logging;

@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Cryptography;
-using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.AppHost.Embedded;
+using EnergyPipeline.AppHost.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Testcontainers.PostgreSql;

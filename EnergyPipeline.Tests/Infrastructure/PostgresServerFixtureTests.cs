@@ -1,4 +1,4 @@
-using EnergyPipeline.AppHost.Hosting;
+using EnergyPipeline.AppHost.Pipeline;
 
 namespace EnergyPipeline.Tests.Infrastructure;
 

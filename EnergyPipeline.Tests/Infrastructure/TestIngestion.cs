@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.ServiceDefaults.Kafka;
 
 namespace EnergyPipeline.Tests.Infrastructure;
 

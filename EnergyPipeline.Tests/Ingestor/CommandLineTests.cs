@@ -1,4 +1,5 @@
 using EnergyPipeline.Ingestor.Generation;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.Ingestor;

@@ -3,6 +3,7 @@ using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.Ingestor.Ingestion;
 using EnergyPipeline.Ingestor.Kafka;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 

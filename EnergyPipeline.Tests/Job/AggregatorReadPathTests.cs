@@ -1,6 +1,6 @@
 using System.Text;
 using EnergyPipeline.SparkJob.Aggregation;
-using EnergyPipeline.SparkJob.Benchmarks;
+using EnergyPipeline.Tests.Infrastructure;
 using static EnergyPipeline.Tests.Job.JobTestData;
 
 namespace EnergyPipeline.Tests.Job;

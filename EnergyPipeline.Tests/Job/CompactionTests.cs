@@ -1,7 +1,7 @@
 using System.Text;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Aggregation;
-using EnergyPipeline.SparkJob.Benchmarks;
+using EnergyPipeline.Tests.Infrastructure;
 using static EnergyPipeline.Tests.Job.JobTestData;
 
 namespace EnergyPipeline.Tests.Job;

@@ -1,5 +1,6 @@
 using EnergyPipeline.Messaging;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Orchestration;
+using EnergyPipeline.SparkJob.Runs;
 
 namespace EnergyPipeline.Tests.Job;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
-using EnergyPipeline.SparkJob.Benchmarks;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Local;
+using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Storage;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

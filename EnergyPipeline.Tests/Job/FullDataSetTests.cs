@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Aggregation;
-using EnergyPipeline.SparkJob.Benchmarks;
 using EnergyPipeline.Tests.Infrastructure;
 using static EnergyPipeline.Tests.Job.JobTestData;
 using EnergyReading = EnergyPipeline.Messaging.EnergyReading;
@@ -89,11 +88,11 @@ public sealed class FullDataSetTests(PostgresServerFixture server, ITestOutputHe
 
         await using var db = await JobDatabase.CreateAsync(server, "full");
         await db.Migrator.MigrateAsync(TestContext.Current.CancellationToken);
-        var run = new SparkJob.Engine.JobRun(Guid.NewGuid(), RawEnergyTopic.Name, DateTimeOffset.UtcNow);
+        var run = new SparkJob.Runs.JobRun(Guid.NewGuid(), RawEnergyTopic.Name, DateTimeOffset.UtcNow);
         await using var lease = await db.Store.StartRunAsync(run, "test", TestContext.Current.CancellationToken);
         await db.Store.WriteStagingAsync(run.RunId, result.Quarters, TestContext.Current.CancellationToken);
         var written = await db.Store.PublishAsync(run.RunId,
-            new SparkJob.Engine.EngineResult([], result.MessagesRead, result.DuplicatesDropped, result.Invalid) { Evidence = SparkJob.Engine.CompletenessEvidence.None }, TestContext.Current.CancellationToken);
+            new SparkJob.Runs.EngineResult([], result.MessagesRead, result.DuplicatesDropped, result.Invalid) { Evidence = SparkJob.Runs.CompletenessEvidence.None }, TestContext.Current.CancellationToken);
 
         Assert.Equal(17, written);
         Assert.Equal(expectedFigures.Select(JobDatabase.ExpectedText), await db.QuarterRowsAsTextAsync());

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Telemetry;
 
 namespace EnergyPipeline.Tests.Job;
 

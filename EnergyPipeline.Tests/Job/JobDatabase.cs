@@ -1,6 +1,7 @@
 using System.Globalization;
 using EnergyPipeline.SparkJob.Aggregation;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Orchestration;
+using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

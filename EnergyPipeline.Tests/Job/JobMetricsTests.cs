@@ -1,7 +1,7 @@
 using EnergyPipeline.Messaging;
-using EnergyPipeline.SparkJob.Benchmarks;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Local;
+using EnergyPipeline.SparkJob.Telemetry;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

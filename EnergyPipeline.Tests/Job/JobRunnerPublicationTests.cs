@@ -1,5 +1,5 @@
 using EnergyPipeline.SparkJob.Aggregation;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
 using EnergyPipeline.Tests.Infrastructure;
 using Npgsql;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob;
-using EnergyPipeline.SparkJob.Benchmarks;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 

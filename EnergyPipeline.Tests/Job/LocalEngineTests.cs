@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob;
-using EnergyPipeline.SparkJob.Benchmarks;
-using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Local;
+using EnergyPipeline.SparkJob.Telemetry;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Aggregation;
-using EnergyPipeline.SparkJob.Engine;
+using EnergyPipeline.SparkJob.Orchestration;
+using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
-using EnergyPipeline.SparkJob.Benchmarks;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 

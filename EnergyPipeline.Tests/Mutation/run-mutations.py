@@ -6,9 +6,11 @@ classes that should catch it. The worktree is copied once to a scratch directory
 mutation the edit is applied there, the test project is built incrementally, only the named classes run, and the
 file is restored. A mutation whose build fails is reported as such (not as killed).
 
-    EnergyPipeline.Tests/Mutation/run-mutations.py [--only id,id] [--folder Aggregation] [--scratch DIR]
+    EnergyPipeline.Tests/Mutation/run-mutations.py [--only id,id] [--folder Aggregation] [--scratch DIR] [--dry-run]
 
-Prints one line per mutation and a summary per folder; exit code 1 when a mutation survived.
+Prints one line per mutation and a summary per folder; exit code 1 when a mutation survived. --dry-run only checks
+the list against the worktree (each find text occurs exactly once in its file, each test class exists) and exits 1
+on a stale entry.
 """
 import argparse, os, pathlib, re, shutil, subprocess, sys, time
 
@@ -54,11 +56,36 @@ def test_command(classes):
     return cmd
 
 
+def dry_run(mutations):
+    """Every find text occurs once in its file and every named test class is declared in the test sources."""
+    declared = set()
+    for source in (ROOT / "EnergyPipeline.Tests").rglob("*.cs"):
+        if "/obj/" in str(source) or "/bin/" in str(source):
+            continue
+        text = source.read_text()
+        namespace = re.search(r"^namespace ([\w.]+);", text, re.MULTILINE)
+        for name in re.findall(r"\bclass (\w+)", text):
+            if namespace:
+                declared.add(f"{namespace.group(1)}.{name}")
+    stale = 0
+    for m in mutations:
+        path = ROOT / m["file"]
+        count = path.read_text().count(m["find"]) if path.exists() else 0
+        unknown = [c for c in m["classes"].split() if c not in declared]
+        ok = count == 1 and not unknown
+        stale += not ok
+        problem = "" if ok else f" {'missing file' if not path.exists() else f'{count} occurrences'}" + (f", unknown classes {unknown}" if unknown else "")
+        print(f"{m['id']:40} {'ok' if ok else 'STALE'}{problem}")
+    print(f"{len(mutations)} mutations, {stale} stale")
+    return 1 if stale else 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="")
     parser.add_argument("--folder", default="")
     parser.add_argument("--scratch", default=f"/tmp/mut-{os.getuid()}-{ROOT.name}")
+    parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
     mutations = parse(LIST.read_text())
     if args.only:
@@ -66,6 +93,9 @@ def main():
         mutations = [m for m in mutations if m["id"] in wanted]
     if args.folder:
         mutations = [m for m in mutations if m["folder"] == args.folder]
+
+    if args.dry_run:
+        return dry_run(mutations)
 
     scratch = pathlib.Path(args.scratch)
     scratch.mkdir(parents=True, exist_ok=True)

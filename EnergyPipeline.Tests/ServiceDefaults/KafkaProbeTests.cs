@@ -1,4 +1,5 @@
 using EnergyPipeline.Connectivity;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.ServiceDefaults;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EnergyPipeline.SparkJob;
 using EnergyPipeline.SparkJob.SparkConnect;
+using EnergyPipeline.SparkJob.Telemetry;
 using EnergyPipeline.SparkJob.SparkConnect.Protocol;
 using Google.Protobuf;
 using Grpc.Core;
@@ -237,7 +238,7 @@ public sealed class SparkConnectSessionTests
         var activities = new List<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == SparkJobTelemetry.SourceName,
+            ShouldListenTo = source => source.Name == JobTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {

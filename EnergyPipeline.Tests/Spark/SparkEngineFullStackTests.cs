@@ -1,17 +1,17 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using EnergyPipeline.AppHost.Hosting;
-using Microsoft.Extensions.Configuration;
-using EnergyPipeline.Ingestor.Generation;
-using EnergyPipeline.SparkJob;
 using Confluent.Kafka;
 using EnergyPipeline.AppHost;
+using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob;
 using EnergyPipeline.Tests.Contract;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Npgsql;
 
 namespace EnergyPipeline.Tests.Spark;

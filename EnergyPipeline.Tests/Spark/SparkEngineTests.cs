@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob;
-using EnergyPipeline.SparkJob.Engine;
 using EnergyPipeline.SparkJob.Kafka;
-using EnergyPipeline.Tests.Infrastructure;
+using EnergyPipeline.SparkJob.Orchestration;
+using EnergyPipeline.SparkJob.Runs;
+using EnergyPipeline.SparkJob.Spark;
 using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.SparkJob.SparkConnect.Protocol;
-using EnergyPipeline.SparkJob.Spark;
+using EnergyPipeline.SparkJob.Telemetry;
+using EnergyPipeline.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -40,7 +43,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         var linked = new List<ActivityLink>();
         using var listener = ListenForRun(runId, linked);
 
-        var result = await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, runId, Snapshot, TestContext.Current.CancellationToken);
+        var result = await new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance).RunAsync(options, runId, Snapshot, TestContext.Current.CancellationToken);
 
         var requests = server.Service.ExecuteRequests.ToArray();
         Assert.All(requests, r => Assert.Equal(runId.ToString(), r.SessionId));
@@ -88,7 +91,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         var sparkRuns = new List<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == SparkJobTelemetry.SourceName,
+            ShouldListenTo = source => source.Name == JobTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
@@ -101,7 +104,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         ActivitySource.AddActivityListener(listener);
         using var jobRun = new Activity("energy job run").SetParentId(TraceParent).Start();
 
-        var result = await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), runId, Snapshot, TestContext.Current.CancellationToken);
+        var result = await new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance).RunAsync(Options(server), runId, Snapshot, TestContext.Current.CancellationToken);
 
         var sparkRun = Assert.Single(sparkRuns);
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", sparkRun.TraceId.ToHexString());
@@ -124,7 +127,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         var linked = new List<ActivityLink>();
         using var listener = ListenForRun(runId, linked);
 
-        await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), runId, Snapshot, TestContext.Current.CancellationToken);
+        await new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance).RunAsync(Options(server), runId, Snapshot, TestContext.Current.CancellationToken);
 
         Assert.Equal(
             traceParents.Take(JobTelemetry.MaxTraceLinks).Select(t => t.Split('-')[1]),
@@ -138,7 +141,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         server.Service.OnExecute = AnswerLikeSpark(failing: "write: " + SparkPlan.InsertQuarterlyAggregates(Guid.Empty).Text[..40]);
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
-            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server), Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
+            new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance).RunAsync(Options(server), Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
 
         Assert.Equal("insert_quarterly_staging", error.Statement);
         Assert.Contains("relation \"quarterly_energy_staging\" does not exist", error.ServerMessage, StringComparison.Ordinal);
@@ -153,7 +156,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         const string password = "Pw7f3a9c2e-seen-once";
         var needle = System.Text.Encoding.UTF8.GetBytes(password);
 
-        await new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(Options(server) with { Password = password }, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken);
+        await new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance).RunAsync(Options(server) with { Password = password }, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken);
 
         // Of every request the server received (executions, analyses, releases), one carries the password ...
         Assert.Single(server.Service.RequestBytes, bytes => bytes.AsSpan().IndexOf(needle) >= 0);
@@ -174,7 +177,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
 
-        await Assert.ThrowsAsync<ArgumentException>(() => new SparkEngine(NullLogger<SparkEngine>.Instance)
+        await Assert.ThrowsAsync<ArgumentException>(() => new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance)
             .RunAsync(Options(server) with { KafkaBootstrapServers = "kafka:29092' ) --" }, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
 
         Assert.Empty(server.Service.ExecuteRequests);
@@ -204,7 +207,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         var stopwatch = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() =>
-            new SparkEngine(NullLogger<SparkEngine>.Instance).RunAsync(options, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
+            new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance).RunAsync(options, Guid.NewGuid(), Snapshot, TestContext.Current.CancellationToken));
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
@@ -241,7 +244,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         var snapshot = snapshots.Capture("raw_energy", TestContext.Current.CancellationToken);
         // Spark reports most winning copies from an ingestion that never completed.
         server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshot, [(completion.RunId, 10), ("crashed-ingestion", 130)]);
-        var engine = new SparkJobEngine(Options(server), new SparkEngine(NullLogger<SparkEngine>.Instance), snapshots);
+        var engine = new SparkEngine(Options(server), new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance), snapshots);
 
         var error = await Assert.ThrowsAsync<IncompleteDataException>(() => db.Runner(engine).RunAsync("raw_energy", TestContext.Current.CancellationToken));
 
@@ -262,7 +265,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         await using var server = await FakeSparkConnectServer.StartAsync();
         var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
         server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshots.Capture("raw_energy", TestContext.Current.CancellationToken), [(completion.RunId, 10)]);
-        var engine = new SparkJobEngine(Options(server), new SparkEngine(NullLogger<SparkEngine>.Instance), snapshots);
+        var engine = new SparkEngine(Options(server), new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance), snapshots);
 
         var summary = await db.Runner(engine).RunAsync("raw_energy", TestContext.Current.CancellationToken);
 
@@ -340,7 +343,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     {
         var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == SparkJobTelemetry.SourceName,
+            ShouldListenTo = source => source.Name == JobTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {

@@ -26,7 +26,7 @@ public sealed partial class SparkPlanTests
     private static readonly SparkPlanInputs Inputs = SparkPlanInputs.From(Options);
 
     private static readonly EnergyPipeline.SparkJob.Kafka.TopicSnapshot Snapshot = new("raw_energy",
-        [new EnergyPipeline.SparkJob.Engine.PartitionRead(0, 0, 120, 0), new EnergyPipeline.SparkJob.Engine.PartitionRead(1, 7, 64, 0)],
+        [new EnergyPipeline.SparkJob.Runs.PartitionRead(0, 0, 120, 0), new EnergyPipeline.SparkJob.Runs.PartitionRead(1, 7, 64, 0)],
         [new IngestionCompletion("run-1", "sha", 10, null, null, [new PartitionOffsetRange(1, 50, 63, 10)], null, DateTimeOffset.UnixEpoch)]);
 
     [Fact]

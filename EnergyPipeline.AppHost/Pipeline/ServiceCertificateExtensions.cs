@@ -1,6 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 
-namespace EnergyPipeline.AppHost.Hosting;
+namespace EnergyPipeline.AppHost.Pipeline;
 
 /// <summary>
 /// The ingestor and the job serve no endpoint, so they need no HTTPS certificate. Aspire 13 gives every project an

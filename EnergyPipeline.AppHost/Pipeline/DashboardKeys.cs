@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace EnergyPipeline.AppHost.Hosting;
+namespace EnergyPipeline.AppHost.Pipeline;
 
 /// <summary>
 /// Keeps the dashboard's keys for the whole run. Aspire reads them from the AppHost's user secrets (writing new ones

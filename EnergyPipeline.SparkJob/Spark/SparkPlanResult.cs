@@ -4,7 +4,7 @@ namespace EnergyPipeline.SparkJob.Spark;
 public sealed record PartitionOffsets(int Partition, long MinOffset, long MaxOffset, long Records);
 
 /// <summary>What a Spark engine run read and wrote; the quarterly rows are in the staging table under the run id.</summary>
-public sealed record SparkEngineResult(
+public sealed record SparkPlanResult(
     string SparkVersion,
     IReadOnlyList<PartitionOffsets> Offsets,
     long ReadingsRead,
@@ -20,5 +20,5 @@ public sealed record SparkEngineResult(
     public IReadOnlyDictionary<string, long> WinningCopiesByRunId { get; init; } = new Dictionary<string, long>();
 
     /// <summary>The newest completed ingestion's messages present, and the messages after it, per partition.</summary>
-    public IReadOnlyList<Engine.NewestIngestionPresence> NewestIngestion { get; init; } = [];
+    public IReadOnlyList<Runs.NewestIngestionPresence> NewestIngestion { get; init; } = [];
 }

@@ -1,4 +1,4 @@
-namespace EnergyPipeline.AppHost.Hosting;
+namespace EnergyPipeline.AppHost.Pipeline;
 
 /// <summary><c>--help</c>, <c>-h</c> or <c>help</c>: the command and the settings the AppHost reads.</summary>
 public static class AppHostHelp

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace EnergyPipeline.SparkJob.Engine;
+namespace EnergyPipeline.SparkJob.Telemetry;
 
 /// <summary>The job's activity source and meter (both "EnergyPipeline.SparkJob", picked up by the service defaults).</summary>
 public static class JobTelemetry

@@ -1,24 +1,5 @@
-using EnergyPipeline.SparkJob.Aggregation;
 
-namespace EnergyPipeline.SparkJob.Engine;
-
-/// <summary>
-/// One way of computing the quarterly figures of the whole topic (DESIGN section 5). An engine reads the topic,
-/// aggregates, and fills <c>quarterly_energy_staging</c> with the rows of <see cref="JobRun.RunId"/> (the local engine
-/// through binary COPY, the Spark engine through JDBC). It never touches <c>quarterly_energy_data</c> or
-/// <c>pipeline_runs</c>: the <see cref="JobRunner"/> creates the schema and the run row before, and publishes the
-/// staging rows in one transaction after.
-/// </summary>
-public interface IJobEngine
-{
-    /// <summary>The engine's name as recorded in <c>pipeline_runs.engine</c>: <c>local</c> or <c>spark</c>.</summary>
-    string Name { get; }
-
-    Task<EngineResult> RunAsync(JobRun run, CancellationToken cancellationToken);
-}
-
-/// <summary>A run of the job: its id (the staging rows' run_id), the topic, and when it started.</summary>
-public sealed record JobRun(Guid RunId, string Topic, DateTimeOffset StartedAt);
+namespace EnergyPipeline.SparkJob.Runs;
 
 /// <summary>
 /// What an engine read: the offsets per partition, every message read (<see cref="ReadingsRead"/>, duplicates and
@@ -30,7 +11,7 @@ public sealed record EngineResult(
     long DuplicatesDropped,
     long Invalid)
 {
-    /// <summary>Where the figures come from, checked by <see cref="CompletenessCheck"/> before anything is published.</summary>
+    /// <summary>Where the figures come from, checked by <c>Orchestration.CompletenessCheck</c> before anything is published.</summary>
     public required CompletenessEvidence Evidence { get; init; }
 
     /// <summary>The invalid messages by reason (in the validity rules' order), with a few samples of each.</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
 
-namespace EnergyPipeline.AppHost.Hosting;
+namespace EnergyPipeline.AppHost.Pipeline;
 
 /// <summary>
 /// Tells, before anything starts, whether the model needs containers that no runtime can run. Without this the

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace EnergyPipeline.SparkJob.Engine;
+namespace EnergyPipeline.SparkJob.Orchestration;
 
 /// <summary>The summary line of a failed run: <c>{"status":"failed","engine":...,"error":...,"seconds":...}</c>.</summary>
 public static class JobFailureSummary

@@ -1,7 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace EnergyPipeline.AppHost.Hosting;
+namespace EnergyPipeline.AppHost.Pipeline;
 
 /// <summary>
 /// Dashboard commands that run the pipeline again: the ingestion followed by the job, or the job alone with a

@@ -1,9 +1,9 @@
 using EnergyPipeline.Messaging;
 
-namespace EnergyPipeline.SparkJob.Benchmarks;
+namespace EnergyPipeline.Tests.Infrastructure;
 
 /// <summary>
-/// A deterministic stream of readings on the data set's real minute grid (DESIGN section 2: 2,075,259 minutes from
+/// A deterministic stream of readings on the data set's real minute grid (2,075,259 minutes from
 /// 2006-12-16 17:24 to 2010-11-26 21:02), with runs of fully missing minutes and plausible 3-decimal values.
 /// Input for the aggregation benchmark and tests; it computes no figure itself.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Confluent.Kafka;
 
-namespace EnergyPipeline.AppHost.Embedded;
+namespace EnergyPipeline.ServiceDefaults.Kafka;
 
 /// <summary>
 /// librdkafka's built-in mock Kafka cluster (rdkafka_mock.h), started through P/Invoke into the native

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace EnergyPipeline.AppHost.Hosting;
+namespace EnergyPipeline.AppHost.Pipeline;
 
 /// <summary>Where Kafka and PostgreSQL (and for the spark engine Spark and HDFS) come from when no connection string gives them.</summary>
 public enum PipelineInfrastructure

@@ -1,11 +1,13 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using EnergyPipeline.SparkJob.Kafka;
+using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
+using EnergyPipeline.SparkJob.Telemetry;
 using Microsoft.Extensions.Logging;
 
-namespace EnergyPipeline.SparkJob.Engine;
+namespace EnergyPipeline.SparkJob.Orchestration;
 
 /// <summary>
 /// The part of a run shared by every engine: schema, run row, the engine, then the publication of its staging rows

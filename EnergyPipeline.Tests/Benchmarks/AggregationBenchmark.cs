@@ -4,37 +4,25 @@ using System.Globalization;
 using System.Text;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Aggregation;
-using EnergyPipeline.SparkJob.Engine;
-using EnergyPipeline.SparkJob.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
+using EnergyPipeline.SparkJob.Runs;
+using EnergyPipeline.Tests.Infrastructure;
+using EnergyPipeline.Tests.Job;
 
-namespace EnergyPipeline.SparkJob.Benchmarks;
+namespace EnergyPipeline.Tests.Benchmarks;
 
 /// <summary>
-/// Hidden verb <c>bench-aggregate [--count N] [--database CONNECTION]</c>: times the aggregation of the synthetic full
-/// data set (messages serialised with the contract's writer, then parsed, de-duplicated and aggregated) and, with a
-/// database, the write (COPY into staging + publish) of its quarters. The generation's own CPU is measured in a first
-/// pass without aggregation and subtracted.
+/// Times the aggregation of the synthetic full data set (messages serialised with the contract's writer, then
+/// parsed, de-duplicated and aggregated) and the write (COPY into staging + publish) of its quarters to a real
+/// PostgreSQL. The generation's own CPU is measured in a first pass without aggregation and subtracted. Explicit:
+/// <c>dotnet test --project EnergyPipeline.Tests -c Release -- --filter-class "*AggregationBenchmark" --explicit only</c>;
+/// the figures go to the test output and to <c>$TMPDIR/energy-aggregation-benchmark.txt</c>.
 /// </summary>
-public static class AggregationBenchmark
+public sealed class AggregationBenchmark(PostgresServerFixture postgres)
 {
-    public const string Verb = "bench-aggregate";
-
-    public static int Run(string[] args)
+    [Fact(Explicit = true)]
+    public async Task Aggregate_and_write_the_full_synthetic_data_set()
     {
         var count = SyntheticReadings.FullCount;
-        string? database = null;
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--count": count = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--database": database = args[i + 1]; break;
-                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
-            }
-        }
-
         var generateOnly = Measure(() => Feed(count, null));
         var parseOnly = Measure(() => Feed(count, null, parseOnly: true));
         var aggregator = new QuarterlyAggregator();
@@ -47,26 +35,22 @@ public static class AggregationBenchmark
         var complete = Measure(() => aggregator.Complete());
         var aggregationCpu = full.Cpu - generateOnly.Cpu;
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Report(string.Create(CultureInfo.InvariantCulture,
             $"readings={count} quarters={result!.Quarters.Count} generate_cpu_s={generateOnly.Cpu.TotalSeconds:F3} " +
             $"contract_parse_only_cpu_s={(parseOnly.Cpu - generateOnly.Cpu).TotalSeconds:F3} " +
             $"generate_and_aggregate_cpu_s={full.Cpu.TotalSeconds:F3} aggregation_cpu_s={aggregationCpu.TotalSeconds:F3} " +
             $"aggregation_readings_per_cpu_s={count / aggregationCpu.TotalSeconds:F0} complete_cpu_s={complete.Cpu.TotalSeconds:F3} " +
             $"wall_s={full.Wall.TotalSeconds:F3} peak_working_set_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0}"));
+        Assert.Equal(IndependentFigures.Of(SyntheticReadings.Generate(count)), result.Quarters);
 
-        if (database is not null)
-        {
-            WriteQuarters(database, result.Quarters).GetAwaiter().GetResult();
-        }
-
-        return 0;
+        await WriteQuarters(result.Quarters);
     }
 
-    private static async Task WriteQuarters(string connectionString, IReadOnlyList<QuarterFigures> quarters)
+    private async Task WriteQuarters(IReadOnlyList<QuarterFigures> quarters)
     {
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        var store = new QuarterlyStore(dataSource);
+        await using var db = await JobDatabase.CreateAsync(postgres, "bench");
+        await db.Migrator.MigrateAsync(CancellationToken.None);
+        var store = db.Store;
         var timings = new List<double>();
         for (var i = 0; i < 5; i++)
         {
@@ -78,8 +62,15 @@ public static class AggregationBenchmark
             timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Report(string.Create(CultureInfo.InvariantCulture,
             $"write quarters={quarters.Count} runs=5 ms(start+copy+publish)={string.Join(',', timings.Select(t => t.ToString("F1", CultureInfo.InvariantCulture)))}"));
+        Assert.Equal(quarters.Count, await db.ScalarAsync("SELECT count(*) FROM quarterly_energy_data"));
+    }
+
+    private static void Report(string line)
+    {
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+        File.AppendAllText(Path.Combine(Path.GetTempPath(), "energy-aggregation-benchmark.txt"), line + Environment.NewLine);
     }
 
     private static void Feed(int count, QuarterlyAggregator? aggregator, bool parseOnly = false)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EnergyPipeline.SparkJob.Engine;
+namespace EnergyPipeline.SparkJob.Telemetry;
 
 /// <summary>
 /// Links a run's span to the distinct ingestion traces it consumed, for both engines: at most

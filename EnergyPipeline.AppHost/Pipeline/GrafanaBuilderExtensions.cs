@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Aspire.Hosting.ApplicationModel;
 
-namespace Aspire.Hosting;
+namespace EnergyPipeline.AppHost.Pipeline;
 
 /// <summary>
 /// Grafana (grafana/grafana-oss, pinned) provisioned from <c>containers/grafana</c>: a PostgreSQL data source on the

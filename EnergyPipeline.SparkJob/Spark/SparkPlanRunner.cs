@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.Aggregation;
+using EnergyPipeline.SparkJob.SparkConnect;
+using EnergyPipeline.SparkJob.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace EnergyPipeline.SparkJob.Spark;
+
+/// <summary>
+/// The job on Apache Spark: runs <see cref="SparkPlan"/> in one Spark Connect session per run. It leaves the
+/// run's quarterly rows in <see cref="SparkPlan.StagingTable"/> (run_id = the run) and the cleaned readings in
+/// its own directory of the HDFS raw zone; publishing the rows to quarterly_energy_data is the caller's PostgreSQL transaction.
+/// The staging table must exist before the run: Spark's JDBC writer appends to it by column name (it would create a table
+/// of its own types if none existed).
+/// </summary>
+public sealed partial class SparkPlanRunner(ILogger<SparkPlanRunner> logger, IHttpClientFactory? httpClients = null)
+{
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task<SparkPlanResult> RunAsync(SparkEngineOptions options, Guid runId, Kafka.TopicSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var inputs = SparkPlanInputs.From(options);
+        var endpoint = SparkConnectionString.Parse(options.SparkConnectionString);
+
+        using var activity = JobTelemetry.Source.StartActivity("spark engine run");
+        activity?.SetTag("energy.run_id", runId.ToString());
+        activity?.SetTag("server.address", endpoint.Host);
+        activity?.SetTag("server.port", endpoint.Port);
+
+        // The run id is the session id: the run's statements and temporary views are found under it in Spark's UI.
+        using var session = SparkConnectSession.Connect(endpoint, runId, httpClients?.CreateClient(SparkConnectSession.HttpClientName));
+        var version = await WaitUntilReadyAsync(session, options.ReadinessTimeout, cancellationToken).ConfigureAwait(false);
+        LogStarting(logger, runId, endpoint.ToString(), version, inputs.ToString());
+
+        try
+        {
+            await session.SqlAsync(SparkPlan.RedactCredentials, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.UseUtc, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.UseTimestampWithoutTimeZone, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.UseCorrectedTimeParser, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.DisableAnsi, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.CreateKafkaSource(inputs, snapshot, options.ReadStallTimeout), cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.CacheRecords, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.CreateCheckedView, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.CreateReadingsView, cancellationToken).ConfigureAwait(false);
+
+            var offsets = ReadOffsets(await session.QueryAsync(SparkPlan.QueryPartitionOffsets, cancellationToken).ConfigureAwait(false));
+            var counts = await session.QueryAsync(SparkPlan.QueryCounts, cancellationToken).ConfigureAwait(false);
+            if (counts.Count != 1)
+            {
+                throw new SparkConnectException(SparkPlan.QueryCounts.Name, $"expected one row of counts, got {counts.Count}");
+            }
+
+            var invalidByReason = ReadInvalidReasons(await session.QueryAsync(SparkPlan.QueryInvalidReasons, cancellationToken).ConfigureAwait(false));
+            var winning = await session.QueryAsync(SparkPlan.QueryWinningCopies, cancellationToken).ConfigureAwait(false);
+            var winningCopies = Enumerable.Range(0, winning.Count).ToDictionary(i => winning.Get<string>(i, "run_id"), i => winning.Get<long>(i, "copies"));
+            var newestIngestion = new List<Runs.NewestIngestionPresence>();
+            if (snapshot.NewestCompletion is { Partitions.Count: > 0 } newest)
+            {
+                var rows = await session.QueryAsync(SparkPlan.QueryNewestIngestion(newest), cancellationToken).ConfigureAwait(false);
+                newestIngestion.AddRange(Enumerable.Range(0, rows.Count).Select(i => new Runs.NewestIngestionPresence(
+                    rows.Get<int>(i, "kafka_partition"), rows.Get<long>(i, "present"), rows.Get<long>(i, "later"))));
+            }
+
+            var traceParents = await session.QueryAsync(SparkPlan.QueryTraceParents, cancellationToken).ConfigureAwait(false);
+            var ingestionTraces = Enumerable.Range(0, traceParents.Count).Select(i => traceParents.Get<string>(i, "trace_parent")).ToList();
+            LinkIngestionTraces(activity, ingestionTraces);
+
+            var result = new SparkPlanResult(
+                version,
+                offsets,
+                ReadingsRead: counts.Get<long>(0, "readings_read"),
+                Invalid: counts.Get<long>(0, "invalid"),
+                DuplicatesDropped: counts.Get<long>(0, "duplicates_dropped"),
+                Readings: counts.Get<long>(0, "readings"),
+                Quarters: checked((int)counts.Get<long>(0, "quarters")),
+                inputs.RunRawZoneUri(runId),
+                ingestionTraces,
+                invalidByReason)
+            {
+                WinningCopiesByRunId = winningCopies,
+                NewestIngestion = newestIngestion,
+            };
+            LogRead(logger, runId, result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters);
+            foreach (var reason in invalidByReason)
+            {
+                LogInvalidReason(logger, runId, reason.Reason, reason.Messages,
+                    string.Join(", ", reason.Samples.Select(s => $"{s.Partition}:{s.Offset}")));
+            }
+
+            var stopwatch = Stopwatch.StartNew();
+            await session.WriteAsync(SparkPlan.RawZoneWrite(inputs, runId), cancellationToken).ConfigureAwait(false);
+            LogRawZoneWritten(logger, runId, result.RawZoneUri, stopwatch.Elapsed.TotalSeconds);
+
+            stopwatch.Restart();
+            await session.WriteAsync(SparkPlan.StagingWrite(inputs, runId), cancellationToken).ConfigureAwait(false);
+            LogStaged(logger, runId, result.Quarters, SparkPlan.StagingTable, stopwatch.Elapsed.TotalSeconds);
+            return result;
+        }
+        finally
+        {
+            await ReleaseCacheAsync(session, runId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // A Connect server that is still starting refuses connections (Unavailable); anything else is a real answer.
+    private static async Task<string> WaitUntilReadyAsync(SparkConnectSession session, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await session.SparkVersionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SparkConnectException ex) when (ex.StatusCode == Grpc.Core.StatusCode.Unavailable && deadline.Elapsed < timeout)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal static IReadOnlyList<PartitionOffsets> ReadOffsets(SparkRows rows)
+    {
+        var offsets = new List<PartitionOffsets>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            offsets.Add(new PartitionOffsets(
+                rows.Get<int>(i, "kafka_partition"),
+                rows.Get<long>(i, "min_offset"),
+                rows.Get<long>(i, "max_offset"),
+                rows.Get<long>(i, "records")));
+        }
+
+        return offsets;
+    }
+
+    /// <summary>Rows of <see cref="SparkPlan.QueryInvalidReasons"/> (one per sample, ordered by reason) as counts with samples.</summary>
+    internal static IReadOnlyList<InvalidReasonCount> ReadInvalidReasons(SparkRows rows)
+    {
+        var reasons = new List<InvalidReasonCount>();
+        for (var i = 0; i < rows.Count;)
+        {
+            var reason = rows.Get<string>(i, "invalid_reason");
+            var messages = rows.Get<long>(i, "messages");
+            var samples = new List<InvalidMessage>();
+            for (; i < rows.Count && rows.Get<string>(i, "invalid_reason") == reason; i++)
+            {
+                samples.Add(new InvalidMessage(rows.Get<int>(i, "kafka_partition"), rows.Get<long>(i, "kafka_offset"), reason));
+            }
+
+            reasons.Add(new InvalidReasonCount(reason, messages, samples));
+        }
+
+        // In the validity rules' order, as the local engine reports them.
+        return reasons.OrderBy(r => ReadingValidity.Rules.Select(rule => rule.Reason).ToList().IndexOf(r.Reason)).ToList();
+    }
+
+    private static void LinkIngestionTraces(Activity? activity, IEnumerable<string> traceParents)
+    {
+        var links = new Telemetry.IngestionTraceLinks(activity);
+        foreach (var traceParent in traceParents)
+        {
+            links.Add(traceParent);
+        }
+    }
+
+    // The cached snapshot of the topic holds executor memory until released; a cancelled run still releases it.
+    private async Task ReleaseCacheAsync(SparkConnectSession session, Guid runId, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(CleanupTimeout);
+        try
+        {
+            await session.SqlAsync(SparkPlan.UncacheRecords, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SparkConnectException or OperationCanceledException)
+        {
+            LogCleanupFailed(logger, ex, runId, cancellationToken.IsCancellationRequested);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: Spark {SparkVersion} at {Endpoint}; {Inputs}")]
+    private static partial void LogStarting(ILogger logger, Guid runId, string endpoint, string sparkVersion, string inputs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {ReadingsRead} records read, {Invalid} invalid, {DuplicatesDropped} duplicates dropped, {Readings} readings in {Quarters} quarters")]
+    private static partial void LogRead(ILogger logger, Guid runId, long readingsRead, long invalid, long duplicatesDropped, long readings, int quarters);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spark run {RunId}: {Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
+    private static partial void LogInvalidReason(ILogger logger, Guid runId, string reason, long messages, string samples);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: raw zone {RawZone} written in {Seconds:0.0} s")]
+    private static partial void LogRawZoneWritten(ILogger logger, Guid runId, string rawZone, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {Quarters} quarterly rows appended to {StagingTable} in {Seconds:0.0} s")]
+    private static partial void LogStaged(ILogger logger, Guid runId, int quarters, string stagingTable, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spark run {RunId}: releasing the cached topic snapshot failed (run cancelled: {Cancelled}); Spark frees it with the session")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception, Guid runId, bool cancelled);
+}
