@@ -21,9 +21,11 @@ public sealed class SparkEngine(SparkEngineOptions options, SparkPlanRunner engi
         var partitions = snapshot.Partitions.Select(p => p with { Messages = records.GetValueOrDefault(p.Partition) }).ToList();
         return new EngineResult(partitions, result.ReadingsRead, result.DuplicatesDropped, result.Invalid)
         {
-            Evidence = new CompletenessEvidence(snapshot.Completions, result.WinningCopiesByRunId, result.NewestIngestion),
+            Evidence = result.Evidence,
             RawZoneUri = result.RawZoneUri,
             InvalidByReason = result.InvalidByReason,
+            Unattributed = result.Unattributed,
+            UnattributedSamples = result.UnattributedSamples,
         };
     }
 }

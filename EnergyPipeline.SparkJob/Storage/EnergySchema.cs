@@ -106,5 +106,11 @@ public static class EnergySchema
             LIMIT 1;
             COMMENT ON VIEW {CurrentRawZoneView} IS 'The run behind quarterly_energy_data and its raw zone directory (NULL: that run wrote none).';
             """),
+
+        // Depends on version 1 only.
+        new(4, "run log: messages of no completed ingestion", $"""
+            ALTER TABLE {RunsTable} ADD COLUMN unattributed_count bigint;
+            COMMENT ON COLUMN {RunsTable}.unattributed_count IS 'Messages read that no completion record covers (another producer, an ingestion killed or still running): not validated, not used.';
+            """),
     ];
 }

@@ -89,9 +89,15 @@ internal sealed class JobDatabase : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    public async Task<string?> TextAsync(string sql)
+    /// <summary>A text value; values go in as positional parameters ($1, $2, ...).</summary>
+    public async Task<string?> TextAsync(string sql, params object[] values)
     {
         await using var command = DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
         return (string?)await command.ExecuteScalarAsync();
     }
 
@@ -131,11 +137,11 @@ internal sealed class StagingEngine(QuarterlyStore store, IReadOnlyList<QuarterF
         var readings = quarters.Sum(q => q.ReadingCount);
         var ingestion = Guid.NewGuid().ToString();
         var completion = new Messaging.IngestionCompletion(ingestion, "staged", readings, null, null,
-            readings == 0 ? [] : [new Messaging.PartitionOffsetRange(0, 0, readings - 1, readings)], null, DateTimeOffset.UtcNow);
+            readings == 0 ? [] : [new Messaging.PartitionOffsetRuns(0, [new Messaging.OffsetRun(0, readings - 1)])], null, DateTimeOffset.UtcNow);
+        var attribution = OffsetAttribution.From([completion]);
         return new EngineResult([new PartitionRead(0, 0, readings, readings)], readings, 0, 0)
         {
-            Evidence = new CompletenessEvidence([completion], new Dictionary<string, long> { [ingestion] = readings },
-                readings == 0 ? [] : [new NewestIngestionPresence(0, readings, 0)]),
+            Evidence = new CompletenessEvidence(attribution, readings == 0 ? [] : [readings], [readings]),
         };
     }
 }

@@ -98,10 +98,9 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
         Assert.Equal(produced, offsets.Sum(o => o["messages"]));
         Assert.Equal(produced, offsets.Sum(o => o["end_offset"] - o["start_offset"]));
 
+        // The second ingestion wrote every minute again: the figures come from it alone, and only its trace is linked.
         var runSpan = Assert.Single(runSpans, a => a.OperationName == "energy job run" && (string?)a.GetTagItem("energy.run_id") == first.RunId.ToString());
-        Assert.Equal(
-            new[] { FirstTrace, SecondTrace }.Select(t => ActivityContext.Parse(t, null).TraceId.ToHexString()).Order(),
-            runSpan.Links.Select(l => l.Context.TraceId.ToHexString()).Order());
+        Assert.Equal([ActivityContext.Parse(SecondTrace, null).TraceId.ToHexString()], runSpan.Links.Select(l => l.Context.TraceId.ToHexString()));
         Assert.Contains(runSpans, a => a.OperationName == "read topic" && a.ParentSpanId == runSpan.SpanId);
         Assert.Contains(runSpans, a => a.OperationName == "write staging" && a.ParentSpanId == runSpan.SpanId);
     }

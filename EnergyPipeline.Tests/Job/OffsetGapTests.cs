@@ -28,7 +28,7 @@ public sealed class OffsetGapTests(PostgresServerFixture server) : IDisposable
                    BootstrapServers = _cluster.BootstrapServers,
                    TransactionalId = "energy-test-" + Guid.NewGuid().ToString("N"),
                }).Build())
-        using (var control = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers }).Build())
+        using (var control = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers }).Build())
         {
             producer.InitTransactions(TimeSpan.FromSeconds(20));
             foreach (var batch in readings.Chunk(10))
@@ -40,16 +40,17 @@ public sealed class OffsetGapTests(PostgresServerFixture server) : IDisposable
                     {
                         Key = Key(reading.Timestamp),
                         Value = Value(reading),
-                        Headers = new Headers { { RawEnergyTopic.RunIdHeader, System.Text.Encoding.UTF8.GetBytes(runId) } },
                     }, report => { lock (delivered) { delivered.Add((report.Partition.Value, report.Offset.Value)); } });
                 }
 
                 producer.CommitTransaction(TimeSpan.FromSeconds(20));
             }
 
+            var runs = TestIngestion.OffsetRunsOf(delivered);
+            // Each commit marker sits between two transactions' messages: the offset runs have a gap at every one.
+            Assert.True(runs.Sum(p => p.Runs.Count) > runs.Count, "commit markers should split the offset runs");
             TestIngestion.Record(control, RawEnergyTopic.Name, new IngestionCompletion(runId, "sha", readings.Count, readings[0].Timestamp, readings[^1].Timestamp,
-                [.. delivered.GroupBy(o => o.Partition).OrderBy(g => g.Key).Select(g => new PartitionOffsetRange(g.Key, g.Min(o => o.Offset), g.Max(o => o.Offset), g.Count()))],
-                null, DateTimeOffset.UtcNow));
+                runs, null, DateTimeOffset.UtcNow));
         }
 
         await using var db = await JobDatabase.CreateAsync(server, "gaps");
