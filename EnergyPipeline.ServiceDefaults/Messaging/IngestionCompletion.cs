@@ -21,6 +21,7 @@ public sealed record PartitionOffsetRuns(
     [property: JsonPropertyName("partition")] int Partition,
     [property: JsonPropertyName("runs")] IReadOnlyList<OffsetRun> Runs)
 {
+    [JsonIgnore]
     public long Messages => Runs.Sum(r => r.Length);
 }
 
