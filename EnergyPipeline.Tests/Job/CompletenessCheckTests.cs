@@ -2,6 +2,8 @@ using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Runs;
 
+using static EnergyPipeline.Tests.Job.JobTestData;
+
 namespace EnergyPipeline.Tests.Job;
 
 /// <summary>
@@ -10,13 +12,6 @@ namespace EnergyPipeline.Tests.Job;
 /// </summary>
 public sealed class CompletenessCheckTests
 {
-    /// <summary>A completion record: per partition, its runs as (first, last).</summary>
-    private static IngestionCompletion Completion(string runId, params (int Partition, (long First, long Last)[] Runs)[] partitions)
-    {
-        var runs = partitions.Select(p => new PartitionOffsetRuns(p.Partition, p.Runs.Select(r => new OffsetRun(r.First, r.Last)).ToList())).ToList();
-        return new IngestionCompletion(runId, "sha", runs.Sum(r => r.Messages), null, null, runs, null, DateTimeOffset.UnixEpoch);
-    }
-
     /// <summary>
     /// A result over partitions 0 and 1 (offsets 0-29 and 0-4, low watermarks given), with the messages present per
     /// run from <paramref name="present"/> (default: every message) and the readings kept per ingestion.

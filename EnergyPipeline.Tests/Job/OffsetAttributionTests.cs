@@ -1,17 +1,13 @@
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Runs;
 
+using static EnergyPipeline.Tests.Job.JobTestData;
+
 namespace EnergyPipeline.Tests.Job;
 
 /// <summary>The attribution rule on its own: which completion record, if any, a (partition, offset) belongs to.</summary>
 public sealed class OffsetAttributionTests
 {
-    private static IngestionCompletion Completion(string runId, params (int Partition, (long First, long Last)[] Runs)[] partitions)
-    {
-        var runs = partitions.Select(p => new PartitionOffsetRuns(p.Partition, p.Runs.Select(r => new OffsetRun(r.First, r.Last)).ToList())).ToList();
-        return new IngestionCompletion(runId, "sha", runs.Sum(r => r.Messages), null, null, runs, null, DateTimeOffset.UnixEpoch);
-    }
-
     /// <summary>The run id of the ingestion an offset belongs to, or null.</summary>
     private static string? Owner(OffsetAttribution attribution, int partition, long offset) =>
         attribution.RunAt(partition, offset) is var run and >= 0 ? attribution.Ingestions[attribution.IngestionOf(run)].RunId : null;

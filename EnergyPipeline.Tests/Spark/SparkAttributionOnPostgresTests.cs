@@ -45,12 +45,6 @@ public sealed class SparkAttributionOnPostgresTests(PostgresServerFixture server
     private static readonly IngestionCompletion A = Completion("a", (0, [(0, 4), (6, 7)]), (1, [(0, 2)]));
     private static readonly IngestionCompletion B = Completion("b", (0, [(8, 9)]), (1, [(3, 3)]));
 
-    private static IngestionCompletion Completion(string runId, params (int Partition, (long First, long Last)[] Runs)[] partitions)
-    {
-        var runs = partitions.Select(p => new PartitionOffsetRuns(p.Partition, p.Runs.Select(r => new OffsetRun(r.First, r.Last)).ToList())).ToList();
-        return new IngestionCompletion(runId, "sha", runs.Sum(r => r.Messages), null, null, runs, null, DateTimeOffset.UnixEpoch);
-    }
-
     [Fact]
     public async Task Copies_are_ranked_only_among_records_of_the_runs_so_foreign_newer_copies_decide_nothing()
     {
