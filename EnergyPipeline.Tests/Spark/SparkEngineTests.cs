@@ -50,7 +50,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         string[] expected =
         [
             SparkPlan.RedactCredentials.Text, SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text,
-            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.CreateKafkaSource(inputs, Snapshot, options.ReadStallTimeout).Text,
+            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.UnescapeStringLiterals.Text, SparkPlan.CreateKafkaSource(inputs, Snapshot, options.ReadStallTimeout).Text,
             SparkPlan.CacheRecords.Text, SparkPlan.CreateCheckedView.Text, SparkPlan.CreateReadingsView.Text,
             SparkPlan.QueryPartitionOffsets.Text, "root: " + SparkPlan.QueryPartitionOffsets.Text,
             SparkPlan.QueryCounts.Text, "root: " + SparkPlan.QueryCounts.Text,
@@ -303,7 +303,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         var text = Describe(request);
         if (failing is not null && text.StartsWith(failing, StringComparison.Ordinal))
         {
-            throw new RpcException(new Status(StatusCode.Internal, "org.postgresql.util.PSQLException: ERROR: relation \"quarterly_energy_staging\" does not exist"));
+            throw SparkError("org.postgresql.util.PSQLException: ERROR: relation \"quarterly_energy_staging\" does not exist", "org.apache.spark.SparkException");
         }
 
         if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command && text.StartsWith("SELECT", StringComparison.Ordinal))
