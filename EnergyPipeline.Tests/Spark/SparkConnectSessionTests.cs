@@ -224,9 +224,11 @@ public sealed class SparkConnectSessionTests
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
         var limit = TimeSpan.FromSeconds(1.5);
         using var session = new SparkConnectSession(new SparkConnectService.SparkConnectServiceClient(channel), "tester", Guid.NewGuid(), limit);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Timeout);
+        giveUp.CancelAfter(TimeSpan.FromSeconds(30)); // a client without a limit would reattach for ever
         var stopwatch = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("endless", "INSERT ..."), Timeout));
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("endless", "INSERT ..."), giveUp.Token));
 
         Assert.InRange(stopwatch.Elapsed, limit, limit + TimeSpan.FromSeconds(10));
         var operationId = server.Service.ExecuteRequests.Single().OperationId;

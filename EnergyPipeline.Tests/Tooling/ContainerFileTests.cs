@@ -8,7 +8,8 @@ public sealed partial class ContainerFileTests
 {
     /// <summary>
     /// A CR-byte scan of the files would pass on every Linux checkout: what matters is what Git writes on a Windows
-    /// one (core.autocrlf=true), which <c>.gitattributes</c> decides. Git itself says what it gives each file.
+    /// one (core.autocrlf=true), which <c>.gitattributes</c> decides. Git itself says what it gives each path, in a
+    /// scratch repository holding only the repository's attribute files (the tests may run outside a checkout).
     /// </summary>
     [Fact]
     public async Task Every_file_an_image_copies_from_the_checkout_keeps_lf_line_endings()
@@ -22,10 +23,31 @@ public sealed partial class ContainerFileTests
             .ToList();
         Assert.Contains("containers/spark/start-connect.sh", copied);
 
-        var result = await ChildProcess.RunAsync("git", ["check-attr", "eol", "--", .. copied], TimeSpan.FromSeconds(30), RepositoryFiles.Root);
+        var scratch = Directory.CreateTempSubdirectory("gitattributes-");
+        try
+        {
+            Assert.Equal(0, (await ChildProcess.RunAsync("git", ["init", "-q", scratch.FullName], TimeSpan.FromSeconds(30))).ExitCode);
+            foreach (var attributes in Directory.EnumerateFiles(RepositoryFiles.Root, ".gitattributes", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(scratch.FullName, Path.GetRelativePath(RepositoryFiles.Root, attributes));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(attributes, target);
+            }
 
-        Assert.Equal(0, result.ExitCode);
-        var eol = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            var result = await ChildProcess.RunAsync("git", ["check-attr", "eol", "--", .. copied], TimeSpan.FromSeconds(30), scratch.FullName);
+
+            Assert.True(result.ExitCode == 0, result.Errors);
+            AssertEveryPathIsLf(copied, result.Output);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    private static void AssertEveryPathIsLf(IReadOnlyList<string> copied, string checkAttrOutput)
+    {
+        var eol = checkAttrOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(": eol: "))
             .ToDictionary(parts => parts[0], parts => parts[1].Trim());
         Assert.All(copied, path => Assert.True(eol.GetValueOrDefault(path) == "lf", $"{path}: eol is '{eol.GetValueOrDefault(path)}' in .gitattributes, not lf"));
