@@ -18,7 +18,7 @@ public sealed class SparkConnectSessionTests
     public async Task Statements_of_one_session_share_its_id_and_user_with_fresh_operation_ids()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         Assert.Equal("3.5.1", await session.SparkVersionAsync(Timeout));
         await session.SqlAsync(new SparkSql("first", "CREATE TEMPORARY VIEW v AS SELECT 1"), Timeout);
@@ -43,7 +43,7 @@ public sealed class SparkConnectSessionTests
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
         var sessionId = Guid.Parse("00000000-0000-0000-0000-00000000000c");
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString), sessionId);
+        using var session = Connect(server, sessionId);
 
         await session.SparkVersionAsync(Timeout);
 
@@ -87,7 +87,7 @@ public sealed class SparkConnectSessionTests
 
             await responses.WriteAsync(Response(request, new ExecutePlanResponse { ResultComplete = new() }));
         };
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         var rows = await session.QueryAsync(new SparkSql("offsets", "SELECT ..."), Timeout);
 
@@ -106,7 +106,7 @@ public sealed class SparkConnectSessionTests
         await using var server = await FakeSparkConnectServer.StartAsync();
         const string message = "[TABLE_OR_VIEW_NOT_FOUND] The table or view `nowhere` cannot be found.";
         server.Service.OnExecute = (_, _, _) => throw SparkError(message);
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("read_nowhere", "SELECT * FROM nowhere"), Timeout));
 
@@ -131,7 +131,7 @@ public sealed class SparkConnectSessionTests
             }));
             throw new RpcException(new Status(StatusCode.Unknown, "Job aborted due to stage failure"));
         };
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("insert", "INSERT ..."), Timeout));
 
@@ -169,7 +169,7 @@ public sealed class SparkConnectSessionTests
                 await responses.WriteAsync(Resumed(request, batch));
             }
         };
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         var rows = await session.QueryAsync(new SparkSql("offsets", "SELECT ..."), Timeout);
 
@@ -206,7 +206,7 @@ public sealed class SparkConnectSessionTests
             }));
             await responses.WriteAsync(Resumed(request, new ExecutePlanResponse { ResultComplete = new() }));
         };
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         await session.SqlAsync(new SparkSql("long_write", "INSERT ..."), Timeout);
 
@@ -252,7 +252,7 @@ public sealed class SparkConnectSessionTests
 
             await CompleteCommand(request, responses, context);
         };
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         await session.SqlAsync(new SparkSql("create_view", "CREATE TEMPORARY VIEW v AS SELECT 1"), Timeout);
 
@@ -302,7 +302,7 @@ public sealed class SparkConnectSessionTests
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
         server.Service.OnExecute = (_, _, context) => Task.Delay(System.Threading.Timeout.Infinite, context.CancellationToken);
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Timeout);
         cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
         var stopwatch = Stopwatch.StartNew();
@@ -354,7 +354,7 @@ public sealed class SparkConnectSessionTests
         };
         ActivitySource.AddActivityListener(listener);
         server.Service.OnExecute = (_, _, _) => throw SparkError("boom");
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString), sessionId);
+        using var session = Connect(server, sessionId);
 
         await session.SparkVersionAsync(Timeout);
         await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("create_staging_view", "OPTIONS (password 'secret')"), Timeout));
@@ -364,6 +364,13 @@ public sealed class SparkConnectSessionTests
         Assert.Equal("boom", activities[1].StatusDescription);
         Assert.DoesNotContain(activities.SelectMany(a => a.TagObjects), tag => tag.Value?.ToString()?.Contains("secret", StringComparison.Ordinal) == true);
     }
+
+    /// <summary>
+    /// A session whose statements give up after 20 s: a client that wrongly kept reattaching fails the test with the
+    /// time limit's message instead of running on for the default 4 hours.
+    /// </summary>
+    private static SparkConnectSession Connect(FakeSparkConnectServer server, Guid? sessionId = null) =>
+        SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString), sessionId, maxStatementDuration: TimeSpan.FromSeconds(20));
 
     private static void AssertReleasedOnce(FakeSparkConnectServer server, string operationId)
     {

@@ -149,6 +149,25 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task A_statement_that_outlasts_the_configured_limit_fails_the_run_naming_the_setting()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var answer = AnswerLikeSpark(failing: null);
+        // The cache statement never completes: every stream ends early, as Spark's do while a statement runs.
+        server.Service.OnExecute = (request, responses, context) =>
+            Describe(request) == SparkPlan.CacheRecords.Text ? Task.CompletedTask : answer(request, responses, context);
+        server.Service.OnReattach = (_, _, _) => Task.Delay(50);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        giveUp.CancelAfter(TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance)
+            .RunAsync(Options(server) with { MaxStatementDuration = TimeSpan.FromSeconds(1) }, Guid.NewGuid(), Snapshot, giveUp.Token));
+
+        Assert.Equal(SparkPlan.CacheRecords.Name, error.Statement);
+        Assert.Contains("did not complete within 00:00:01 (Pipeline:Spark:MaxStatementDuration)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_password_travels_only_as_the_password_option_of_the_jdbc_write()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
@@ -285,6 +304,8 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         Username = "postgres",
         Password = "not-a-secret",
         HdfsUri = "hdfs://namenode:8020",
+        // A statement the fake never completes fails the test in seconds, not after the default 4 hours.
+        MaxStatementDuration = TimeSpan.FromSeconds(20),
     };
 
     private static string Describe(ExecutePlanRequest request) => request.Plan.OpTypeCase switch

@@ -274,6 +274,11 @@ public sealed partial class SparkPlanTests
         Assert.Equal(("postgres:5432", "energy_db", "postgres", "pw"), (options.PostgresAddress, options.Database, options.Username, options.Password));
         Assert.Equal("kafka:29092", options.KafkaBootstrapServers);
         Assert.DoesNotContain("pw", options.ToString(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromHours(4), options.MaxStatementDuration);
+        configuration["Pipeline:Spark:MaxStatementDuration"] = "90";
+        Assert.Equal(TimeSpan.FromSeconds(90), SparkEngineOptions.FromConfiguration(configuration).MaxStatementDuration);
+        configuration["Pipeline:Spark:MaxStatementDuration"] = "08:00:00";
+        Assert.Equal(TimeSpan.FromHours(8), SparkEngineOptions.FromConfiguration(configuration).MaxStatementDuration);
 
         configuration["Pipeline:Spark:PostgresAddress"] = null;
         Assert.Equal("localhost:54321", SparkEngineOptions.FromConfiguration(configuration).PostgresAddress);
