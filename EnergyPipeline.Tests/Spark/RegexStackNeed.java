@@ -10,7 +10,20 @@ public final class RegexStackNeed {
     private static final long STEP = 4 * 1024;
     private static final long LIMIT = 64L * 1024 * 1024;
 
+    private static final String USAGE = "Usage: java [-Xint] RegexStackNeed.java PATTERN VALUE...\n"
+        + "Prints the smallest thread stack, in bytes, on which java.util.regex finds PATTERN in every VALUE.";
+
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
+            System.out.println(USAGE);
+            return;
+        }
+
+        if (args.length < 2) {
+            System.err.println("RegexStackNeed needs a pattern and at least one value. " + USAGE.replace('\n', ' '));
+            System.exit(2);
+        }
+
         Pattern pattern = Pattern.compile(args[0]);
         String[] values = Arrays.copyOfRange(args, 1, args.length);
         for (long size = 16 * STEP; size <= LIMIT; size += STEP) {
