@@ -264,6 +264,27 @@ public sealed class SparkConnectSessionTests
     }
 
     [Fact]
+    public async Task An_operation_spark_forgot_after_sending_rows_fails_rather_than_running_again()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = WrapQuery(async (request, responses, _) =>
+        {
+            // One batch, then the stream ends early; the reattach then finds no such operation (the default).
+            await responses.WriteAsync(Response(request, new ExecutePlanResponse
+            {
+                ArrowBatch = new ExecutePlanResponse.Types.ArrowBatch { RowCount = 1, Data = ByteString.CopyFrom(ArrowTestData.Offsets((0, 0, 4, 5))) },
+            }));
+        });
+        using var session = Connect(server);
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.QueryAsync(new SparkSql("q", "SELECT ..."), Timeout));
+
+        // Sending the plan again would deliver its rows twice.
+        Assert.Contains("INVALID_HANDLE.OPERATION_NOT_FOUND", error.ServerMessage, StringComparison.Ordinal);
+        Assert.Single(server.Service.ExecuteRequests, r => r.Plan.OpTypeCase == Plan.OpTypeOneofCase.Root);
+    }
+
+    [Fact]
     public async Task A_reattach_resumes_after_the_last_response_and_collects_the_rest()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
