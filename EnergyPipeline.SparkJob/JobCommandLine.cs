@@ -19,8 +19,9 @@ public static class JobCommandLine
           ConnectionStrings:spark       Spark Connect endpoint (sc://host:15002)          spark engine
           Pipeline:Engine               spark (default) or local
           Pipeline:Topic                the topic to read (raw_energy)
-          Pipeline:ConnectTimeout       seconds to reach Kafka and PostgreSQL at start (15)
+          Pipeline:ConnectTimeout       seconds to reach PostgreSQL, and Kafka or Spark Connect, at start (15)
           Pipeline:ReadStallTimeout     seconds without progress before the Kafka read fails (60)
+          Pipeline:Spark:MaxStatementDuration   seconds or a time span one Spark statement may run (04:00:00)
           Logging:LogLevel:Npgsql.Command=Information   log every SQL statement
 
         Exit codes: 0 succeeded, 1 failed (the old figures stay), 2 configuration error.

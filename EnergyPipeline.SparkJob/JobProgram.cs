@@ -4,6 +4,7 @@ using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Spark;
+using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.SparkJob.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,10 @@ public static class JobProgram
             database = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.DatabaseConnectionName);
             PostgresProbe.Parse(database, DatabaseSetting);
             RegisterEngine(builder, options);
+            if (options.Engine == PipelineOptions.SparkEngine)
+            {
+                SparkConnectProbe.Parse(SparkConnectionString(builder.Configuration), SparkSetting);
+            }
         }
         catch (Exception ex) when (ex is JobConfigurationException or ConnectionSettingException)
         {
@@ -66,6 +71,10 @@ public static class JobProgram
             if (options.Engine == PipelineOptions.LocalEngine)
             {
                 KafkaProbe.Check(builder.Configuration.GetConnectionString(PipelineOptions.KafkaConnectionName)!, KafkaSetting, options.StartConnectTimeout);
+            }
+            else
+            {
+                await SparkConnectProbe.CheckAsync(SparkConnectionString(builder.Configuration), SparkSetting, options.StartConnectTimeout, CancellationToken.None);
             }
         }
         catch (ServiceUnreachableException ex)
@@ -119,6 +128,7 @@ public static class JobProgram
 
     private const string DatabaseSetting = "ConnectionStrings:" + PipelineOptions.DatabaseConnectionName;
     private const string KafkaSetting = "ConnectionStrings:" + PipelineOptions.KafkaConnectionName;
+    private const string SparkSetting = "ConnectionStrings:" + SparkEngineOptions.SparkConnectionStringName;
     private const string NpgsqlCommandCategory = "Npgsql.Command";
 
     /// <summary>One error line on standard error, and the summary line with status failed on the output, like a success's.</summary>
@@ -127,6 +137,9 @@ public static class JobProgram
         await Console.Error.WriteLineAsync($"Job failed: {error}");
         await output.WriteLineAsync(JobFailureSummary.ToJson(engine, error, Stopwatch.GetElapsedTime(started)));
     }
+
+    private static string SparkConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(SparkEngineOptions.SparkConnectionStringName)!;
 
     private static bool IsEnabledByConfiguration(IConfiguration configuration) =>
         configuration[$"Logging:LogLevel:{NpgsqlCommandCategory}"] is { Length: > 0 } level
