@@ -6,7 +6,6 @@ namespace EnergyPipeline.Ingestor.Configuration;
 public sealed class IngestorOptions
 {
     public const string Section = "Ingestor";
-    public const string KafkaConnectionName = "kafka";
 
     public const string DefaultDownloadUrl =
         "https://archive.ics.uci.edu/static/public/235/individual+household+electric+power+consumption.zip";

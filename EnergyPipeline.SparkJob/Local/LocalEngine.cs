@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.Progress;
@@ -22,7 +21,7 @@ public sealed class LocalEngineOptions
     public required string BootstrapServers { get; init; }
 
     /// <summary>The read fails when it makes no progress for this long (<c>Pipeline:ReadStallTimeout</c>); also the metadata timeout.</summary>
-    public TimeSpan ReadStallTimeout { get; init; } = PipelineOptions.DefaultReadStallTimeout;
+    public TimeSpan ReadStallTimeout { get; init; } = SnapshotReader.DefaultStallTimeout;
 
     /// <summary>Called once the snapshot is captured, before the data is read (a seam for tests that change the topic mid-run).</summary>
     public Action<TopicSnapshot>? AfterSnapshotCaptured { get; init; }
@@ -33,26 +32,12 @@ public sealed class LocalEngineOptions
 /// then each partition's watermarks) and reads each partition from its low watermark exactly to the high watermark
 /// captured (<see cref="SnapshotReader"/>: gaps from compaction accepted, an early end or a stall fails the run),
 /// aggregates with <see cref="QuarterlyAggregator"/> keeping each minute's ingestion run, and writes the run's
-/// figures into the staging table with binary COPY.
+/// figures into the staging table with binary COPY. Its consumers are configured by <see cref="SnapshotReader.ConfigureConsumer"/>.
 /// </summary>
 public sealed partial class LocalEngine(
     LocalEngineOptions options, KafkaConsumerFactory<byte[]?, byte[]?> consumers, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
 {
-    public const string EngineName = "local";
-
-    /// <summary>
-    /// The consumer the engine needs, applied to the registration's settings: a group id is required by the client
-    /// but never joined (partitions are assigned by hand and nothing is committed); the rest is what
-    /// <see cref="SnapshotReader"/> relies on.
-    /// </summary>
-    public static void ConfigureConsumer(KafkaConsumerSettings settings)
-    {
-        settings.Config.GroupId ??= "energy-job-local";
-        settings.Config.ClientId ??= "energy-job-local";
-        SnapshotReader.ConsumerSettings(settings.Config);
-    }
-
-    public string Name => EngineName;
+    public string Name => PipelineNames.LocalEngine;
 
     public async Task<EngineResult> RunAsync(JobRun run, CancellationToken cancellationToken)
     {

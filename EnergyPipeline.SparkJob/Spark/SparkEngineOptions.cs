@@ -1,4 +1,5 @@
 using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.Kafka;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -10,9 +11,6 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// </summary>
 public sealed record SparkEngineOptions
 {
-    public const string SparkConnectionStringName = "spark";
-    public const string HdfsConnectionStringName = "hdfs";
-    public const string DatabaseConnectionStringName = "energy_db";
     public const string KafkaBootstrapServersSetting = "Pipeline:Spark:KafkaBootstrapServers";
     public const string PostgresAddressSetting = "Pipeline:Spark:PostgresAddress";
     public const string RawZonePathSetting = "Pipeline:Spark:RawZonePath";
@@ -42,7 +40,7 @@ public sealed record SparkEngineOptions
     public string RawZonePath { get; init; } = DefaultRawZonePath;
 
     /// <summary>Spark's Kafka consumer poll timeout: a read that gets nothing for this long fails (<c>Pipeline:ReadStallTimeout</c>).</summary>
-    public TimeSpan ReadStallTimeout { get; init; } = PipelineOptions.DefaultReadStallTimeout;
+    public TimeSpan ReadStallTimeout { get; init; } = SnapshotReader.DefaultStallTimeout;
 
     /// <summary>How long to wait for the Spark Connect endpoint to answer at all (a server still starting up).</summary>
     public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -53,17 +51,18 @@ public sealed record SparkEngineOptions
     /// </summary>
     public static SparkEngineOptions FromConfiguration(IConfiguration configuration)
     {
-        var database = new NpgsqlConnectionStringBuilder(Required(configuration, $"ConnectionStrings:{DatabaseConnectionStringName}"));
+        var databaseKey = PipelineNames.ConnectionStringKey(PipelineNames.DatabaseConnection);
+        var database = new NpgsqlConnectionStringBuilder(Required(configuration, databaseKey));
         return new SparkEngineOptions
         {
-            SparkConnectionString = Required(configuration, $"ConnectionStrings:{SparkConnectionStringName}"),
-            HdfsUri = Required(configuration, $"ConnectionStrings:{HdfsConnectionStringName}"),
+            SparkConnectionString = Required(configuration, PipelineNames.ConnectionStringKey(PipelineNames.SparkConnection)),
+            HdfsUri = Required(configuration, PipelineNames.ConnectionStringKey(PipelineNames.HdfsConnection)),
             KafkaBootstrapServers = configuration[KafkaBootstrapServersSetting] is { Length: > 0 } servers
                 ? servers
-                : Required(configuration, "ConnectionStrings:kafka"),
+                : Required(configuration, PipelineNames.ConnectionStringKey(PipelineNames.KafkaConnection)),
             PostgresAddress = PostgresAddressOf(configuration[PostgresAddressSetting], database),
-            Database = database.Database ?? throw Missing($"the Database of ConnectionStrings:{DatabaseConnectionStringName}"),
-            Username = database.Username ?? throw Missing($"the Username of ConnectionStrings:{DatabaseConnectionStringName}"),
+            Database = database.Database ?? throw Missing($"the Database of {databaseKey}"),
+            Username = database.Username ?? throw Missing($"the Username of {databaseKey}"),
             Password = database.Password ?? "",
             RawZonePath = configuration[RawZonePathSetting] is { Length: > 0 } path ? path : DefaultRawZonePath,
         };

@@ -30,7 +30,7 @@ public sealed class CompletenessTests(PostgresServerFixture server) : IDisposabl
             AfterSnapshotCaptured = afterSnapshot,
             ReadStallTimeout = stall ?? TimeSpan.FromSeconds(30),
         },
-        TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
+        TestKafkaClients.SnapshotConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
 
     private IngestionCompletion Ingest(IEnumerable<EnergyReading> readings, bool complete = true, string sha = "sha-of-file")
     {
@@ -194,7 +194,7 @@ public sealed class CompletenessTests(PostgresServerFixture server) : IDisposabl
         }
 
         var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = fresh.BootstrapServers },
-            TestKafkaClients.LocalEngineConsumers(fresh.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
+            TestKafkaClients.SnapshotConsumers(fresh.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
         await db.Runner(engine).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
         Assert.Equal(IndependentFigures.Of(small).Select(JobDatabase.ExpectedText), await db.QuarterRowsAsTextAsync());
     }

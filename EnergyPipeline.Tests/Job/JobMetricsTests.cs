@@ -43,7 +43,7 @@ public sealed class JobMetricsTests(PostgresServerFixture server) : IDisposable
         using var quarters = Counter("energy.job.quarters_written");
 
         await using var db = await JobDatabase.CreateAsync(server, "metrics");
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
+        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.SnapshotConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
         var summary = await db.Runner(engine).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
 
         Assert.Equal(5_702, summary.ReadingsRead);

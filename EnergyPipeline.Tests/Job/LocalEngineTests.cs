@@ -63,7 +63,7 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
     }
 
     private LocalEngine Engine(JobDatabase db) =>
-        new(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
+        new(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.SnapshotConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
 
     [Fact]
     public async Task Two_ingestions_then_the_local_engine_give_the_independent_figures_and_a_re_run_the_identical_table()

@@ -53,7 +53,7 @@ public sealed class OffsetGapTests(PostgresServerFixture server) : IDisposable
         }
 
         await using var db = await JobDatabase.CreateAsync(server, "gaps");
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
+        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.SnapshotConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
 

@@ -157,7 +157,7 @@ public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposab
         };
         ActivitySource.AddActivityListener(listener);
 
-        var consumers = TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers);
+        var consumers = TestKafkaClients.SnapshotConsumers(_cluster.BootstrapServers);
         var engine = new LocalEngine(
             new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, consumers, db.Store, NullLogger<LocalEngine>.Instance);
         var completions = new SnapshotSource(consumers, _cluster.BootstrapServers, TimeSpan.FromSeconds(30));

@@ -240,7 +240,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         await db.Runner(new Job.StagingEngine(db.Store, [Job.JobTestData.Quarter2007()])).RunAsync("raw_energy", TestContext.Current.CancellationToken);
         var before = await db.QuarterRowsAsTextAsync();
         await using var server = await FakeSparkConnectServer.StartAsync();
-        var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        var snapshots = new SnapshotSource(TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
         var snapshot = snapshots.Capture("raw_energy", TestContext.Current.CancellationToken);
         // Spark reports most winning copies from an ingestion that never completed.
         server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshot, [(completion.RunId, 10), ("crashed-ingestion", 130)]);
@@ -263,7 +263,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
 
         await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparkrawzone");
         await using var server = await FakeSparkConnectServer.StartAsync();
-        var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        var snapshots = new SnapshotSource(TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
         server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshots.Capture("raw_energy", TestContext.Current.CancellationToken), [(completion.RunId, 10)]);
         var engine = new SparkEngine(Options(server), new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance), snapshots);
 
