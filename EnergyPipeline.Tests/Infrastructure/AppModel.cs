@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost;
+using EnergyPipeline.AppHost.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EnergyPipeline.Tests.Infrastructure;
@@ -29,7 +30,7 @@ public sealed class AppModel
             Args = [.. passwords, .. args],
             DisableDashboard = true,
         });
-        EnergyPipelineModel.Build(builder);
+        EnergyPipelineModel.Build(builder, PipelineShape.Resolve(builder.Configuration, builder.ExecutionContext.IsRunMode));
         return new AppModel(builder);
     }
 
