@@ -10,11 +10,14 @@ namespace EnergyPipeline.AppHost.Pipeline;
 /// </summary>
 public static class ContainerRuntimeCheck
 {
+    public const string RuntimeSetting = "ASPIRE_CONTAINER_RUNTIME";
+    public const string DefaultRuntime = "docker";
+
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The runtime Aspire will use: ASPIRE_CONTAINER_RUNTIME (or its DOTNET_ spelling), else docker.</summary>
     public static string RuntimeName(IConfiguration configuration) =>
-        configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
+        configuration[RuntimeSetting] ?? configuration["DOTNET_" + RuntimeSetting] ?? DefaultRuntime;
 
     /// <summary>A message naming both remedies when containers are needed and the runtime does not answer; otherwise null.</summary>
     public static async Task<string?> FindProblemAsync(DistributedApplicationModel model, IConfiguration configuration, CancellationToken cancellationToken = default)
