@@ -1,6 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Embedded;
 using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Messaging;
 using Microsoft.Extensions.Configuration;
 
@@ -95,7 +96,7 @@ public static class EnergyPipelineModel
 
     private static PostgresBinaries FindPostgresBinaries(IDistributedApplicationBuilder builder) =>
         PostgresBinaries.Find(builder.Configuration[PostgresBinDirectorySetting])
-        ?? throw new EmbeddedInfrastructureException(PostgresBinaries.MissingMessage);
+        ?? throw new EmbeddedInfrastructureException(EmbeddedPostgresResource.MissingBinariesMessage);
 
     private static IResourceBuilder<IResourceWithConnectionString> AsConnectionString<T>(this IResourceBuilder<T> resource)
         where T : IResourceWithConnectionString =>

@@ -1,3 +1,4 @@
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Settings;
 
 namespace EnergyPipeline.AppHost.Pipeline;
@@ -30,7 +31,7 @@ public static class AppHostSettings
             "An existing PostgreSQL database (Npgsql connection string): replaces PostgreSQL in any mode."),
         new(Connection(PipelineNames.SparkConnection), SettingDescriptor.None, "An existing Spark Connect endpoint (sc://host:15002): no Spark container."),
         new(Connection(PipelineNames.HdfsConnection), SettingDescriptor.None, "An existing HDFS (hdfs://host:8020): no HDFS containers."),
-        new(ContainerRuntimeCheck.RuntimeSetting, ContainerRuntimeCheck.DefaultRuntime, "docker or podman (an environment variable)."));
+        new(ContainerRuntime.Setting, ContainerRuntime.Default, "docker or podman (an environment variable)."));
 
     private static string Parameter(string name) => $"Parameters:{name}";
 

@@ -1,3 +1,4 @@
+using EnergyPipeline.LocalInfrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.AppHost.Pipeline;
@@ -35,7 +36,7 @@ public sealed record PipelineShape(PipelineInfrastructure Infrastructure, Pipeli
             return (Of(PipelineInfrastructure.Containers, engine), null);
         }
 
-        var runtime = ContainerRuntimeCheck.RuntimeName(configuration);
+        var runtime = ContainerRuntime.Name(configuration);
         if (await probe(runtime, cancellationToken).ConfigureAwait(false) is not { } failure)
         {
             return (Of(PipelineInfrastructure.Containers, engine), $"Infrastructure: containers ({runtime} answers).");

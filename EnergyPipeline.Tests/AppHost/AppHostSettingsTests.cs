@@ -1,5 +1,6 @@
 using EnergyPipeline.AppHost;
 using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
@@ -19,7 +20,7 @@ public sealed class AppHostSettingsTests
 
         Assert.Contains(PipelineShape.InfrastructureSetting, keys);
         Assert.All(keys, key => Assert.True(AppHostSettings.All.Contains(key), $"{key} is read by the AppHost but not in AppHostSettings"));
-        Assert.True(AppHostSettings.All.Contains(ContainerRuntimeCheck.RuntimeSetting));
+        Assert.True(AppHostSettings.All.Contains(ContainerRuntime.Setting));
     }
 
     [Fact]
@@ -28,7 +29,7 @@ public sealed class AppHostSettingsTests
         var empty = new ConfigurationBuilder().Build();
 
         Assert.Equal(Default(PipelineShape.EngineSetting), PipelineShape.Resolve(empty, isRunMode: true).Engine.Name());
-        Assert.Equal(Default(ContainerRuntimeCheck.RuntimeSetting), ContainerRuntimeCheck.RuntimeName(empty));
+        Assert.Equal(Default(ContainerRuntime.Setting), ContainerRuntime.Name(empty));
         Assert.Equal(Default(PipelineShape.InfrastructureSetting), nameof(PipelineInfrastructure.Auto).ToLowerInvariant());
     }
 

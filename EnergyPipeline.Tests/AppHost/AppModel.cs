@@ -4,7 +4,7 @@ using EnergyPipeline.AppHost;
 using EnergyPipeline.AppHost.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EnergyPipeline.Tests.Infrastructure;
+namespace EnergyPipeline.Tests.AppHost;
 
 /// <summary>
 /// Builds the AppHost's model without starting it (no DCP, no dashboard, no containers), and evaluates what a
