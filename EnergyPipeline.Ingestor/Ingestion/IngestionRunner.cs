@@ -133,7 +133,7 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
 
     /// <summary>
     /// The same headers on every message of the run: W3C trace context of the run span, run id and the file's hash,
-    /// so a message names its file even when its run never completed (DESIGN section 3).
+    /// so a message names its file even when its run never completed (docs/contract.md, *Message contract*).
     /// </summary>
     public static IReadOnlyList<Header> MessageHeaders(Activity run, string runId, string sha256)
     {

@@ -12,7 +12,7 @@ public sealed record PartitionOffsetRange(
 
 /// <summary>
 /// The record an ingestion writes to the control topic (<see cref="RawEnergyTopic.CompletionTopic"/>) once every one
-/// of its deliveries is confirmed: the job publishes only readings it can trace to such a record (DESIGN section 3).
+/// of its deliveries is confirmed: the job publishes only readings it can trace to such a record (docs/contract.md, *Completion records*).
 /// Keyed by run id in a compacted topic, so a record is never compacted away.
 /// </summary>
 public sealed record IngestionCompletion(

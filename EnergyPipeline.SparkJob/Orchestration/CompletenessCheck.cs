@@ -5,7 +5,7 @@ using EnergyPipeline.SparkJob.Runs;
 namespace EnergyPipeline.SparkJob.Orchestration;
 
 /// <summary>
-/// The job publishes only what it can prove complete (DESIGN section 3): every winning copy comes from a completed
+/// The job publishes only what it can prove complete (docs/contract.md, *Completeness*): every winning copy comes from a completed
 /// ingestion, and the newest completed ingestion's messages are all in the snapshot, allowing for copies that later
 /// messages may have replaced. Reading each partition to the end offset captured at start is the engines' part.
 /// </summary>

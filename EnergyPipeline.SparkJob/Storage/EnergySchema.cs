@@ -1,7 +1,7 @@
 namespace EnergyPipeline.SparkJob.Storage;
 
 /// <summary>
-/// Names and numbered migrations of the job's PostgreSQL schema (DESIGN section 4). A change to the schema is a new
+/// Names and numbered migrations of the job's PostgreSQL schema (docs/contract.md, *quarterly_energy_data*, *pipeline_runs*). A change to the schema is a new
 /// migration appended here, never an edit of an applied one.
 /// </summary>
 public static class EnergySchema
@@ -105,6 +105,11 @@ public static class EnergySchema
             ORDER BY finished_at DESC, run_id
             LIMIT 1;
             COMMENT ON VIEW {CurrentRawZoneView} IS 'The run behind quarterly_energy_data and its raw zone directory (NULL: that run wrote none).';
+            """),
+
+        // Version 1's table comment cited a document outside the repository; an applied migration is never edited.
+        new(4, "table comment citing the repository's own contract", $"""
+            COMMENT ON TABLE {QuarterlyTable} IS 'Quarterly energy figures of the last successful job run (docs/contract.md, quarterly_energy_data).';
             """),
     ];
 }

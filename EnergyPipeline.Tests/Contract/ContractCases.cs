@@ -6,7 +6,7 @@ namespace EnergyPipeline.Tests.Contract;
 /// <summary>
 /// One case of the message contract: the bytes of a message's key and value (null = absent, as Kafka has it), the
 /// verdict (null = valid, else the reason of the first rule broken) and, for a valid message, its minute and seven
-/// measures in thousandths (null = missing). Written by hand from DESIGN section 3 and the README's rules table.
+/// measures in thousandths (null = missing). Written by hand from the message contract and the validity rules (docs/contract.md, *Message contract*, *Message validity*).
 /// </summary>
 public sealed record ContractCase(string Name, byte[]? Key, byte[]? Value, string? Reason, DateTime? Minute = null, long?[]? Thousandths = null)
 {

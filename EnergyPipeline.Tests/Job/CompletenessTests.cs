@@ -13,7 +13,7 @@ using static EnergyPipeline.Tests.Job.JobTestData;
 namespace EnergyPipeline.Tests.Job;
 
 /// <summary>
-/// The operator's probes of issue 14 against the mock Kafka cluster and PostgreSQL: each publishes wrong figures (or
+/// An operator's probes against the mock Kafka cluster and PostgreSQL: each publishes wrong figures (or
 /// hangs) without the completeness rules, and must fail with the reason and leave the old figures here.
 /// </summary>
 public sealed class CompletenessTests(PostgresServerFixture server) : IDisposable

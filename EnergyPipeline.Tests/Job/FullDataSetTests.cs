@@ -9,12 +9,12 @@ namespace EnergyPipeline.Tests.Job;
 
 /// <summary>
 /// The whole minute grid of the data set (2,075,259 readings, with missing runs and re-ingested copies) through the
-/// aggregation and the writer, checked against DESIGN section 2's row counts and against sums computed here in plain
+/// aggregation and the writer, checked against the real file's row counts (docs/contract.md, *The input file*) and against sums computed here in plain
 /// decimal arithmetic, a different path from the job's integer thousandths.
 /// </summary>
 public sealed class FullDataSetTests(PostgresServerFixture server, ITestOutputHelper output)
 {
-    /// <summary>Rows per quarter of the real file, missing ones included (DESIGN section 2).</summary>
+    /// <summary>Rows per quarter of the real file, missing ones included (docs/contract.md, *The input file*).</summary>
     private static readonly long[] DesignRowsPerQuarter =
     [
         21_996, 129_600, 131_040, 132_480, 132_480, 131_040, 131_040, 132_480, 132_480,

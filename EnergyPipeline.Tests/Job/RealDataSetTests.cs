@@ -9,9 +9,9 @@ using EnergyPipeline.SparkJob.Aggregation;
 namespace EnergyPipeline.Tests.Job;
 
 /// <summary>
-/// The real UCI file, when it is in <c>data/</c> with DESIGN's SHA-256: every line through the ingestor's parser (the
+/// The real UCI file, when it is in <c>data/</c> with its known SHA-256: every line through the ingestor's parser (the
 /// file's rules), every reading as the ingestor's message through the job's contract reader and aggregation (the
-/// message rules), checked against DESIGN section 2's counts and totals and against a decimal computation.
+/// message rules), checked against the real file's counts and totals (docs/contract.md, *The input file*) and against a decimal computation.
 /// Explicit (about a minute): <c>dotnet test --project EnergyPipeline.Tests -- --filter-class "*RealDataSetTests" --explicit only</c>.
 /// </summary>
 public sealed class RealDataSetTests(ITestOutputHelper output)
