@@ -157,22 +157,23 @@ public static class JobProgram
     /// </summary>
     private static void RegisterEngine(HostApplicationBuilder builder, PipelineOptions options)
     {
+        // The spark engine's own settings are named first when they are missing, Kafka's next.
+        var sparkOptions = options.Engine == PipelineNames.SparkEngine ? ReadSparkOptions(builder.Configuration) : null;
         var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineNames.KafkaConnection);
         builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineNames.KafkaConnection, SnapshotReader.ConfigureConsumer);
         builder.Services.AddSingleton(sp => new SnapshotSource(
             sp.GetRequiredService<KafkaConsumerFactory<byte[]?, byte[]?>>(), kafka, options.KafkaReadStallTimeout));
-        switch (options.Engine)
+        if (sparkOptions is null)
         {
-            case PipelineNames.LocalEngine:
-                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });
-                builder.Services.AddSingleton<IJobEngine, LocalEngine>();
-                break;
-            case PipelineNames.SparkEngine:
-                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration) with { ReadStallTimeout = options.KafkaReadStallTimeout });
-                SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
-                builder.Services.AddSingleton<SparkPlanRunner>();
-                builder.Services.AddSingleton<IJobEngine, SparkEngine>();
-                break;
+            builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });
+            builder.Services.AddSingleton<IJobEngine, LocalEngine>();
+        }
+        else
+        {
+            builder.Services.AddSingleton(sparkOptions with { ReadStallTimeout = options.KafkaReadStallTimeout });
+            SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
+            builder.Services.AddSingleton<SparkPlanRunner>();
+            builder.Services.AddSingleton<IJobEngine, SparkEngine>();
         }
     }
 }

@@ -1,8 +1,11 @@
 using System.Globalization;
 using EnergyPipeline.SparkJob.Aggregation;
+using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
+using EnergyPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -34,6 +37,13 @@ internal sealed class JobDatabase : IAsyncDisposable
 
     public JobRunner Runner(IJobEngine engine, SparkJob.Kafka.SnapshotSource? completions = null) =>
         new(Migrator, Store, engine, NullLogger<JobRunner>.Instance, completions: completions);
+
+    /// <summary>The local engine reading a Kafka cluster with the consumer the job registers, staging into this database.</summary>
+    public LocalEngine LocalEngine(string bootstrapServers, ILogger<LocalEngine>? logger = null) =>
+        LocalEngine(new LocalEngineOptions { BootstrapServers = bootstrapServers }, logger);
+
+    public LocalEngine LocalEngine(LocalEngineOptions options, ILogger<LocalEngine>? logger = null) =>
+        new(options, TestKafkaClients.SnapshotConsumers(options.BootstrapServers), Store, logger ?? NullLogger<LocalEngine>.Instance);
 
     /// <summary>Every column but run_id and processed_at, as PostgreSQL's text of each value, in quarter order.</summary>
     public async Task<List<string>> QuarterRowsAsTextAsync()
