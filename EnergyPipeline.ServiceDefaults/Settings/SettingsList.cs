@@ -12,6 +12,8 @@ public sealed class SettingsList(params IReadOnlyList<SettingDescriptor> setting
     private const int HelpWidth = 118;
     private const string Indent = "  ";
     private const string ColumnGap = "  ";
+    private const string KeyHeader = "Setting";
+    private const string DefaultHeader = "Default";
 
     public int Count => settings.Count;
 
@@ -29,11 +31,11 @@ public sealed class SettingsList(params IReadOnlyList<SettingDescriptor> setting
     /// </summary>
     public string HelpTable()
     {
-        var keyWidth = settings.Max(s => s.Key.Length);
-        var defaultWidth = settings.Max(s => s.Default.Length);
+        var keyWidth = Math.Max(settings.Max(s => s.Key.Length), KeyHeader.Length);
+        var defaultWidth = Math.Max(settings.Max(s => s.Default.Length), DefaultHeader.Length);
         var meaningColumn = Indent.Length + keyWidth + ColumnGap.Length + defaultWidth + ColumnGap.Length;
         var text = new StringBuilder();
-        AppendRow(text, "Setting", "Default", ["Meaning"]);
+        AppendRow(text, KeyHeader, DefaultHeader, ["Meaning"]);
         foreach (var setting in settings)
         {
             AppendRow(text, setting.Key, setting.Default, Wrap(setting.Meaning, HelpWidth - meaningColumn));
