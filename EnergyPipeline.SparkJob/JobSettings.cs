@@ -3,6 +3,7 @@ using EnergyPipeline.Settings;
 using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Spark;
 using EnergyPipeline.SparkJob.Storage;
+using Microsoft.Extensions.Hosting;
 
 namespace EnergyPipeline.SparkJob;
 
@@ -22,17 +23,19 @@ public static class JobSettings
         new(PipelineOptions.ConnectTimeoutSetting, SettingDescriptor.Seconds(ConnectTimeout.Default),
             "Seconds (or a time span) to reach Kafka and PostgreSQL at start."),
         new(PipelineOptions.ReadStallTimeoutSetting, SettingDescriptor.Seconds(SnapshotReader.DefaultStallTimeout),
-            "Seconds without progress before the Kafka read fails."),
+            "Seconds without progress before the Kafka read fails; also Spark's kafkaConsumer.pollTimeoutMs."),
         new(SparkEngineOptions.KafkaBootstrapServersSetting, SettingDescriptor.None,
-            $"Kafka's bootstrap servers as Spark's executors reach them (spark engine); by default {Connection(PipelineNames.KafkaConnection)}."),
+            $"Kafka's bootstrap servers as Spark's executors reach them (spark engine; the AppHost passes the container network's address); by default {Connection(PipelineNames.KafkaConnection)}."),
         new(SparkEngineOptions.PostgresAddressSetting, SettingDescriptor.None,
-            $"PostgreSQL's host:port as Spark reaches it (spark engine); by default the host and port of {Connection(PipelineNames.DatabaseConnection)}."),
+            $"PostgreSQL's host:port as Spark reaches it, or an Npgsql connection string to take them from (spark engine); by default the host and port of {Connection(PipelineNames.DatabaseConnection)}."),
         new(SparkEngineOptions.RawZonePathSetting, SparkEngineOptions.DefaultRawZonePath,
             "The HDFS directory of the raw zone, one directory per run below it (spark engine)."),
         new(DashboardReaderRole.RoleSetting, SettingDescriptor.None,
             $"The read-only role a dashboard queries with, provisioned at each run together with {DashboardReaderRole.PasswordSetting}."),
         new(DashboardReaderRole.PasswordSetting, SettingDescriptor.None, "That role's password."),
-        new(JobProgram.NpgsqlCommandLevelSetting, "Warning", "Information logs every SQL statement."));
+        new(JobProgram.NpgsqlCommandLevelSetting, "Warning", "Information logs every SQL statement."),
+        new($"{KafkaClientRegistration.ConsumerSection}:Config:NAME", SettingDescriptor.None,
+            "A librdkafka consumer property (e.g. fetch.max.bytes) of the job's Kafka reads."));
 
     private static string Connection(string name) => PipelineNames.ConnectionStringKey(name);
 }
