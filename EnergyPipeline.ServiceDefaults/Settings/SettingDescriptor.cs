@@ -4,12 +4,13 @@ namespace EnergyPipeline.Settings;
 
 /// <summary>
 /// One setting a program reads: its configuration key (<c>Section:Key</c>, or an environment variable's name), its
-/// default as a user reads it (a value, <c>required</c>, or <c>(none)</c>), and what it means.
+/// default, and what it means. A default in parentheses describes it (<c>(required)</c>, <c>(none)</c>,
+/// <c>(generated)</c>); any other default is the value itself.
 /// </summary>
 public sealed record SettingDescriptor(string Key, string Default, string Meaning)
 {
     /// <summary>The default of a setting that must be given.</summary>
-    public const string Required = "required";
+    public const string Required = "(required)";
 
     /// <summary>The default of a setting that is optional and has no value unless given.</summary>
     public const string None = "(none)";

@@ -12,7 +12,7 @@ namespace EnergyPipeline.Tests.Infrastructure;
 internal static class SettingsChecks
 {
     /// <summary>The document whose settings tables are checked.</summary>
-    public const string Document = "README.md";
+    public const string Document = "docs/operations.md";
 
     /// <summary>Each setting has a line of the help that names its key and, after it, its default.</summary>
     public static void AssertHelpPrintsEvery(SettingsList settings, string help)
@@ -54,11 +54,14 @@ internal static class SettingsChecks
         var table = new StringBuilder("| setting | default | meaning |\n| --- | --- | --- |\n");
         foreach (var setting in settings)
         {
-            table.Append($"| `{setting.Key}` | {Escape(setting.Default)} | {Escape(setting.Meaning)} |\n");
+            table.Append($"| `{setting.Key}` | {Escape(Default(setting.Default))} | {Escape(setting.Meaning)} |\n");
         }
 
         return table.ToString().TrimEnd('\n');
     }
+
+    /// <summary>A value in code style; a description (a default in parentheses) as words.</summary>
+    private static string Default(string text) => text.StartsWith('(') && text.EndsWith(')') ? text[1..^1] : $"`{text}`";
 
     private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
 }
