@@ -99,6 +99,25 @@ internal sealed class JobDatabase : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Every row's columns as text; values go in as positional parameters ($1, $2, ...).</summary>
+    public async Task<List<string[]>> TextRowsAsync(string sql, params object[] values)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        var rows = new List<string[]>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetString)]);
+        }
+
+        return rows;
+    }
+
     public async Task<string?> TextAsync(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);

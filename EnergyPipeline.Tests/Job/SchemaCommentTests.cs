@@ -16,21 +16,13 @@ public sealed class SchemaCommentTests(PostgresServerFixture server)
         await using var db = await JobDatabase.CreateAsync(server, "comments");
         await db.Migrator.MigrateAsync(TestContext.Current.CancellationToken);
 
-        var comments = new List<(string Relation, string Comment)>();
-        await using (var command = db.DataSource.CreateCommand("""
+        var comments = await db.TextRowsAsync("""
             SELECT c.relname, d.description
             FROM pg_description d JOIN pg_class c ON c.oid = d.objoid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE d.classoid = 'pg_class'::regclass AND n.nspname = current_schema()
-            """))
-        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
-        {
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-            {
-                comments.Add((reader.GetString(0), reader.GetString(1)));
-            }
-        }
+            """);
 
-        Assert.Contains(comments, c => c.Relation == EnergySchema.QuarterlyTable && c.Comment.Contains("docs/contract.md", StringComparison.Ordinal));
-        Assert.All(comments, c => Assert.True(!RepositoryReferenceTests.BrokenRules(c.Comment).Any(), $"{c.Relation}: {c.Comment}"));
+        Assert.Contains(comments, c => c[0] == EnergySchema.QuarterlyTable && c[1].Contains("docs/contract.md", StringComparison.Ordinal));
+        Assert.All(comments, c => Assert.True(!RepositoryReferenceTests.BrokenRules(c[1]).Any(), $"{c[0]}: {c[1]}"));
     }
 }
