@@ -16,14 +16,14 @@ namespace EnergyPipeline.Tests.Job;
 /// </summary>
 public sealed class RealDataSetTests(ITestOutputHelper output)
 {
-    private static readonly long[] DesignRowsPerQuarter =
+    private static readonly long[] KnownRowsPerQuarter =
     [
         21_996, 129_600, 131_040, 132_480, 132_480, 131_040, 131_040, 132_480, 132_480,
         129_600, 131_040, 132_480, 132_480, 129_600, 131_040, 132_480, 81_903,
     ];
 
     [Fact(Explicit = true)]
-    public void The_real_file_gives_design_s_counts_and_totals_through_both_validity_rules_and_the_aggregation()
+    public void The_real_file_gives_its_known_counts_and_totals_through_both_validity_rules_and_the_aggregation()
     {
         var path = FindRealFile();
         if (path is null)
@@ -40,7 +40,7 @@ public sealed class RealDataSetTests(ITestOutputHelper output)
         Assert.Equal(2_237_024.862m, parse.GlobalActivePowerSum);
         Assert.Equal((2_075_259L, 0L, 0L), (result.MessagesRead, result.Invalid, result.DuplicatesDropped));
         Assert.Empty(sink.InvalidReasons);
-        Assert.Equal(DesignRowsPerQuarter, result.Quarters.Select(q => q.ReadingCount));
+        Assert.Equal(KnownRowsPerQuarter, result.Quarters.Select(q => q.ReadingCount));
         Assert.Equal(2_049_280, result.Quarters.Sum(q => q.RecordCount));
         // 37,283,747.7 Wh in total; each of the 17 quarters is rounded to a thousandth on its own.
         Assert.InRange(result.Quarters.Sum(q => q.TotalEnergyWh), 37_283_747.7m - 0.009m, 37_283_747.7m + 0.009m);
