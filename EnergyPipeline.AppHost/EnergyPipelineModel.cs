@@ -79,10 +79,6 @@ public static class EnergyPipelineModel
                 // Spark reaches Kafka and PostgreSQL inside the container network, not through the host ports.
                 .WithEnvironment("Pipeline__Spark__KafkaBootstrapServers", ContainerNetworkAddress(kafka.Resource))
                 .WithEnvironment("Pipeline__Spark__PostgresAddress", ContainerNetworkAddress(energyDb.Resource));
-            if (hdfs.Resource is HdfsNameNodeResource { DataNode: { } datanode })
-            {
-                job.WaitFor(builder.CreateResourceBuilder(datanode));
-            }
         }
 
         // Grafana belongs to the container topology: a model that runs no container (every service given as a

@@ -56,6 +56,10 @@ public static class JobProgram
             database = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineNames.DatabaseConnection);
             PostgresProbe.Parse(database, DatabaseSetting);
             RegisterEngine(builder, options);
+            if (options.Engine == PipelineNames.SparkEngine)
+            {
+                SparkConnectProbe.Parse(SparkConnectionString(builder.Configuration), SparkSetting);
+            }
         }
         catch (Exception ex) when (ex is JobConfigurationException or ConnectionSettingException)
         {
@@ -72,6 +76,10 @@ public static class JobProgram
             if (options.Engine == PipelineNames.LocalEngine)
             {
                 KafkaProbe.Check(builder.Configuration.GetConnectionString(PipelineNames.KafkaConnection)!, KafkaSetting, options.StartConnectTimeout);
+            }
+            else
+            {
+                await SparkConnectProbe.CheckAsync(SparkConnectionString(builder.Configuration), SparkSetting, options.StartConnectTimeout, CancellationToken.None);
             }
         }
         catch (ServiceUnreachableException ex)
@@ -125,6 +133,7 @@ public static class JobProgram
 
     private const string DatabaseSetting = "ConnectionStrings:" + PipelineNames.DatabaseConnection;
     private const string KafkaSetting = "ConnectionStrings:" + PipelineNames.KafkaConnection;
+    private const string SparkSetting = "ConnectionStrings:" + PipelineNames.SparkConnection;
     private const string NpgsqlCommandCategory = "Npgsql.Command";
 
     /// <summary>One error line on standard error, and the summary line with status failed on the output, like a success's.</summary>
@@ -133,6 +142,9 @@ public static class JobProgram
         await Console.Error.WriteLineAsync($"Job failed: {error}");
         await output.WriteLineAsync(JobFailureSummary.ToJson(engine, error, Stopwatch.GetElapsedTime(started)));
     }
+
+    private static string SparkConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(PipelineNames.SparkConnection)!;
 
     private static bool IsEnabledByConfiguration(IConfiguration configuration) =>
         configuration[NpgsqlCommandLevelSetting] is { Length: > 0 } level

@@ -2,6 +2,7 @@ using EnergyPipeline.Connectivity;
 using EnergyPipeline.Settings;
 using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Spark;
+using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.SparkJob.Storage;
 using Microsoft.Extensions.Hosting;
 
@@ -22,7 +23,7 @@ public static class JobSettings
         new(PipelineOptions.EngineSetting, PipelineNames.SparkEngine, $"{PipelineNames.SparkEngine} or {PipelineNames.LocalEngine} (also --engine)."),
         new(PipelineOptions.TopicSetting, Messaging.RawEnergyTopic.Name, "The topic to read (also --topic)."),
         new(PipelineOptions.ConnectTimeoutSetting, SettingDescriptor.Seconds(ConnectTimeout.Default),
-            "Seconds (or a time span) to try to reach Kafka and PostgreSQL at start."),
+            "Seconds (or a time span) to try to reach PostgreSQL, and Kafka (local engine) or Spark Connect (spark engine), at start."),
         new(PipelineOptions.ReadStallTimeoutSetting, SettingDescriptor.Seconds(SnapshotReader.DefaultStallTimeout),
             "Seconds without progress after which the Kafka read fails; also Spark's kafkaConsumer.pollTimeoutMs."),
         new(SparkEngineOptions.KafkaBootstrapServersSetting, SettingDescriptor.None,
@@ -31,6 +32,8 @@ public static class JobSettings
             $"PostgreSQL as Spark reaches it, host:port or an Npgsql connection string to take them from (spark engine); by default the host and port of {Connection(PipelineNames.DatabaseConnection)}."),
         new(SparkEngineOptions.RawZonePathSetting, SparkEngineOptions.DefaultRawZonePath,
             "The raw zone's directory in HDFS; each run writes below it (spark engine)."),
+        new(SparkEngineOptions.MaxStatementDurationSetting, SettingDescriptor.Seconds(SparkConnectSession.DefaultMaxStatementDuration),
+            "Seconds (or a time span) one Spark statement may run, reattaches after broken or cut streams included; past it the run fails and Spark is asked to stop the statement (spark engine)."),
         new(DashboardReaderRole.RoleSetting, SettingDescriptor.None,
             $"The read-only role a dashboard queries with, provisioned at each run together with {DashboardReaderRole.PasswordSetting} (the AppHost sets both for Grafana)."),
         new(DashboardReaderRole.PasswordSetting, SettingDescriptor.None, "That role's password."),

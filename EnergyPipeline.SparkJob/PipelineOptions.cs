@@ -19,7 +19,7 @@ public sealed class PipelineOptions
     public string Topic { get; set; } = Messaging.RawEnergyTopic.Name;
 
     /// <summary>
-    /// <c>Pipeline:ConnectTimeout</c>: how long the job tries to reach Kafka and PostgreSQL at start (seconds, default 15).
+    /// <c>Pipeline:ConnectTimeout</c>: how long the job tries to reach PostgreSQL, and Kafka or Spark Connect, at start (seconds, default 15).
     /// Named apart from the key so the binder, which would read "15" as fifteen days, leaves it to <see cref="Read"/>.
     /// </summary>
     public TimeSpan StartConnectTimeout => _connectTimeout;

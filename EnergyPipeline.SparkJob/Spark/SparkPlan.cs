@@ -8,7 +8,7 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// The Spark engine's plan as Spark SQL, one named statement per step, all run in one Spark Connect session:
 /// <list type="number">
 /// <item>session settings (UTC, timestamps without zone: the data set's local times stay as they are; the CORRECTED
-///   time parser policy and ANSI off, the semantics the validity checks rest on);</item>
+///   time parser policy, ANSI off and unescaped string literals, the semantics the validity checks rest on);</item>
 /// <item>a temporary view over the whole topic, earliest to latest;</item>
 /// <item>the records (key, value bytes, position) cached, so every later statement sees the same snapshot of the
 ///   topic even if producers are still writing;</item>
@@ -78,6 +78,12 @@ public static class SparkPlan
 
     /// <summary>Spark 4.x turns ANSI mode on by default; the plan is written for (and cites) the non-ANSI semantics of 3.5.</summary>
     public static readonly SparkSql DisableAnsi = new("set_ansi_off", "SET spark.sql.ansi.enabled=false");
+
+    /// <summary>
+    /// String literals are unescaped (the default): a server with spark.sql.parser.escapedStringLiterals=true would keep
+    /// every backslash of the validity patterns' literals doubled, and every message would be not_a_flat_json_object.
+    /// </summary>
+    public static readonly SparkSql UnescapeStringLiterals = new("set_string_literals", "SET spark.sql.parser.escapedStringLiterals=false");
 
     /// <summary>Parsed timestamps are local times without a zone, as in the data set and in PostgreSQL's timestamp columns.</summary>
     public static readonly SparkSql UseTimestampWithoutTimeZone = new("set_timestamp_type", "SET spark.sql.timestampType=TIMESTAMP_NTZ");

@@ -30,7 +30,7 @@ public sealed partial class SparkPlanRunner(ILogger<SparkPlanRunner> logger, IHt
         activity?.SetTag("server.port", endpoint.Port);
 
         // The run id is the session id: the run's statements and temporary views are found under it in Spark's UI.
-        using var session = SparkConnectSession.Connect(endpoint, runId, httpClients?.CreateClient(SparkConnectSession.HttpClientName));
+        using var session = SparkConnectSession.Connect(endpoint, runId, httpClients?.CreateClient(SparkConnectSession.HttpClientName), options.MaxStatementDuration);
         var version = await WaitUntilReadyAsync(session, options.ReadinessTimeout, cancellationToken).ConfigureAwait(false);
         LogStarting(logger, runId, endpoint.ToString(), version, inputs.ToString());
 
@@ -41,6 +41,7 @@ public sealed partial class SparkPlanRunner(ILogger<SparkPlanRunner> logger, IHt
             await session.SqlAsync(SparkPlan.UseTimestampWithoutTimeZone, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseCorrectedTimeParser, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.DisableAnsi, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.UnescapeStringLiterals, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateKafkaSource(inputs, snapshot, options.ReadStallTimeout), cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CacheRecords, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateCheckedView, cancellationToken).ConfigureAwait(false);

@@ -50,7 +50,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         string[] expected =
         [
             SparkPlan.RedactCredentials.Text, SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text,
-            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.CreateKafkaSource(inputs, Snapshot, options.ReadStallTimeout).Text,
+            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.UnescapeStringLiterals.Text, SparkPlan.CreateKafkaSource(inputs, Snapshot, options.ReadStallTimeout).Text,
             SparkPlan.CacheRecords.Text, SparkPlan.CreateCheckedView.Text, SparkPlan.CreateReadingsView.Text,
             SparkPlan.QueryPartitionOffsets.Text, "root: " + SparkPlan.QueryPartitionOffsets.Text,
             SparkPlan.QueryCounts.Text, "root: " + SparkPlan.QueryCounts.Text,
@@ -146,6 +146,25 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         Assert.Equal("insert_quarterly_staging", error.Statement);
         Assert.Contains("relation \"quarterly_energy_staging\" does not exist", error.ServerMessage, StringComparison.Ordinal);
         Assert.Equal(SparkPlan.UncacheRecords.Text, Describe(server.Service.ExecuteRequests.Last()));
+    }
+
+    [Fact]
+    public async Task A_statement_that_outlasts_the_configured_limit_fails_the_run_naming_the_setting()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var answer = AnswerLikeSpark(failing: null);
+        // The cache statement never completes: every stream ends early, as Spark's do while a statement runs.
+        server.Service.OnExecute = (request, responses, context) =>
+            Describe(request) == SparkPlan.CacheRecords.Text ? Task.CompletedTask : answer(request, responses, context);
+        server.Service.OnReattach = (_, _, _) => Task.Delay(50);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        giveUp.CancelAfter(TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance)
+            .RunAsync(Options(server) with { MaxStatementDuration = TimeSpan.FromSeconds(1) }, Guid.NewGuid(), Snapshot, giveUp.Token));
+
+        Assert.Equal(SparkPlan.CacheRecords.Name, error.Statement);
+        Assert.Contains("did not complete within 00:00:01 (Pipeline:Spark:MaxStatementDuration)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -285,6 +304,8 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         Username = "postgres",
         Password = "not-a-secret",
         HdfsUri = "hdfs://namenode:8020",
+        // A statement the fake never completes fails the test in seconds, not after the default 4 hours.
+        MaxStatementDuration = TimeSpan.FromSeconds(20),
     };
 
     private static string Describe(ExecutePlanRequest request) => request.Plan.OpTypeCase switch
@@ -303,7 +324,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         var text = Describe(request);
         if (failing is not null && text.StartsWith(failing, StringComparison.Ordinal))
         {
-            throw new RpcException(new Status(StatusCode.Internal, "org.postgresql.util.PSQLException: ERROR: relation \"quarterly_energy_staging\" does not exist"));
+            throw SparkError("org.postgresql.util.PSQLException: ERROR: relation \"quarterly_energy_staging\" does not exist", "org.apache.spark.SparkException");
         }
 
         if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command && text.StartsWith("SELECT", StringComparison.Ordinal))

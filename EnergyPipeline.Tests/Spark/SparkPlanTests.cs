@@ -43,13 +43,16 @@ public sealed partial class SparkPlanTests
     public static TheoryData<string> StatementNames => new(AllStatements().Select(s => s.Name));
 
     [Fact]
-    public void The_session_uses_the_corrected_time_parser_and_non_ansi_semantics()
+    public void The_session_uses_the_corrected_time_parser_non_ansi_semantics_and_unescaped_string_literals()
     {
         Assert.Equal("SET spark.sql.legacy.timeParserPolicy=CORRECTED", SparkPlan.UseCorrectedTimeParser.Text);
         Assert.Equal("SET spark.sql.ansi.enabled=false", SparkPlan.DisableAnsi.Text);
-        var defaults = File.ReadAllLines(RepositoryFiles.PathOf("containers", "spark", "spark-defaults.conf"));
-        Assert.Contains(defaults, line => WhitespacePattern().Replace(line.Trim(), " ") == "spark.sql.legacy.timeParserPolicy CORRECTED");
-        Assert.Contains(defaults, line => WhitespacePattern().Replace(line.Trim(), " ") == "spark.sql.ansi.enabled false");
+        // With escapedStringLiterals=true Spark would keep every backslash of the regex literals doubled.
+        Assert.Equal("SET spark.sql.parser.escapedStringLiterals=false", SparkPlan.UnescapeStringLiterals.Text);
+        var defaults = SparkImageDefaults.Read();
+        Assert.Equal("CORRECTED", defaults["spark.sql.legacy.timeParserPolicy"]);
+        Assert.Equal("false", defaults["spark.sql.ansi.enabled"]);
+        Assert.Equal("false", defaults["spark.sql.parser.escapedStringLiterals"]);
     }
 
     [Fact]
@@ -218,10 +221,7 @@ public sealed partial class SparkPlanTests
     [Fact]
     public void The_image_defaults_and_the_session_redact_with_the_same_pattern()
     {
-        var defaults = File.ReadAllLines(RepositoryFiles.PathOf("containers", "spark", "spark-defaults.conf"))
-            .Select(line => line.Split((char[])[' ', '\t'], 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Where(parts => parts.Length == 2 && !parts[0].StartsWith('#'))
-            .ToDictionary(parts => parts[0], parts => parts[1]);
+        var defaults = SparkImageDefaults.Read();
 
         Assert.Equal(SparkPlan.CredentialRedactionPattern, defaults["spark.sql.redaction.string.regex"]);
         Assert.DoesNotContain('\\', SparkPlan.CredentialRedactionPattern);
@@ -274,6 +274,11 @@ public sealed partial class SparkPlanTests
         Assert.Equal(("postgres:5432", "energy_db", "postgres", "pw"), (options.PostgresAddress, options.Database, options.Username, options.Password));
         Assert.Equal("kafka:29092", options.KafkaBootstrapServers);
         Assert.DoesNotContain("pw", options.ToString(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromHours(4), options.MaxStatementDuration);
+        configuration["Pipeline:Spark:MaxStatementDuration"] = "90";
+        Assert.Equal(TimeSpan.FromSeconds(90), SparkEngineOptions.FromConfiguration(configuration).MaxStatementDuration);
+        configuration["Pipeline:Spark:MaxStatementDuration"] = "08:00:00";
+        Assert.Equal(TimeSpan.FromHours(8), SparkEngineOptions.FromConfiguration(configuration).MaxStatementDuration);
 
         configuration["Pipeline:Spark:PostgresAddress"] = null;
         Assert.Equal("localhost:54321", SparkEngineOptions.FromConfiguration(configuration).PostgresAddress);
@@ -287,7 +292,7 @@ public sealed partial class SparkPlanTests
 
     private static IEnumerable<SparkSql> AllStatements() =>
     [
-        SparkPlan.RedactCredentials, SparkPlan.UseUtc, SparkPlan.UseTimestampWithoutTimeZone, SparkPlan.UseCorrectedTimeParser, SparkPlan.DisableAnsi,
+        SparkPlan.RedactCredentials, SparkPlan.UseUtc, SparkPlan.UseTimestampWithoutTimeZone, SparkPlan.UseCorrectedTimeParser, SparkPlan.DisableAnsi, SparkPlan.UnescapeStringLiterals,
         SparkPlan.CreateKafkaSource(Inputs, Snapshot, TimeSpan.FromSeconds(60)), SparkPlan.CacheRecords,
         SparkPlan.CreateCheckedView, SparkPlan.CreateReadingsView, SparkPlan.QueryPartitionOffsets, SparkPlan.QueryCounts,
         SparkPlan.QueryInvalidReasons, SparkPlan.QueryTraceParents, SparkPlan.QueryWinningCopies, SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!),
