@@ -1,5 +1,6 @@
 using EnergyPipeline.AppHost;
 using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 if (AppHostHelp.IsRequested(args))
@@ -12,15 +13,13 @@ var builder = DistributedApplication.CreateBuilder(args);
 DashboardKeys.PinForThisRun(builder.Configuration, builder.Configuration);
 try
 {
-    var (infrastructure, notice) = await InfrastructureChoice.ResolveAsync(
-        builder.Configuration, builder.ExecutionContext.IsRunMode, ContainerRuntimeCheck.ProbeAsync);
+    var (shape, notice) = await PipelineShape.ResolveAsync(builder.Configuration, builder.ExecutionContext.IsRunMode, ContainerRuntime.ProbeAsync);
     if (notice is not null)
     {
         Console.WriteLine(notice);
     }
 
-    builder.Configuration[InfrastructureChoice.Setting] = infrastructure.ToString().ToLowerInvariant();
-    EnergyPipelineModel.Build(builder);
+    EnergyPipelineModel.Build(builder, shape);
 }
 catch (PipelineConfigurationException ex)
 {

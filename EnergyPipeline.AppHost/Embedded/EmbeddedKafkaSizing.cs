@@ -15,7 +15,7 @@ public static class EmbeddedKafkaSizing
     /// <summary>librdkafka mock: bytes of stored batches kept per partition (rdkafka_mock.c, 5 MiB).</summary>
     public const long PartitionRetentionBytes = 5L * 1024 * 1024;
 
-    /// <summary>Rows of the full data set (docs/contract.md, "The input file").</summary>
+    /// <summary>Rows of the full data set (docs/contract.md, *The input file*).</summary>
     public const long DataSetRows = 2_075_259;
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EnergyPipeline.LocalInfrastructure;
 
 namespace EnergyPipeline.AppHost.Embedded;
 

@@ -25,7 +25,6 @@ public sealed class PipelineConsoleReport(
     IConfiguration configuration,
     PipelineConsoleOutput output) : BackgroundService
 {
-    public const string JobResource = "spark-job";
 
     private readonly ConcurrentDictionary<string, string> _lastErrorLine = new();
     private readonly ConcurrentDictionary<string, string> _lastLine = new();
@@ -87,7 +86,7 @@ public sealed class PipelineConsoleReport(
         if (snapshot.ExitCode == 0)
         {
             Write($"{name}: succeeded (exit code 0).");
-            if (name == JobResource)
+            if (name == ResourceNames.Job)
             {
                 WriteResults();
             }
@@ -152,17 +151,17 @@ public sealed class PipelineConsoleReport(
         }
 
         const string query = "SELECT * FROM quarterly_energy_data ORDER BY quarter";
-        switch (model.Resources.FirstOrDefault(r => r.Name == "postgres"))
+        switch (model.Resources.FirstOrDefault(r => r.Name == ResourceNames.Postgres))
         {
             case EmbeddedPostgresResource embedded:
                 Write($"Results: psql '{embedded.PsqlUri}' -c '{query}'   (embedded server, trusts loopback: no password; gone when the AppHost stops)");
                 break;
             case PostgresServerResource server when server.PrimaryEndpoint.IsAllocated:
                 Write(string.Create(CultureInfo.InvariantCulture,
-                    $"Results: psql 'postgresql://postgres@localhost:{server.PrimaryEndpoint.Port}/{EnergyPipelineModel.EnergyDatabase}' -c '{query}'   (password: the parameter postgres-password, shown on the dashboard's postgres resource; `dotnet user-secrets list --project EnergyPipeline.AppHost` when set there)"));
+                    $"Results: psql 'postgresql://postgres@localhost:{server.PrimaryEndpoint.Port}/{PipelineNames.DatabaseConnection}' -c '{query}'   (password: the parameter postgres-password, shown on the dashboard's postgres resource; `dotnet user-secrets list --project EnergyPipeline.AppHost` when set there)"));
                 break;
             default:
-                Write($"Results: table quarterly_energy_data in the database given as ConnectionStrings:{EnergyPipelineModel.EnergyDatabase}");
+                Write($"Results: table quarterly_energy_data in the database given as ConnectionStrings:{PipelineNames.DatabaseConnection}");
                 break;
         }
     }

@@ -7,7 +7,7 @@ namespace EnergyPipeline.ServiceDefaults.Kafka;
 /// <summary>
 /// librdkafka's built-in mock Kafka cluster (rdkafka_mock.h), started through P/Invoke into the native
 /// library that Confluent.Kafka loaded. It speaks the real Kafka protocol on 127.0.0.1, so the project's
-/// real producer and consumer code runs against it. Limits (DESIGN section 7): data-plane calls only,
+/// real producer and consumer code runs against it. Limits: data-plane calls only,
 /// no admin CreateTopics, at most 5 MiB of batches per partition. Dispose clients before the cluster.
 /// </summary>
 public sealed class MockKafkaCluster : IDisposable

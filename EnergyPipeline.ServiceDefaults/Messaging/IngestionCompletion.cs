@@ -28,7 +28,7 @@ public sealed record PartitionOffsetRuns(
 /// <summary>
 /// The record an ingestion writes to the control topic (<see cref="RawEnergyTopic.CompletionTopic"/>) once every one
 /// of its deliveries is confirmed: a message is a reading of that ingestion exactly when its offset lies in one of the
-/// record's <see cref="OffsetRuns"/> (docs/contract.md, "Completion records"). Keyed by run id in a compacted topic,
+/// record's <see cref="OffsetRuns"/> (docs/contract.md, *Completion records*). Keyed by run id in a compacted topic,
 /// so a record is never compacted away.
 /// </summary>
 /// <param name="OffsetRuns">

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace EnergyPipeline.Messaging;
 
-/// <summary>The contract of the <c>raw_energy</c> topic (docs/contract.md): name, key and control topic. Messages carry no headers.</summary>
+/// <summary>The contract of the <c>raw_energy</c> topic (docs/contract.md, *Message contract*): name, key and control topic. Messages carry no headers.</summary>
 public static class RawEnergyTopic
 {
     public const string Name = "raw_energy";

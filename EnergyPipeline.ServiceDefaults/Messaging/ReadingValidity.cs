@@ -7,7 +7,7 @@ public sealed record ValidityRule(string Reason, string Description);
 public sealed record MeasureBounds(string Field, decimal Minimum, decimal Maximum, string Unit, string Why);
 
 /// <summary>
-/// The validity rules of a <c>raw_energy</c> message (DESIGN section 3), defined once. The local engine
+/// The validity rules of a <c>raw_energy</c> message (docs/contract.md, *Message validity*), defined once. The local engine
 /// (<see cref="ReadingValidator"/>) and the Spark plan (SparkPlan's checked view) are both built from this class:
 /// the same ordered rules, the same reasons, the same regular expressions and bounds. The first rule a message breaks
 /// names its reason; reasons are fixed strings without values, so both engines report the same reason for the same

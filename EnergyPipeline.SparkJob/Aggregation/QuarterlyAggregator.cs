@@ -4,7 +4,7 @@ using EnergyPipeline.Messaging;
 namespace EnergyPipeline.SparkJob.Aggregation;
 
 /// <summary>
-/// The job's one aggregation (DESIGN section 4), fed message by message in any order:
+/// The job's one aggregation (docs/contract.md, *quarterly_energy_data*), fed message by message in any order:
 /// <list type="bullet">
 /// <item>each message gets the verdict of <see cref="ReadingValidator"/> (the rules of <see cref="ReadingValidity"/>,
 /// shared with the Spark plan): valid, with the reading in thousandths, or invalid with the reason of the first rule

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Progress;
 using EnergyPipeline.ServiceDefaults.Kafka;
@@ -20,7 +19,7 @@ public sealed class LocalEngineOptions
     public required string BootstrapServers { get; init; }
 
     /// <summary>The read fails when it makes no progress for this long (<c>Pipeline:ReadStallTimeout</c>); also the metadata timeout.</summary>
-    public TimeSpan ReadStallTimeout { get; init; } = PipelineOptions.DefaultReadStallTimeout;
+    public TimeSpan ReadStallTimeout { get; init; } = SnapshotReader.DefaultStallTimeout;
 
     /// <summary>Called once the snapshot is captured, before the data is read (a seam for tests that change the topic mid-run).</summary>
     public Action<TopicSnapshot>? AfterSnapshotCaptured { get; init; }
@@ -37,21 +36,7 @@ public sealed class LocalEngineOptions
 public sealed partial class LocalEngine(
     LocalEngineOptions options, KafkaConsumerFactory<byte[]?, byte[]?> consumers, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
 {
-    public const string EngineName = "local";
-
-    /// <summary>
-    /// The consumer the engine needs, applied to the registration's settings: a group id is required by the client
-    /// but never joined (partitions are assigned by hand and nothing is committed); the rest is what
-    /// <see cref="SnapshotReader"/> relies on.
-    /// </summary>
-    public static void ConfigureConsumer(KafkaConsumerSettings settings)
-    {
-        settings.Config.GroupId ??= "energy-job-local";
-        settings.Config.ClientId ??= "energy-job-local";
-        SnapshotReader.ConsumerSettings(settings.Config);
-    }
-
-    public string Name => EngineName;
+    public string Name => PipelineNames.LocalEngine;
 
     public async Task<EngineResult> RunAsync(JobRun run, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using EnergyPipeline.SparkJob.Runs;
 namespace EnergyPipeline.SparkJob.Orchestration;
 
 /// <summary>
-/// The job publishes only figures it can prove right (docs/contract.md, "Completeness"). Every reading kept comes from
+/// The job publishes only figures it can prove right (docs/contract.md, *Completeness*). Every reading kept comes from
 /// a completed ingestion by construction (<see cref="OffsetAttribution"/>); this check proves the rest from the
 /// engine's <see cref="CompletenessEvidence"/>:
 /// <list type="bullet">

@@ -12,7 +12,7 @@ public readonly record struct AttributedRun(int Partition, long First, long Last
 }
 
 /// <summary>
-/// Which completed ingestion a message belongs to, by its position alone (docs/contract.md, "Completion records"):
+/// Which completed ingestion a message belongs to, by its position alone (docs/contract.md, *Completion records*):
 /// the message at (partition, offset) is the ingestion's whose completion record lists a run holding that offset,
 /// and nobody's when no record does. Both engines use this one rule: the local engine asks <see cref="RunAt"/> per
 /// message, the Spark plan joins the topic with <see cref="Runs"/>.

@@ -9,7 +9,7 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// </summary>
 public sealed class SparkEngine(SparkEngineOptions options, SparkPlanRunner engine, SnapshotSource snapshots) : IJobEngine
 {
-    public string Name => PipelineOptions.SparkEngine;
+    public string Name => PipelineNames.SparkEngine;
 
     public async Task<EngineResult> RunAsync(JobRun run, CancellationToken cancellationToken)
     {

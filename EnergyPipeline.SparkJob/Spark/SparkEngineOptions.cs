@@ -1,5 +1,6 @@
 using EnergyPipeline.Connectivity;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.SparkConnect;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
@@ -12,9 +13,6 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// </summary>
 public sealed record SparkEngineOptions
 {
-    public const string SparkConnectionStringName = "spark";
-    public const string HdfsConnectionStringName = "hdfs";
-    public const string DatabaseConnectionStringName = "energy_db";
     public const string KafkaBootstrapServersSetting = "Pipeline:Spark:KafkaBootstrapServers";
     public const string PostgresAddressSetting = "Pipeline:Spark:PostgresAddress";
     public const string RawZonePathSetting = "Pipeline:Spark:RawZonePath";
@@ -45,7 +43,7 @@ public sealed record SparkEngineOptions
     public string RawZonePath { get; init; } = DefaultRawZonePath;
 
     /// <summary>Spark's Kafka consumer poll timeout: a read that gets nothing for this long fails (<c>Pipeline:ReadStallTimeout</c>).</summary>
-    public TimeSpan ReadStallTimeout { get; init; } = PipelineOptions.DefaultReadStallTimeout;
+    public TimeSpan ReadStallTimeout { get; init; } = SnapshotReader.DefaultStallTimeout;
 
     /// <summary>
     /// How long one Spark statement may run, its reattaches included (<c>Pipeline:Spark:MaxStatementDuration</c>, seconds
@@ -63,17 +61,18 @@ public sealed record SparkEngineOptions
     /// </summary>
     public static SparkEngineOptions FromConfiguration(IConfiguration configuration)
     {
-        var database = new NpgsqlConnectionStringBuilder(Required(configuration, $"ConnectionStrings:{DatabaseConnectionStringName}"));
+        var databaseKey = PipelineNames.ConnectionStringKey(PipelineNames.DatabaseConnection);
+        var database = new NpgsqlConnectionStringBuilder(Required(configuration, databaseKey));
         return new SparkEngineOptions
         {
-            SparkConnectionString = Required(configuration, $"ConnectionStrings:{SparkConnectionStringName}"),
-            HdfsUri = Required(configuration, $"ConnectionStrings:{HdfsConnectionStringName}"),
+            SparkConnectionString = Required(configuration, PipelineNames.ConnectionStringKey(PipelineNames.SparkConnection)),
+            HdfsUri = Required(configuration, PipelineNames.ConnectionStringKey(PipelineNames.HdfsConnection)),
             KafkaBootstrapServers = configuration[KafkaBootstrapServersSetting] is { Length: > 0 } servers
                 ? servers
-                : Required(configuration, "ConnectionStrings:kafka"),
+                : Required(configuration, PipelineNames.ConnectionStringKey(PipelineNames.KafkaConnection)),
             PostgresAddress = PostgresAddressOf(configuration[PostgresAddressSetting], database),
-            Database = database.Database ?? throw Missing($"the Database of ConnectionStrings:{DatabaseConnectionStringName}"),
-            Username = database.Username ?? throw Missing($"the Username of ConnectionStrings:{DatabaseConnectionStringName}"),
+            Database = database.Database ?? throw Missing($"the Database of {databaseKey}"),
+            Username = database.Username ?? throw Missing($"the Username of {databaseKey}"),
             Password = database.Password ?? "",
             RawZonePath = configuration[RawZonePathSetting] is { Length: > 0 } path ? path : DefaultRawZonePath,
             MaxStatementDuration = ConnectTimeout.Parse(

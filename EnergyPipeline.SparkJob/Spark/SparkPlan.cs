@@ -337,7 +337,7 @@ public static class SparkPlan
         };
 
     /// <summary>
-    /// The quarterly aggregates of docs/contract.md ("Output contract"), in the staging table's column order, written in the SQL that Spark
+    /// The quarterly aggregates (docs/contract.md, *quarterly_energy_data*), in the staging table's column order, written in the SQL that Spark
     /// and PostgreSQL share (CASE WHEN, not Spark's IF; an alias on the derived table) so that the tests run this very
     /// text on PostgreSQL over a fixture of cleaned readings and compare it with the local engine column by column.
     /// Decimal types follow Spark 3.5's promotion rules (containers/spark/README.md, "Decimal types of the

@@ -1,7 +1,7 @@
 namespace EnergyPipeline.SparkJob.Storage;
 
 /// <summary>
-/// Names and numbered migrations of the job's PostgreSQL schema (DESIGN section 4). A change to the schema is a new
+/// Names and numbered migrations of the job's PostgreSQL schema (docs/contract.md, *quarterly_energy_data*, *pipeline_runs*). A change to the schema is a new
 /// migration appended here, never an edit of an applied one.
 /// </summary>
 public static class EnergySchema
@@ -111,6 +111,11 @@ public static class EnergySchema
         new(4, "run log: messages of no completed ingestion", $"""
             ALTER TABLE {RunsTable} ADD COLUMN unattributed_count bigint;
             COMMENT ON COLUMN {RunsTable}.unattributed_count IS 'Messages read that no completion record covers (another producer, an ingestion killed or still running): not validated, not used.';
+            """),
+
+        // Version 1's table comment cited a document outside the repository; an applied migration is never edited.
+        new(5, "table comment citing the repository's own contract", $"""
+            COMMENT ON TABLE {QuarterlyTable} IS 'Quarterly energy figures of the last successful job run (docs/contract.md, quarterly_energy_data).';
             """),
     ];
 }

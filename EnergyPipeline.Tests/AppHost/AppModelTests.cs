@@ -1,7 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Embedded;
-using EnergyPipeline.Tests.Infrastructure;
+using EnergyPipeline.LocalInfrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EnergyPipeline.Tests.AppHost;

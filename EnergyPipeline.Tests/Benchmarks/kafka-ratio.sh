@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 12: this project's Kafka work against kcat doing the same work on the same broker, in one run.
+# This project's Kafka work against kcat doing the same work on the same broker, in one run.
 #   file -> topic : `ingest` of the full generated file  vs  `kcat -P` of the same pre-rendered messages (key and
 #                   value, no headers, as the ingestor sends them)
 #   topic -> table: `--engine local` job                   vs  `kcat -C` of the whole topic to /dev/null

@@ -38,7 +38,7 @@ public sealed class LocalEngineContractCaseTests(PostgresServerFixture server) :
         await using var db = await JobDatabase.CreateAsync(server, "cases");
         await db.Migrator.MigrateAsync(TestContext.Current.CancellationToken);
         var log = new CapturingLogger();
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, log);
+        var engine = db.LocalEngine(_cluster.BootstrapServers, log);
         var run = new JobRun(Guid.NewGuid(), topic, DateTimeOffset.UtcNow);
         await using var lease = await db.Store.StartRunAsync(run, engine.Name, TestContext.Current.CancellationToken);
 

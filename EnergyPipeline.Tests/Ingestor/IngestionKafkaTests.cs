@@ -299,7 +299,7 @@ public sealed class IngestionKafkaTests : IDisposable
         // The job leaves it out: the figures are the file's, the newer foreign copy is counted unattributed.
         await using var db = await Job.JobDatabase.CreateAsync(_server, "foreignbetween");
         var engine = new SparkJob.Local.LocalEngine(new SparkJob.Local.LocalEngineOptions { BootstrapServers = cluster.BootstrapServers },
-            TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), db.Store, NullLogger<SparkJob.Local.LocalEngine>.Instance);
+            TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), db.Store, NullLogger<SparkJob.Local.LocalEngine>.Instance);
         var summary = await db.Runner(engine).RunAsync(Topic, TestContext.Current.CancellationToken);
 
         Assert.Equal((1L, (long)rows, 0L), (summary.Unattributed, summary.ReadingsRead, summary.DuplicatesDropped));

@@ -7,7 +7,6 @@ using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Storage;
 using EnergyPipeline.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 using static EnergyPipeline.Tests.Job.JobTestData;
 
 namespace EnergyPipeline.Tests.Job;
@@ -24,14 +23,13 @@ public sealed class CompletenessTests(PostgresServerFixture server) : IDisposabl
 
     private static List<EnergyReading> File(int count = Readings) => SyntheticReadings.Generate(count).ToList();
 
-    private LocalEngine Engine(JobDatabase db, Action<TopicSnapshot>? afterSnapshot = null, TimeSpan? stall = null) => new(
+    private LocalEngine Engine(JobDatabase db, Action<TopicSnapshot>? afterSnapshot = null, TimeSpan? stall = null) => db.LocalEngine(
         new LocalEngineOptions
         {
             BootstrapServers = _cluster.BootstrapServers,
             AfterSnapshotCaptured = afterSnapshot,
             ReadStallTimeout = stall ?? TimeSpan.FromSeconds(30),
-        },
-        TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
+        });
 
     /// <summary>Sends the readings as one ingestion; with <paramref name="complete"/> its completion record too.</summary>
     private string Ingest(IEnumerable<EnergyReading> readings, bool complete = true, string sha = "sha-of-file")
@@ -154,9 +152,7 @@ public sealed class CompletenessTests(PostgresServerFixture server) : IDisposabl
             ingestion.Complete();
         }
 
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = fresh.BootstrapServers },
-            TestKafkaClients.LocalEngineConsumers(fresh.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
-        await db.Runner(engine).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
+        await db.Runner(db.LocalEngine(fresh.BootstrapServers)).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
         Assert.Equal(IndependentFigures.Of(small).Select(JobDatabase.ExpectedText), await db.QuarterRowsAsTextAsync());
     }
 

@@ -1,8 +1,11 @@
 using System.Globalization;
 using EnergyPipeline.SparkJob.Aggregation;
+using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
+using EnergyPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -34,6 +37,13 @@ internal sealed class JobDatabase : IAsyncDisposable
 
     public JobRunner Runner(IJobEngine engine, SparkJob.Kafka.SnapshotSource? completions = null) =>
         new(Migrator, Store, engine, NullLogger<JobRunner>.Instance, completions: completions);
+
+    /// <summary>The local engine reading a Kafka cluster with the consumer the job registers, staging into this database.</summary>
+    public LocalEngine LocalEngine(string bootstrapServers, ILogger<LocalEngine>? logger = null) =>
+        LocalEngine(new LocalEngineOptions { BootstrapServers = bootstrapServers }, logger);
+
+    public LocalEngine LocalEngine(LocalEngineOptions options, ILogger<LocalEngine>? logger = null) =>
+        new(options, TestKafkaClients.SnapshotConsumers(options.BootstrapServers), Store, logger ?? NullLogger<LocalEngine>.Instance);
 
     /// <summary>Every column but run_id and processed_at, as PostgreSQL's text of each value, in quarter order.</summary>
     public async Task<List<string>> QuarterRowsAsTextAsync()
@@ -87,6 +97,25 @@ internal sealed class JobDatabase : IAsyncDisposable
         }
 
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Every row's columns as text; values go in as positional parameters ($1, $2, ...).</summary>
+    public async Task<List<string[]>> TextRowsAsync(string sql, params object[] values)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        var rows = new List<string[]>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetString)]);
+        }
+
+        return rows;
     }
 
     /// <summary>A text value; values go in as positional parameters ($1, $2, ...).</summary>

@@ -9,7 +9,6 @@ using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Telemetry;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 using static EnergyPipeline.Tests.Job.JobTestData;
 
 namespace EnergyPipeline.Tests.Job;
@@ -62,8 +61,7 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
         return first.Sent + second.Sent;
     }
 
-    private LocalEngine Engine(JobDatabase db) =>
-        new(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
+    private LocalEngine Engine(JobDatabase db) => db.LocalEngine(_cluster.BootstrapServers);
 
     [Fact]
     public async Task Two_ingestions_then_the_local_engine_give_the_independent_figures_and_a_re_run_the_identical_table()

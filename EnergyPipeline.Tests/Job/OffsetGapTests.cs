@@ -1,9 +1,7 @@
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
-using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 using static EnergyPipeline.Tests.Job.JobTestData;
 
 namespace EnergyPipeline.Tests.Job;
@@ -54,7 +52,7 @@ public sealed class OffsetGapTests(PostgresServerFixture server) : IDisposable
         }
 
         await using var db = await JobDatabase.CreateAsync(server, "gaps");
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
+        var engine = db.LocalEngine(_cluster.BootstrapServers);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
 

@@ -7,12 +7,10 @@ using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob;
 using EnergyPipeline.SparkJob.Kafka;
-using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Telemetry;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EnergyPipeline.Tests.Job;
 
@@ -182,11 +180,8 @@ public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposab
         };
         ActivitySource.AddActivityListener(listener);
 
-        var consumers = TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers);
-        var engine = new LocalEngine(
-            new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, consumers, db.Store, NullLogger<LocalEngine>.Instance);
-        var completions = new SnapshotSource(consumers, _cluster.BootstrapServers, TimeSpan.FromSeconds(30));
-        var summary = await db.Runner(engine, completions).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
+        var completions = new SnapshotSource(TestKafkaClients.SnapshotConsumers(_cluster.BootstrapServers), _cluster.BootstrapServers, TimeSpan.FromSeconds(30));
+        var summary = await db.Runner(db.LocalEngine(_cluster.BootstrapServers), completions).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
 
         // Other tests' runs may be heard too: this run's span is the one tagged with its run id.
         var runSpan = Assert.Single(_stopped, a => a.OperationName == "energy job run" && (string?)a.GetTagItem("energy.run_id") == summary.RunId.ToString());

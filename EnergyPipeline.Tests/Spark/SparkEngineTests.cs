@@ -226,7 +226,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         await db.Runner(new Job.StagingEngine(db.Store, [Job.JobTestData.Quarter2007()])).RunAsync("raw_energy", TestContext.Current.CancellationToken);
         var before = await db.QuarterRowsAsTextAsync();
         await using var server = await FakeSparkConnectServer.StartAsync();
-        var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        var snapshots = new SnapshotSource(TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
         var snapshot = snapshots.Capture("raw_energy", TestContext.Current.CancellationToken);
         // Spark counts 3 messages fewer than the ingestion sent to each partition, and no later message could replace them.
         server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshot, winning: [(0, 34)],
@@ -252,7 +252,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
 
         await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparkrawzone");
         await using var server = await FakeSparkConnectServer.StartAsync();
-        var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        var snapshots = new SnapshotSource(TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
         server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshots.Capture("raw_energy", TestContext.Current.CancellationToken), winning: [(0, 10)]);
         var engine = new SparkEngine(Options(server), new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance), snapshots);
 
@@ -283,7 +283,7 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
 
         await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparklinks");
         await using var server = await FakeSparkConnectServer.StartAsync();
-        var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        var snapshots = new SnapshotSource(TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
         // Spark reports readings kept from the first and the newest ingestion only: the middle one supplies none.
         server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshots.Capture("raw_energy", TestContext.Current.CancellationToken), winning: [(0, 5), (2, 5)]);
         var engine = new SparkEngine(Options(server), new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance), snapshots);
