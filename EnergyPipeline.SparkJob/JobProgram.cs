@@ -172,9 +172,10 @@ public static class JobProgram
         // The spark engine's own settings are named first when they are missing, Kafka's next.
         var sparkOptions = options.Engine == PipelineNames.SparkEngine ? ReadSparkOptions(builder.Configuration) : null;
         var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineNames.KafkaConnection);
-        builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineNames.KafkaConnection, SnapshotReader.ConfigureConsumer);
+        builder.AddKafkaConsumer<ConsumedBytes, ConsumedBytes>(
+            PipelineNames.KafkaConnection, SnapshotReader.ConfigureConsumer, (_, consumer) => SnapshotReader.ConfigureBuilder(consumer));
         builder.Services.AddSingleton(sp => new SnapshotSource(
-            sp.GetRequiredService<KafkaConsumerFactory<byte[]?, byte[]?>>(), kafka, options.KafkaReadStallTimeout));
+            sp.GetRequiredService<KafkaConsumerFactory<ConsumedBytes, ConsumedBytes>>(), kafka, options.KafkaReadStallTimeout));
         if (sparkOptions is null)
         {
             builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });

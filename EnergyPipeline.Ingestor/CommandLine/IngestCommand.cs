@@ -67,16 +67,7 @@ internal static class IngestCommand
         }
 
         builder.AddServiceDefaults();
-        builder.AddKafkaProducer<byte[], byte[]>(PipelineNames.KafkaConnection, settings =>
-        {
-            foreach (var (key, value) in IngestorProducerConfig.Defaults(options))
-            {
-                if (settings.Config.Get(key) is null)
-                {
-                    settings.Config.Set(key, value);
-                }
-            }
-        });
+        builder.AddKafkaProducer<byte[], byte[]>(PipelineNames.KafkaConnection, settings => IngestorProducerConfig.ApplyTo(settings, options));
         builder.Services.AddSingleton(options);
         // On the producer's handle: one connection set, and its log goes where the producer's goes.
         builder.Services.AddSingleton<IAdminClient>(sp => new DependentAdminClientBuilder(sp.GetRequiredService<IProducer<byte[], byte[]>>().Handle).Build());

@@ -16,11 +16,14 @@ namespace EnergyPipeline.Ingestor.Ingestion;
 public sealed class KafkaReadingPublisher : IHouseholdReadingSink
 {
     /// <summary>Messages between two polls for delivery reports: a small share of the 100,000-message queue.</summary>
-    private const int PollEvery = 1000;
+    public const int PollEvery = 1000;
 
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly string _topic;
     private readonly Message<byte[], byte[]> _message;
+
+    /// <summary>One value array per length, reused: Produce copies the bytes before it returns (see the constructor).</summary>
+    private readonly byte[]?[] _valuesByLength = new byte[]?[EnergyReadingJson.MaxLength + 1];
     private readonly ActivityContext _runContext;
     private readonly int _rowsPerBatch;
     private readonly YoungGenerationBound _youngGeneration = new();
@@ -39,7 +42,8 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
         _topic = topic;
         // One message object for every reading, without headers (the completion record names the run, its file and
         // its trace): Produce copies key and value into librdkafka's memory before it returns (SafeKafkaHandle.Produce,
-        // MSG_F_COPY) and keeps only the key for the delivery report, and each reading gets its own key and value arrays.
+        // MSG_F_COPY), so value arrays are reused; the delivery report hands back the key object it was given
+        // (dotnet.producer.delivery.report.fields), so each reading gets its own key array.
         _message = new Message<byte[], byte[]> { Key = [], Value = [] };
         _runContext = runContext;
         _rowsPerBatch = rowsPerBatch;
@@ -61,11 +65,21 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     /// <summary>The offsets the acknowledged messages occupy, per partition, as sorted coalesced runs from the delivery reports.</summary>
     public IReadOnlyList<PartitionOffsetRuns> DeliveredOffsets => _offsets.Runs();
 
+    /// <summary>The message key of a reading (docs/contract.md, *Message contract*): its minute, <see cref="Kafka.MessageKey"/>.</summary>
+    public static byte[] Key(in HouseholdReading reading) => Kafka.MessageKey.Utf8(reading.Timestamp);
+
+    /// <summary>The message value of a reading, written into <paramref name="destination"/> (<see cref="EnergyReadingJson.MaxLength"/> bytes); returns its length.</summary>
+    public static int WriteValue(in HouseholdReading reading, Span<byte> destination) => EnergyReadingJson.Write(destination, reading.ToThousandths());
+
     public void OnReading(in HouseholdReading reading, long lineNumber)
     {
         var message = _message;
-        message.Key = Kafka.MessageKey.Utf8(reading.Timestamp);
-        message.Value = EnergyReadingJson.Serialize(reading.ToEnergyReading());
+        Span<byte> rendered = stackalloc byte[EnergyReadingJson.MaxLength];
+        var length = WriteValue(reading, rendered);
+        var value = _valuesByLength[length] ??= new byte[length];
+        rendered[..length].CopyTo(value);
+        message.Key = Key(reading);
+        message.Value = value;
 
         if (_firstReading is null || reading.Timestamp < _firstReading) _firstReading = reading.Timestamp;
         if (_lastReading is null || reading.Timestamp > _lastReading) _lastReading = reading.Timestamp;

@@ -1,3 +1,4 @@
+using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Ingestor.Configuration;
 
@@ -32,6 +33,21 @@ public static class IngestorProducerConfig
         ["dotnet.producer.enable.background.poll"] = "false",
         ["message.timeout.ms"] = options.MessageTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    /// <summary>
+    /// The defaults under a registration's settings: a value configuration already gave wins. The ingestor's producer
+    /// registration and the produce floor (Benchmarks/Floor/KafkaFloor.cs) both apply it.
+    /// </summary>
+    public static void ApplyTo(KafkaProducerSettings settings, IngestorOptions options)
+    {
+        foreach (var (key, value) in Defaults(options))
+        {
+            if (settings.Config.Get(key) is null)
+            {
+                settings.Config.Set(key, value);
+            }
+        }
+    }
 
     public static ProducerConfig Create(string bootstrapServers, IngestorOptions options, IReadOnlyDictionary<string, string>? overrides = null)
     {

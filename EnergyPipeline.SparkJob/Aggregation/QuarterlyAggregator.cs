@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using EnergyPipeline.Messaging;
 
@@ -20,19 +21,24 @@ namespace EnergyPipeline.SparkJob.Aggregation;
 /// <item>sums are exact integers of thousandths; energies and averages are rounded half away from zero to
 /// 3 decimals once, at the end.</item>
 /// </list>
-/// Memory is one 44-byte slot per minute, allocated a day (1,440 minutes) at a time.
+/// Memory is one 36-byte slot per minute (the measures packed in 3 bytes each), allocated a day (1,440 minutes) at
+/// a time on the pinned object heap (never copied from one generation to the next), found per message by array
+/// index (no dictionary): a table of day pages from the earliest day seen to the latest, one reference per day
+/// (at most 29 MB should keys span every day of DateTime's range).
 /// </summary>
 public sealed class QuarterlyAggregator
 {
     /// <summary>Samples kept per reason: enough to find the messages, bounded whatever the topic holds.</summary>
     public const int DefaultSamplesPerReason = 5;
     private const int MinutesPerDay = 1440;
+    private static readonly int LastDay = (int)(DateTime.MaxValue.Ticks / TimeSpan.TicksPerDay);
     private const int Measures = 7;
 
     private static readonly Dictionary<string, int> RuleIndex =
         ReadingValidity.Rules.Select((rule, index) => (rule.Reason, index)).ToDictionary(r => r.Reason, r => r.index, StringComparer.Ordinal);
 
-    private readonly Dictionary<int, MinuteSlot[]> _days = [];
+    private MinuteSlot[]?[] _days = [];
+    private int _firstDay;
     private readonly long[] _invalidByRule = new long[ReadingValidity.Rules.Count];
     private readonly List<InvalidMessage>[] _samplesByRule;
     private readonly int _samplesPerReason;
@@ -43,6 +49,12 @@ public sealed class QuarterlyAggregator
 
     public QuarterlyAggregator(int samplesPerReason = DefaultSamplesPerReason)
     {
+        if (!PackedMeasures.HoldEveryValidValue)
+        {
+            throw new InvalidOperationException(
+                $"A measure's bounds (ReadingValidity.Measures) leave 0 to {PackedMeasures.MaxValue / 1000m} units, the range the aggregator packs into 3 bytes: widen PackedMeasures.");
+        }
+
         _samplesPerReason = samplesPerReason;
         _samplesByRule = ReadingValidity.Rules.Select(_ => new List<InvalidMessage>()).ToArray();
     }
@@ -71,18 +83,18 @@ public sealed class QuarterlyAggregator
     public string? Add(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) =>
         Add(partition, offset, key, hasKey: true, value, hasValue: true, ingestion: 0);
 
-    private string? Add(int partition, long offset, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, ushort ingestion)
+    /// <summary>Adds one message of the ingestion numbered <paramref name="ingestion"/> whose key or value may be absent (Kafka's null).</summary>
+    public string? Add(int partition, long offset, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, ushort ingestion)
     {
         _messages++;
         var reason = ReadingValidator.Check(key, hasKey, value, hasValue, out var reading);
         if (reason is null)
         {
             var slot = new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1, MissingMask = reading.MissingMask, Ingestion = ingestion };
-            Span<int> thousandths = MemoryMarshal.CreateSpan(ref slot.Values.GlobalActivePower, Measures);
             for (var i = 0; i < Measures; i++)
             {
-                // Within int: the validity bounds are far below 2,147,483.647.
-                thousandths[i] = (int)reading.Thousandths[i];
+                // Within the packed range: a valid reading keeps the validity bounds (checked in the constructor).
+                slot.Measures.Set(i, (int)reading.Thousandths[i]);
             }
 
             Store(reading.Timestamp, slot);
@@ -115,12 +127,13 @@ public sealed class QuarterlyAggregator
     {
         var day = (int)(timestamp.Ticks / TimeSpan.TicksPerDay);
         var minute = (int)(timestamp.Ticks % TimeSpan.TicksPerDay / TimeSpan.TicksPerMinute);
-        if (!_days.TryGetValue(day, out var slots))
+        var index = day - _firstDay;
+        if ((uint)index >= (uint)_days.Length)
         {
-            slots = new MinuteSlot[MinutesPerDay];
-            _days.Add(day, slots);
+            index = Cover(day);
         }
 
+        var slots = _days[index] ??= GC.AllocateArray<MinuteSlot>(MinutesPerDay, pinned: true);
         ref var existing = ref slots[minute];
         if (existing.PartitionPlusOne != 0)
         {
@@ -139,15 +152,42 @@ public sealed class QuarterlyAggregator
         existing = slot;
     }
 
+    /// <summary>
+    /// Widens the day table to hold <paramref name="day"/>, at least doubling it on the side that grows (a few
+    /// copies of references however the days arrive); returns the day's index.
+    /// </summary>
+    private int Cover(int day)
+    {
+        if (_days.Length == 0)
+        {
+            _days = new MinuteSlot[]?[64];
+            _firstDay = day;
+            return 0;
+        }
+
+        var lastDay = _firstDay + _days.Length - 1;
+        var newFirst = day < _firstDay ? Math.Max(0, Math.Min(day, _firstDay - _days.Length)) : _firstDay;
+        var newLast = day > lastDay ? Math.Min(LastDay, Math.Max(day, lastDay + _days.Length)) : lastDay;
+        var wider = new MinuteSlot[]?[newLast - newFirst + 1];
+        Array.Copy(_days, 0, wider, _firstDay - newFirst, _days.Length);
+        _days = wider;
+        _firstDay = newFirst;
+        return day - _firstDay;
+    }
+
     /// <summary>The figures of every quarter with at least one reading, in quarter order.</summary>
     public AggregationResult Complete()
     {
         var quarters = new List<QuarterFigures>();
         QuarterAccumulator? current = null;
-        foreach (var day in _days.Keys.Order())
+        for (var index = 0; index < _days.Length; index++)
         {
-            var slots = _days[day];
-            var dayStart = new DateTime(day * TimeSpan.TicksPerDay);
+            if (_days[index] is not { } slots)
+            {
+                continue;
+            }
+
+            var dayStart = new DateTime((_firstDay + index) * TimeSpan.TicksPerDay);
             var quarter = QuarterFigures.QuarterOf(dayStart);
             if (current is null || current.Quarter != quarter)
             {
@@ -199,22 +239,78 @@ public sealed class QuarterlyAggregator
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
     internal struct MinuteSlot
     {
+        private const byte InvalidFlag = 0x80;
+
         public long Offset;
         public int PartitionPlusOne;
-        public MeasureValues Values;
-        public byte MissingMask;
+        public PackedMeasures Measures;
 
-        /// <summary>The deciding copy so far broke the contract: the minute has no reading unless a newer valid copy comes.</summary>
-        public bool Invalid;
+        /// <summary>Bits 0-6: the missing measures; bit 7: <see cref="Invalid"/>.</summary>
+        private byte _flags;
 
         /// <summary>The ingestion of the deciding copy, as numbered by the caller.</summary>
         public ushort Ingestion;
 
-        public readonly bool Has(int measure) => (MissingMask & (1 << measure)) == 0;
+        public byte MissingMask
+        {
+            readonly get => (byte)(_flags & ~InvalidFlag);
+            set => _flags = (byte)((_flags & InvalidFlag) | (value & ~InvalidFlag));
+        }
+
+        /// <summary>The deciding copy so far broke the contract: the minute has no reading unless a newer valid copy comes.</summary>
+        public bool Invalid
+        {
+            readonly get => (_flags & InvalidFlag) != 0;
+            set => _flags = (byte)(value ? _flags | InvalidFlag : _flags & ~InvalidFlag);
+        }
+
+        public readonly MeasureValues Values => new()
+        {
+            GlobalActivePower = Measures.Get(0),
+            GlobalReactivePower = Measures.Get(1),
+            Voltage = Measures.Get(2),
+            GlobalIntensity = Measures.Get(3),
+            SubMetering1 = Measures.Get(4),
+            SubMetering2 = Measures.Get(5),
+            SubMetering3 = Measures.Get(6),
+        };
+
+        public readonly bool Has(int measure) => (_flags & (1 << measure)) == 0;
+    }
+
+    /// <summary>
+    /// The seven measures in thousandths, 3 bytes each (0 to 16,777.215 units): every valid value fits, as the
+    /// validity bounds are 0 to 1,000 units (the sub-meterings' Wh), so a slot takes 36 bytes instead of 44.
+    /// </summary>
+    [InlineArray(Measures * BytesPerMeasure)]
+    internal struct PackedMeasures
+    {
+        public const int MaxValue = (1 << (8 * BytesPerMeasure)) - 1;
+        private const int BytesPerMeasure = 3;
+
+        public static readonly bool HoldEveryValidValue =
+            ReadingValidity.Measures.All(m => m.Minimum >= 0 && m.Maximum * 1000 <= MaxValue);
+
+        private byte _element0;
+
+        public readonly int Get(int measure)
+        {
+            ReadOnlySpan<byte> bytes = this;
+            var at = measure * BytesPerMeasure;
+            return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16);
+        }
+
+        public void Set(int measure, int value)
+        {
+            Span<byte> bytes = this;
+            var at = measure * BytesPerMeasure;
+            bytes[at] = (byte)value;
+            bytes[at + 1] = (byte)(value >> 8);
+            bytes[at + 2] = (byte)(value >> 16);
+        }
     }
 
     /// <summary>The seven measures in thousandths, in the contract's order.</summary>
-    [StructLayout(LayoutKind.Sequential, Pack = 4)]
     internal struct MeasureValues
     {
         public int GlobalActivePower;

@@ -11,9 +11,9 @@ namespace EnergyPipeline.SparkJob.Kafka;
 /// consumer whose partitions are assigned by hand (no group join, nothing committed). The read fails, never ends
 /// early: when a partition ends below its captured end (a broker that restarted empty, a truncated partition), when
 /// data it still has to read was deleted, and when it makes no progress for the stall timeout.
-/// The consumer must be configured with <see cref="ConfigureConsumer"/>.
+/// The consumer must be configured with <see cref="ConfigureConsumer"/> and built with <see cref="ConfigureBuilder"/>.
 /// </summary>
-public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string bootstrapServers, TimeSpan stallTimeout)
+public sealed class SnapshotReader(IConsumer<ConsumedBytes, ConsumedBytes> consumer, string bootstrapServers, TimeSpan stallTimeout)
 {
     /// <summary>The stall timeout when <c>Pipeline:ReadStallTimeout</c> is not set.</summary>
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
@@ -39,6 +39,10 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
         config.ConsumeResultFields = "none";
     }
 
+    /// <summary>Keys and values are read into reused buffers (<see cref="ConsumedBytes"/>), not into two new arrays per message.</summary>
+    public static void ConfigureBuilder(ConsumerBuilder<ConsumedBytes, ConsumedBytes> builder) =>
+        builder.SetKeyDeserializer(new ConsumedBytes.Deserializer()).SetValueDeserializer(new ConsumedBytes.Deserializer());
+
     /// <summary>Reads the control topic's completion records, then captures the data topic's partitions.</summary>
     public TopicSnapshot Capture(string topic, CancellationToken cancellationToken)
     {
@@ -55,7 +59,7 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
         {
             ReadToEnd(controlTopic, controlRanges, message =>
             {
-                if (message.Message.Value is { } value && IngestionCompletion.TryParse(value, out _) is { } completion)
+                if (!message.Message.Value.IsNull && IngestionCompletion.TryParse(message.Message.Value.Span, out _) is { } completion)
                 {
                     completions.Add(completion);
                 }
@@ -67,23 +71,37 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
 
     /// <summary>
     /// Reads every partition of <paramref name="ranges"/> from its start to its end offset (exclusive), handing each
-    /// message to <paramref name="onMessage"/>; returns the ranges with the messages read. Offsets without a message
-    /// (compaction, transaction markers) are passed over.
+    /// message to <paramref name="onMessage"/> (its key and value are valid during the call only); returns the ranges
+    /// with the messages read. Offsets without a message (compaction, transaction markers) are passed over.
     /// </summary>
     public List<PartitionRead> ReadToEnd(
-        string topic, IReadOnlyList<PartitionRead> ranges, Action<ConsumeResult<byte[]?, byte[]?>> onMessage, CancellationToken cancellationToken)
+        string topic, IReadOnlyList<PartitionRead> ranges, Action<ConsumeResult<ConsumedBytes, ConsumedBytes>> onMessage, CancellationToken cancellationToken)
     {
-        var counts = ranges.ToDictionary(p => p.Partition, _ => 0L);
-        var positions = ranges.ToDictionary(p => p.Partition, p => p.StartOffset);
-        var remaining = ranges.Where(p => p.EndOffset > p.StartOffset).ToDictionary(p => p.Partition);
-        consumer.Assign(remaining.Values.Select(p => new TopicPartitionOffset(topic, p.Partition, p.StartOffset)));
+        // Per message only arrays indexed by partition (ranges holds each partition of the topic once, numbered from 0).
+        var size = ranges.Count == 0 ? 0 : ranges.Max(p => p.Partition) + 1;
+        var counts = new long[size];
+        var positions = new long[size];
+        var ends = new long[size];
+        var reading = new bool[size];
+        foreach (var range in ranges)
+        {
+            positions[range.Partition] = range.StartOffset;
+            ends[range.Partition] = range.EndOffset;
+            reading[range.Partition] = range.EndOffset > range.StartOffset;
+        }
+
+        var remaining = ranges.Count(p => p.EndOffset > p.StartOffset);
+        consumer.Assign(ranges.Where(p => p.EndOffset > p.StartOffset).Select(p => new TopicPartitionOffset(topic, p.Partition, p.StartOffset)));
         try
         {
+            // The stall clock restarts on the first empty poll after progress, not per message: within one poll
+            // interval of the timeout, without reading the clock two million times.
             var sinceProgress = Stopwatch.StartNew();
-            while (remaining.Count > 0)
+            var progressed = false;
+            while (remaining > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                ConsumeResult<byte[]?, byte[]?>? consumed;
+                ConsumeResult<ConsumedBytes, ConsumedBytes>? consumed;
                 try
                 {
                     consumed = consumer.Consume(PollInterval);
@@ -99,47 +117,53 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
 
                 if (consumed is null)
                 {
-                    if (sinceProgress.Elapsed >= stallTimeout)
+                    if (progressed)
                     {
-                        throw Stalled(topic, remaining.Values, positions);
+                        progressed = false;
+                        sinceProgress.Restart();
+                    }
+                    else if (sinceProgress.Elapsed >= stallTimeout)
+                    {
+                        throw Stalled(topic, ranges.Where(p => reading[p.Partition]), positions);
                     }
 
                     continue;
                 }
 
-                sinceProgress.Restart();
+                progressed = true;
                 var partition = consumed.Partition.Value;
-                if (!remaining.TryGetValue(partition, out var range))
+                if ((uint)partition >= (uint)size || !reading[partition])
                 {
                     continue;
                 }
 
+                var offset = consumed.Offset.Value;
                 if (consumed.IsPartitionEOF)
                 {
-                    if (consumed.Offset.Value < range.EndOffset)
+                    if (offset < ends[partition])
                     {
                         throw new KafkaReadException(
-                            $"Partition {partition} of {topic} on {bootstrapServers} ended at offset {consumed.Offset.Value}, below the end offset " +
-                            $"{range.EndOffset} captured at the start of the run: the partition was truncated or the broker restarted without its " +
+                            $"Partition {partition} of {topic} on {bootstrapServers} ended at offset {offset}, below the end offset " +
+                            $"{ends[partition]} captured at the start of the run: the partition was truncated or the broker restarted without its " +
                             "data during the read. Nothing was published. Run the ingestor again, then the job.");
                     }
 
-                    Finish(remaining, new TopicPartition(topic, partition));
+                    Finish(topic, partition, reading, ref remaining);
                     continue;
                 }
 
-                if (consumed.Offset.Value >= range.EndOffset)
+                if (offset >= ends[partition])
                 {
-                    Finish(remaining, new TopicPartition(topic, partition));
+                    Finish(topic, partition, reading, ref remaining);
                     continue;
                 }
 
                 counts[partition]++;
-                positions[partition] = consumed.Offset.Value + 1;
+                positions[partition] = offset + 1;
                 onMessage(consumed);
-                if (consumed.Offset.Value >= range.EndOffset - 1)
+                if (offset >= ends[partition] - 1)
                 {
-                    Finish(remaining, new TopicPartition(topic, partition));
+                    Finish(topic, partition, reading, ref remaining);
                 }
             }
         }
@@ -151,16 +175,17 @@ public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string 
         return ranges.Select(p => p with { Messages = counts[p.Partition] }).ToList();
     }
 
-    private KafkaReadException Stalled(string topic, IEnumerable<PartitionRead> unread, Dictionary<int, long> positions) => new(
+    private KafkaReadException Stalled(string topic, IEnumerable<PartitionRead> unread, long[] positions) => new(
         $"Reading {topic} from {bootstrapServers} made no progress for {stallTimeout.TotalSeconds:0.###} s (Pipeline:ReadStallTimeout); " +
         "partitions still unread: " + string.Join(", ", unread.OrderBy(p => p.Partition).Select(p =>
             $"{p.Partition} (at offset {positions[p.Partition]} of {p.EndOffset})")) +
         ". Is the broker up and reachable from here? Nothing was published.");
 
-    private void Finish(Dictionary<int, PartitionRead> remaining, TopicPartition partition)
+    private void Finish(string topic, int partition, bool[] reading, ref int remaining)
     {
-        remaining.Remove(partition.Partition.Value);
-        consumer.Pause([partition]);
+        reading[partition] = false;
+        remaining--;
+        consumer.Pause([new TopicPartition(topic, partition)]);
     }
 
     /// <summary>Every partition of the topic with its watermarks, or null when the topic is absent and not required.</summary>

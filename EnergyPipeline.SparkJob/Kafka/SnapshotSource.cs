@@ -6,7 +6,7 @@ namespace EnergyPipeline.SparkJob.Kafka;
 /// Captures a <see cref="TopicSnapshot"/> with a consumer of the registration (the Spark engine's part on the job's
 /// side: Spark then reads exactly that snapshot), or only the completion records (the job's trace parent).
 /// </summary>
-public sealed class SnapshotSource(KafkaConsumerFactory<byte[]?, byte[]?> consumers, string bootstrapServers, TimeSpan readStallTimeout)
+public sealed class SnapshotSource(KafkaConsumerFactory<ConsumedBytes, ConsumedBytes> consumers, string bootstrapServers, TimeSpan readStallTimeout)
 {
     public TopicSnapshot Capture(string topic, CancellationToken cancellationToken) => Read(reader => reader.Capture(topic, cancellationToken));
 

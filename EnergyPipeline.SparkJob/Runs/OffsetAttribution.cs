@@ -9,6 +9,9 @@ namespace EnergyPipeline.SparkJob.Runs;
 public readonly record struct AttributedRun(int Partition, long First, long Last, int Ingestion)
 {
     public long Length => Last - First + 1;
+
+    /// <summary>Whether this run holds <paramref name="offset"/> of <paramref name="partition"/>.</summary>
+    public bool Holds(int partition, long offset) => partition == Partition && offset >= First && offset <= Last;
 }
 
 /// <summary>

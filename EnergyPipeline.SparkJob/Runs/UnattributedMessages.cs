@@ -31,12 +31,15 @@ public sealed class UnattributedMessages(int samples = UnattributedMessages.Defa
 
     public IReadOnlyList<UnattributedMessage> Samples => _samples;
 
-    public void Add(int partition, long offset, byte[]? key)
+    public void Add(int partition, long offset, byte[]? key) => Add(partition, offset, key, key is not null);
+
+    /// <summary>A message whose key may be absent (Kafka's null, not an empty key).</summary>
+    public void Add(int partition, long offset, ReadOnlySpan<byte> key, bool hasKey)
     {
         Count++;
         if (_samples.Count < samples)
         {
-            _samples.Add(new UnattributedMessage(partition, offset, UnattributedMessage.KeyText(key, key is not null)));
+            _samples.Add(new UnattributedMessage(partition, offset, UnattributedMessage.KeyText(key, hasKey)));
         }
     }
 }

@@ -8,11 +8,12 @@ namespace EnergyPipeline.Tests.Infrastructure;
 /// <summary>Client factories configured as the services' registrations configure them, without a host.</summary>
 public static class TestKafkaClients
 {
-    public static KafkaConsumerFactory<byte[]?, byte[]?> SnapshotConsumers(string bootstrapServers)
+    public static KafkaConsumerFactory<ConsumedBytes, ConsumedBytes> SnapshotConsumers(string bootstrapServers)
     {
         var settings = new KafkaConsumerSettings();
         settings.Config.BootstrapServers = bootstrapServers;
         SnapshotReader.ConfigureConsumer(settings);
-        return new KafkaConsumerFactory<byte[]?, byte[]?>(settings, new KafkaClientLog(NullLogger.Instance), metrics: null);
+        return new KafkaConsumerFactory<ConsumedBytes, ConsumedBytes>(
+            settings, new KafkaClientLog(NullLogger.Instance), metrics: null, SnapshotReader.ConfigureBuilder);
     }
 }
