@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace EnergyPipeline.Messaging;
@@ -181,6 +182,7 @@ public static class EnergyReadingJson
     /// the measures' form; anything else returns false (not "invalid": <see cref="ReadingValidator"/> then applies the
     /// rules one by one and names the reason).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryReadCanonical(ReadOnlySpan<byte> utf8, out EnergyReadingThousandths values)
     {
         values = default;
@@ -238,6 +240,7 @@ public static class EnergyReadingJson
     /// looked at here: a digit after a leading 0, an exponent, an 8th integer digit or a 4th decimal makes the caller's
     /// next separator (or closing brace) fail to match, and the value goes to the rules one by one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryReadCanonicalNumber(ReadOnlySpan<byte> utf8, ref int at, out long thousandths)
     {
         thousandths = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 
 namespace EnergyPipeline.Messaging;
@@ -55,8 +56,10 @@ public static class RawEnergyTopic
 
     /// <summary>
     /// Parses the UTF-8 key format <c>yyyy-MM-ddTHH:mm:ss</c> (exactly 19 bytes, every field zero-padded) without
-    /// allocating: the job parses one per message, two million times per run.
+    /// allocating: the job parses one per message, two million times per run (jitted optimized at once, as the
+    /// job's other per-message code: see <see cref="ReadingValidator"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseKey(ReadOnlySpan<byte> utf8, out DateTime minute)
     {
         minute = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
@@ -47,6 +48,12 @@ public static class ReadingValidator
     public static string? CheckValue(ReadOnlySpan<byte> value, out EnergyReadingThousandths reading) =>
         Check([], hasKey: true, value, hasValue: true, checkKey: false, out reading);
 
+    /// <remarks>
+    /// The job's per-message methods (this check, the canonical reader, the key parser, the aggregator's) are jitted
+    /// fully optimized at once: under tiered compilation they ran unoptimized for a good part of a read of a few seconds,
+    /// and the aggregator's end pass entirely (BENCHMARKS.md, Kafka ratios).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? Check(ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, bool checkKey, out EnergyReadingThousandths reading)
     {
         reading = default;
@@ -161,6 +168,7 @@ public static class ReadingValidator
         return InBounds(reading) ? null : ReadingValidity.Reasons.MeasureOutOfRange;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool InBounds(in EnergyReadingThousandths reading)
     {
         for (var i = 0; i < EnergyReadingThousandths.Measures; i++)

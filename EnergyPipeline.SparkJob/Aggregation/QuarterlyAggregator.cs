@@ -21,7 +21,7 @@ namespace EnergyPipeline.SparkJob.Aggregation;
 /// <item>sums are exact integers of thousandths; energies and averages are rounded half away from zero to
 /// 3 decimals once, at the end.</item>
 /// </list>
-/// Memory is one 36-byte slot per minute (the measures packed in 3 bytes each), allocated a day (1,440 minutes) at
+/// Memory is one 32-byte slot per minute (the measures in 3 bytes each, offset and partition in 8), allocated a day (1,440 minutes) at
 /// a time on the pinned object heap (never copied from one generation to the next), found per message by array
 /// index (no dictionary): a table of day pages from the earliest day seen to the latest, one reference per day
 /// (at most 29 MB should keys span every day of DateTime's range).
@@ -84,9 +84,18 @@ public sealed class QuarterlyAggregator
         Add(partition, offset, key, hasKey: true, value, hasValue: true, ingestion: 0);
 
     /// <summary>Adds one message of the ingestion numbered <paramref name="ingestion"/> whose key or value may be absent (Kafka's null).</summary>
+    /// <remarks>Jitted optimized at once, as <see cref="Store"/> and <see cref="Complete"/>: see <see cref="ReadingValidator"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? Add(int partition, long offset, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, ushort ingestion)
     {
         _messages++;
+        if ((ulong)offset > MinuteSlot.MaxOffset || (uint)partition > MinuteSlot.MaxPartition)
+        {
+            throw new InvalidOperationException(
+                $"Partition {partition} offset {offset} is beyond what the aggregator keeps per minute (partitions up to {MinuteSlot.MaxPartition}, " +
+                $"offsets up to {MinuteSlot.MaxOffset}); nothing was published.");
+        }
+
         var reason = ReadingValidator.Check(key, hasKey, value, hasValue, out var reading);
         if (reason is null)
         {
@@ -123,6 +132,7 @@ public sealed class QuarterlyAggregator
     }
 
     /// <summary>De-duplication by minute: the highest offset decides, then the highest partition; a valid copy that loses is a duplicate dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Store(DateTime timestamp, in MinuteSlot slot)
     {
         var day = (int)(timestamp.Ticks / TimeSpan.TicksPerDay);
@@ -176,6 +186,7 @@ public sealed class QuarterlyAggregator
     }
 
     /// <summary>The figures of every quarter with at least one reading, in quarter order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public AggregationResult Complete()
     {
         var quarters = new List<QuarterFigures>();
@@ -239,10 +250,29 @@ public sealed class QuarterlyAggregator
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
     internal struct MinuteSlot
     {
+        /// <summary>Offsets below 2^40 (a thousand messages a second into one partition for 34 years) and partitions below 2^24 - 1.</summary>
+        public const long MaxOffset = (1L << 40) - 1;
+        public const int MaxPartition = (1 << PartitionBits) - 2;
+
+        private const int PartitionBits = 24;
+        private const ulong PartitionMask = (1UL << PartitionBits) - 1;
         private const byte InvalidFlag = 0x80;
 
-        public long Offset;
-        public int PartitionPlusOne;
+        /// <summary>The offset, then the partition + 1 (0: no copy yet), in one word: 8 bytes instead of 12.</summary>
+        private ulong _position;
+
+        public long Offset
+        {
+            readonly get => (long)(_position >> PartitionBits);
+            set => _position = ((ulong)value << PartitionBits) | (_position & PartitionMask);
+        }
+
+        public int PartitionPlusOne
+        {
+            readonly get => (int)(_position & PartitionMask);
+            set => _position = (_position & ~PartitionMask) | (uint)value;
+        }
+
         public PackedMeasures Measures;
 
         /// <summary>Bits 0-6: the missing measures; bit 7: <see cref="Invalid"/>.</summary>
@@ -280,7 +310,7 @@ public sealed class QuarterlyAggregator
 
     /// <summary>
     /// The seven measures in thousandths, 3 bytes each (0 to 16,777.215 units): every valid value fits, as the
-    /// validity bounds are 0 to 1,000 units (the sub-meterings' Wh), so a slot takes 36 bytes instead of 44.
+    /// validity bounds are 0 to 1,000 units (the sub-meterings' Wh): 21 bytes instead of 28.
     /// </summary>
     [InlineArray(Measures * BytesPerMeasure)]
     internal struct PackedMeasures
@@ -293,6 +323,7 @@ public sealed class QuarterlyAggregator
 
         private byte _element0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly int Get(int measure)
         {
             ReadOnlySpan<byte> bytes = this;
@@ -300,6 +331,7 @@ public sealed class QuarterlyAggregator
             return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Set(int measure, int value)
         {
             Span<byte> bytes = this;
@@ -348,6 +380,7 @@ public sealed class QuarterlyAggregator
 
         public bool HasReadings => _readings > 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(DateTime timestamp, in MinuteSlot slot)
         {
             _readings++;
