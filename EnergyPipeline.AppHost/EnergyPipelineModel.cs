@@ -46,7 +46,7 @@ public static class EnergyPipelineModel
             : builder.AddKafka(name).WithZookeeper().WithKafkaUI().AsConnectionString());
 
         var energyDb = builder.ExistingOr(EnergyDatabase, name => embedded
-            ? builder.AddEmbeddedPostgres("postgres", EnergyDatabase, FindPostgresBinaries(builder)).AsConnectionString()
+            ? builder.AddEmbeddedPostgres("postgres", EnergyDatabase, FindPostgresBinaries(builder), EmbeddedPostgresStorage.Read(builder.Configuration)).AsConnectionString()
             : builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
                 .WithDataVolume()
                 .WithPgWeb()
@@ -77,7 +77,7 @@ public static class EnergyPipelineModel
         ingestor.WithRunPipelineCommand(job);
         if (builder.ExecutionContext.IsRunMode)
         {
-            PipelineConsoleReport.AddTo(builder);
+            PipelineConsoleReport.AddTo(builder, energyDb.Resource, kafka.Resource);
         }
 
         if (engine == PipelineEngine.Spark)
