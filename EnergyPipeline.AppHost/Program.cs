@@ -8,8 +8,10 @@ if (AppHostHelp.IsRequested(args))
     return 0;
 }
 
+using var session = new AppHostSession();
 var builder = DistributedApplication.CreateBuilder(args);
 DashboardKeys.PinForThisRun(builder.Configuration, builder.Configuration);
+session.Configure(builder);
 try
 {
     var (infrastructure, notice) = await InfrastructureChoice.ResolveAsync(
@@ -42,5 +44,4 @@ if (builder.ExecutionContext.IsRunMode
     return 1;
 }
 
-await app.RunAsync();
-return 0;
+return await session.RunAsync(app, Console.Out, Console.Error);
