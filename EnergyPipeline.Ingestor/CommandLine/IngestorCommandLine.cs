@@ -57,7 +57,7 @@ internal static class IngestorCommandLine
             var arguments = new CommandLineArguments(command.Name, options, ConfigurationTokens(command.Name, result.UnmatchedTokens));
             return command.Name switch
             {
-                "generate" => GenerateCommand.Run(arguments, output),
+                "generate" => GenerateCommand.Run(arguments, output, errors),
                 "validate" => ValidateCommand.Run(arguments, output, errors),
                 IngestVerb => await IngestCommand.RunAsync(arguments, output, errors),
                 _ => throw new UsageException("Name a verb: generate, validate or ingest."),
