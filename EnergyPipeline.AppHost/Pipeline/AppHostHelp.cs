@@ -17,6 +17,12 @@ public static class AppHostHelp
                                                        PostgreSQL from local binaries, engine local, no container.
         Pipeline:Engine                   spark        spark (Spark Connect) or local (in-process); local when embedded.
         Pipeline:Postgres:BinDirectory    (searched)   PostgreSQL binaries for embedded mode; else /usr/lib/postgresql/N/bin or PATH.
+        Pipeline:Embedded:DataDirectory   (see right)  Where embedded PostgreSQL keeps its data between runs: by default
+                                                       ~/.local/share/energy-pipeline/postgres ($XDG_DATA_HOME if set),
+                                                       as root /var/lib/energy-pipeline/postgres. One AppHost at a time.
+        Pipeline:Embedded:ThrowAway       false        true: a throw-away embedded PostgreSQL in /tmp, removed at the end.
+        Pipeline:ExitWhenDone             false        true: exit when the job has ended (scripts, CI): exit code 0 when
+                                                       the ingestor and the job succeeded, 1 otherwise.
         Pipeline:Spark:Workers            0            Spark standalone workers (containers only).
         Ingestor:File                     (none)       The file to ingest; else the UCI data set in data/ (downloaded),
                                                        else a generated file of the same shape when offline.
@@ -26,7 +32,12 @@ public static class AppHostHelp
         ConnectionStrings:hdfs            (none)       An existing HDFS (hdfs://host:8020).
         ASPIRE_CONTAINER_RUNTIME          docker       docker or podman.
 
-        Exit codes: 0 stopped normally, 1 cannot run here (message says why), 2 configuration error.
+        The console shows each service's start, progress and outcome, then the figures as a table and a chart.
+        Ctrl+C (or SIGTERM) at any moment stops every service and the embedded servers, with one line.
+
+        Exit codes: 0 stopped normally (with Pipeline:ExitWhenDone: both services succeeded), 1 cannot run here (the
+        message says why) or, with Pipeline:ExitWhenDone, a service failed, 2 configuration error, 130 stopped by
+        Ctrl+C, 143 stopped by SIGTERM.
         """;
 
     public static bool IsRequested(IReadOnlyList<string> args) =>

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Embedded;
-using EnergyPipeline.Progress;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,10 +39,8 @@ public sealed class PipelineConsoleReport(
     public const string JobResource = "spark-job";
     public const string ExitWhenDoneSetting = "Pipeline:ExitWhenDone";
 
-    private static readonly TimeSpan ProgressQuietPeriod = PlainProgressLog.QuietPeriod;
-
     private readonly ConcurrentDictionary<string, ServiceOutput> _outputs = new();
-    private readonly ConcurrentDictionary<string, (int Tenth, DateTime At)> _progressShown = new();
+    private readonly ProgressRelay _progress = new(TimeProvider.System);
     private readonly ConcurrentDictionary<string, CustomResourceSnapshot> _states = new();
     private readonly HashSet<string> _watchedLogs = [];
     private readonly HashSet<string> _reported = [];
@@ -138,7 +135,7 @@ public sealed class PipelineConsoleReport(
                     {
                         // A re-run from the dashboard: the output of the run before is not this run's.
                         _outputs[name] = new ServiceOutput();
-                        _progressShown.TryRemove(name, out _);
+                        _progress.Reset(name);
                     }
 
                     Write($"{name}: started.");
@@ -326,9 +323,10 @@ public sealed class PipelineConsoleReport(
                         continue;
                     }
 
-                    if (_outputs.GetOrAdd(name, _ => new ServiceOutput()).Add(text, line.IsErrorMessage) is { } progress)
+                    if (_outputs.GetOrAdd(name, _ => new ServiceOutput()).Add(text, line.IsErrorMessage) is { } progress
+                        && _progress.ShouldShow(name, progress))
                     {
-                        RelayProgress(name, text, progress);
+                        Write($"{name}: {text}");
                     }
                 }
             }
@@ -336,19 +334,6 @@ public sealed class PipelineConsoleReport(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The AppHost is stopping.
-        }
-    }
-
-    /// <summary>A service's progress line on the console when it reaches a further tenth, or after a quiet period.</summary>
-    private void RelayProgress(string name, string text, ProgressLine progress)
-    {
-        var tenth = progress.Percent is { } percent ? (int)(percent / 10) : -1;
-        var now = DateTime.UtcNow;
-        var shown = _progressShown.GetValueOrDefault(name, (Tenth: -1, At: DateTime.MinValue));
-        if (tenth > shown.Tenth || now - shown.At >= ProgressQuietPeriod)
-        {
-            _progressShown[name] = (Math.Max(tenth, shown.Tenth), now);
-            Write($"{name}: {text}");
         }
     }
 
