@@ -1,4 +1,4 @@
-// Takes the README's dashboard pictures from a running AppHost whose pipeline run has finished.
+// Takes the dashboard pictures of docs/operations.md from a running AppHost whose pipeline run has finished.
 // Usage: node capture-dashboard.mjs <dashboard login URL, as the AppHost prints it> <output directory>
 // Run by capture-dashboard.sh, which starts and stops the AppHost; needs playwright-core and Debian's chromium.
 import { chromium } from 'playwright-core';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retakes the README's dashboard pictures (docs/dashboard-*.png) from one fresh run of the main command,
+# Retakes the dashboard pictures of docs/operations.md (docs/dashboard-*.png) from one fresh run of the main command,
 # `dotnet run --project EnergyPipeline.AppHost` with its defaults: starts it, waits until the job has finished,
 # photographs the dashboard with headless Chromium (docs/capture-dashboard.mjs), stops the AppHost as Ctrl+C would
 # and checks that nothing it started is left: DCP, the dashboard, the embedded PostgreSQL and its directory.

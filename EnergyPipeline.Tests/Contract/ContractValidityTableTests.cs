@@ -5,23 +5,23 @@ using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.Contract;
 
-/// <summary>The README's validity tables are the definition's: this test fails when they disagree.</summary>
-public sealed class ReadmeValidityTableTests
+/// <summary>The validity tables of docs/contract.md are the definition's: this test fails when they disagree.</summary>
+public sealed class ContractValidityTableTests
 {
-    private const string Begin = "<!-- validity-rules:begin (generated from ReadingValidity; ReadmeValidityTableTests checks it) -->";
+    private const string Begin = "<!-- validity-rules:begin (generated from ReadingValidity; ContractValidityTableTests checks it) -->";
     private const string End = "<!-- validity-rules:end -->";
 
     [Fact]
-    public void The_readme_states_the_rules_bounds_and_size_limit_of_the_definition()
+    public void The_contract_states_the_rules_bounds_and_size_limit_of_the_definition()
     {
-        var readme = File.ReadAllText(RepositoryFiles.PathOf("README.md")).ReplaceLineEndings("\n");
-        var start = readme.IndexOf(Begin, StringComparison.Ordinal);
-        var end = readme.IndexOf(End, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, $"README.md lacks the block between {Begin} and {End}");
+        var contract = File.ReadAllText(RepositoryFiles.PathOf("docs", "contract.md")).ReplaceLineEndings("\n");
+        var start = contract.IndexOf(Begin, StringComparison.Ordinal);
+        var end = contract.IndexOf(End, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, $"docs/contract.md lacks the block between {Begin} and {End}");
 
-        var actual = readme[(start + Begin.Length)..end].Trim('\n');
+        var actual = contract[(start + Begin.Length)..end].Trim('\n');
 
-        Assert.True(Expected() == actual, "README.md's validity block differs from ReadingValidity. Expected:\n" + Expected());
+        Assert.True(Expected() == actual, "docs/contract.md's validity block differs from ReadingValidity. Expected:\n" + Expected());
     }
 
     internal static string Expected()
