@@ -101,6 +101,7 @@ public static class SyntheticHouseholdFile
         try
         {
             var facts = WriteFile(part, rows, seed, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
             File.Move(part, path, overwrite: true);
             return facts;
         }
