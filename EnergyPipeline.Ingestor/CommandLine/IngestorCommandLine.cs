@@ -21,7 +21,8 @@ internal static class IngestorCommandLine
         file only with --force. validate parses and checks every line and sends nothing. ingest is the default verb.
         Configuration: section "Ingestor" (File, DataDirectory, Topic, Partitions, ConnectTimeout (seconds, 15),
         DownloadUrl, ...) and ConnectionStrings:kafka (host:port).
-        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error.
+        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error,
+        130 (143) generate stopped by Ctrl+C (SIGTERM), nothing written under the output's name.
         """;
 
     private const string IngestVerb = "ingest";

@@ -64,7 +64,15 @@ internal static class ChildProcess
     public static Running StartProject(string project, IReadOnlyDictionary<string, string> environment, params IEnumerable<string> arguments)
     {
         var directory = ProjectOutput(project);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        var start = new ProcessStartInfo(InterruptIgnored() ? "env" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        if (start.FileName == "env")
+        {
+            // This process ignores SIGINT (a background job of a non-interactive shell does), and an ignored signal stays
+            // ignored in every process it starts: the .NET runtime then takes no Ctrl+C. GNU env gives it back its default.
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(Path.Combine(directory, project + ".dll"));
         foreach (var argument in arguments)
         {
@@ -192,6 +200,16 @@ internal static class ChildProcess
                 }
             }
         }
+    }
+
+    /// <summary>Whether this process ignores SIGINT (bit 2 of <c>SigIgn</c> in <c>/proc/self/status</c>).</summary>
+    private static bool InterruptIgnored()
+    {
+        var ignored = File.Exists("/proc/self/status")
+            ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))
+            : null;
+        return ignored is not null
+            && (ulong.Parse(ignored["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 0x2) != 0;
     }
 
     /// <summary>Sends <paramref name="signal"/> to a process (kill(2)); .NET sends none but SIGKILL itself.</summary>
