@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using EnergyPipeline.AppHost.Embedded;
-using EnergyPipeline.Ingestor.Generation;
 
 namespace EnergyPipeline.Tests.AppHost;
 
@@ -18,14 +17,13 @@ public sealed partial class AppHostInterruptTests : IDisposable
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
-    // Not CreateTempSubdirectory (0700): as root the server runs as the postgres user, who must enter this directory.
-    private readonly string _directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"energy-interrupt-{Guid.NewGuid():N}")).FullName;
+    private readonly AppHostWorkspace _workspace = new();
 
     [Fact]
     public async Task Ctrl_C_before_the_dashboard_answers_stops_the_start_up()
     {
-        Assert.SkipWhen(PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine");
-        using var apphost = AppHostProcess.Start($"--Ingestor:File={WriteFile(20_000)}", "--Pipeline:Embedded:ThrowAway=true");
+        AppHostWorkspace.RequirePostgresBinaries();
+        using var apphost = AppHostProcess.Start($"--Ingestor:File={_workspace.WriteFile(20_000)}", "--Pipeline:Embedded:ThrowAway=true");
 
         await apphost.WaitForLineAsync("Distributed application starting.", EventTimeout);
         apphost.Signal(PosixSignal.SIGINT);
@@ -36,8 +34,8 @@ public sealed partial class AppHostInterruptTests : IDisposable
     [Fact]
     public async Task Ctrl_C_while_the_ingestor_runs_stops_it_and_the_throw_away_server()
     {
-        Assert.SkipWhen(PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine");
-        using var apphost = AppHostProcess.Start($"--Ingestor:File={WriteFile(1_000_000)}", "--Pipeline:Embedded:ThrowAway=true");
+        AppHostWorkspace.RequirePostgresBinaries();
+        using var apphost = AppHostProcess.Start($"--Ingestor:File={_workspace.WriteFile(1_000_000)}", "--Pipeline:Embedded:ThrowAway=true");
 
         await apphost.WaitForLineAsync("ingestor: started.", EventTimeout);
         apphost.Signal(PosixSignal.SIGINT);
@@ -49,17 +47,16 @@ public sealed partial class AppHostInterruptTests : IDisposable
     [Fact]
     public async Task Ctrl_C_while_the_job_runs_keeps_the_data_directory_with_its_server_shut_down()
     {
-        var binaries = PostgresBinaries.Find();
-        Assert.SkipWhen(binaries is null, "no PostgreSQL server binaries on this machine");
-        var data = Path.Combine(_directory, "postgres");
-        using var apphost = AppHostProcess.Start($"--Ingestor:File={WriteFile(600_000)}", $"--Pipeline:Embedded:DataDirectory={data}");
+        var binaries = AppHostWorkspace.RequirePostgresBinaries();
+        var data = _workspace.DataDirectory;
+        using var apphost = AppHostProcess.Start($"--Ingestor:File={_workspace.WriteFile(600_000)}", $"--Pipeline:Embedded:DataDirectory={data}");
 
         await apphost.WaitForLineAsync("spark-job: started.", EventTimeout);
         apphost.Signal(PosixSignal.SIGINT);
 
         await AssertStoppedCleanlyAsync(apphost, "during spark-job");
         Assert.True(File.Exists(Path.Combine(data, "PG_VERSION")), $"the kept data directory {data} is gone");
-        await AssertShutDownCleanlyAsync(binaries!, data);
+        await AssertShutDownCleanlyAsync(binaries, data);
     }
 
     /// <summary>pg_controldata's own word: a fast shutdown writes "shut down"; a killed server leaves "in production".</summary>
@@ -94,15 +91,8 @@ public sealed partial class AppHostInterruptTests : IDisposable
         }
     }
 
-    private string WriteFile(long rows)
-    {
-        var file = Path.Combine(_directory, $"household-{rows}.txt");
-        SyntheticHouseholdFile.WriteFile(file, rows);
-        return file;
-    }
-
     [GeneratedRegex("--kubeconfig \"([^\"]+)/kubeconfig\"")]
     private static partial Regex DcpSessionDirectory();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _workspace.Dispose();
 }

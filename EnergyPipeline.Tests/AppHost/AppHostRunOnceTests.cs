@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using EnergyPipeline.AppHost.Embedded;
-using EnergyPipeline.Ingestor.Generation;
 using EnergyPipeline.SparkJob.Aggregation;
 using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Job;
@@ -19,14 +18,13 @@ public sealed partial class AppHostRunOnceTests : IDisposable
     private static readonly TimeSpan LineTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(90);
 
-    // Not CreateTempSubdirectory (0700): as root the server runs as the postgres user, who must enter this directory.
-    private readonly string _directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"energy-runonce-{Guid.NewGuid():N}")).FullName;
+    private readonly AppHostWorkspace _workspace = new();
 
     [Fact]
     public async Task A_failed_ingestor_ends_the_run_once_mode_with_its_cause_and_a_failing_exit_code()
     {
-        Assert.SkipWhen(PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine");
-        var missing = Path.Combine(_directory, "missing.txt");
+        AppHostWorkspace.RequirePostgresBinaries();
+        var missing = Path.Combine(_workspace.Path, "missing.txt");
         using var apphost = AppHostProcess.Start($"--Ingestor:File={missing}", "--Pipeline:ExitWhenDone=true", "--Pipeline:Embedded:ThrowAway=true");
 
         var exitCode = await apphost.WaitForExitAsync(ExitTimeout);
@@ -43,10 +41,9 @@ public sealed partial class AppHostRunOnceTests : IDisposable
     [Fact]
     public async Task Kept_data_is_found_by_the_next_run_and_refused_to_a_second_apphost_while_one_uses_it()
     {
-        var binaries = PostgresBinaries.Find();
-        Assert.SkipWhen(binaries is null, "no PostgreSQL server binaries on this machine");
-        var file = WriteFile(200_000);
-        var data = Path.Combine(_directory, "postgres");
+        var binaries = AppHostWorkspace.RequirePostgresBinaries();
+        var file = _workspace.WriteFile(200_000);
+        var data = _workspace.DataDirectory;
         var expected = IndependentFigures.Of(ReferenceHouseholdFile.Readings(file));
 
         // First run, once: exit code 0, the figures on the console, read from the file independently.
@@ -63,8 +60,8 @@ public sealed partial class AppHostRunOnceTests : IDisposable
         using var second = AppHostProcess.Start($"--Ingestor:File={file}", $"--Pipeline:Embedded:DataDirectory={data}");
         var psql = await second.WaitForLineAsync("Results: psql", LineTimeout);
         Assert.Contains($"data kept in {data}", psql, StringComparison.Ordinal);
-        Assert.Equal("2", await PsqlAsync(binaries!, psql, "SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'"));
-        Assert.Equal(expected.Select(PrintedQueryRow), (await PsqlAsync(binaries!, psql)).Split('\n'));
+        Assert.Equal("2", await PsqlAsync(binaries, psql, "SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'"));
+        Assert.Equal(expected.Select(PrintedQueryRow), (await PsqlAsync(binaries, psql)).Split('\n'));
 
         using (var third = AppHostProcess.Start($"--Ingestor:File={file}", $"--Pipeline:Embedded:DataDirectory={data}", "--Pipeline:ExitWhenDone=true"))
         {
@@ -75,16 +72,15 @@ public sealed partial class AppHostRunOnceTests : IDisposable
 
         second.Signal(PosixSignal.SIGINT);
         await AppHostInterruptTests.AssertStoppedCleanlyAsync(second, "after the run");
-        await AppHostInterruptTests.AssertShutDownCleanlyAsync(binaries!, data);
+        await AppHostInterruptTests.AssertShutDownCleanlyAsync(binaries, data);
     }
 
     [Fact]
     public async Task Kept_data_survives_a_killed_apphost_and_a_crashed_server()
     {
-        var binaries = PostgresBinaries.Find();
-        Assert.SkipWhen(binaries is null, "no PostgreSQL server binaries on this machine");
-        var file = WriteFile(30_000);
-        var data = Path.Combine(_directory, "postgres");
+        var binaries = AppHostWorkspace.RequirePostgresBinaries();
+        var file = _workspace.WriteFile(30_000);
+        var data = _workspace.DataDirectory;
 
         using (var killed = AppHostProcess.Start($"--Ingestor:File={file}", $"--Pipeline:Embedded:DataDirectory={data}"))
         {
@@ -99,11 +95,11 @@ public sealed partial class AppHostRunOnceTests : IDisposable
         Assert.True(File.Exists(Path.Combine(data, "postmaster.pid")), "the crashed server left no postmaster.pid: nothing stale to handle");
         using var next = AppHostProcess.Start($"--Ingestor:File={file}", $"--Pipeline:Embedded:DataDirectory={data}");
         var psql = await next.WaitForLineAsync("Results: psql", LineTimeout);
-        Assert.Equal("2", await PsqlAsync(binaries!, psql, "SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'"));
+        Assert.Equal("2", await PsqlAsync(binaries, psql, "SELECT count(*) FROM pipeline_runs WHERE status = 'succeeded'"));
 
         next.Signal(PosixSignal.SIGINT);
         await AppHostInterruptTests.AssertStoppedCleanlyAsync(next, "after the run");
-        await AppHostInterruptTests.AssertShutDownCleanlyAsync(binaries!, data);
+        await AppHostInterruptTests.AssertShutDownCleanlyAsync(binaries, data);
     }
 
     /// <summary>Each quarter's row of the console table, and its bar of the chart ending with the same energy in kWh.</summary>
@@ -150,15 +146,8 @@ public sealed partial class AppHostRunOnceTests : IDisposable
         }
     }
 
-    private string WriteFile(long rows)
-    {
-        var file = Path.Combine(_directory, $"household-{rows}.txt");
-        SyntheticHouseholdFile.WriteFile(file, rows);
-        return file;
-    }
-
     [GeneratedRegex("psql '([^']+)' -c '([^']+)'")]
     private static partial Regex PrintedPsql();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _workspace.Dispose();
 }
