@@ -1,17 +1,11 @@
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Embedded;
 using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Messaging;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.AppHost;
-
-/// <summary>Which engine the job runs: Spark through Spark Connect, or the in-process local engine.</summary>
-public enum PipelineEngine
-{
-    Spark,
-    Local,
-}
 
 /// <summary>
 /// The distributed application: file -> ingestor -> Kafka -> job (Spark or local) -> HDFS raw zone and PostgreSQL.
@@ -19,24 +13,17 @@ public enum PipelineEngine
 /// </summary>
 public static class EnergyPipelineModel
 {
-    public const string EngineSetting = "Pipeline:Engine";
     public const string IngestFileSetting = "Ingestor:File";
     public const string PostgresBinDirectorySetting = "Pipeline:Postgres:BinDirectory";
     public const string SparkWorkersSetting = "Pipeline:Spark:Workers";
 
-    /// <summary>The database, and the connection string name the services and users know it by.</summary>
-    public const string EnergyDatabase = "energy_db";
-
-    /// <summary>
-    /// Builds the model. <c>Pipeline:Infrastructure</c> is read as resolved by the caller (Program resolves
-    /// <c>auto</c> by probing the container runtime); an unresolved <c>auto</c> models containers.
-    /// </summary>
-    public static void Build(IDistributedApplicationBuilder builder)
+    /// <summary>Builds the model of the <paramref name="shape"/> the caller resolved (<see cref="PipelineShape"/>).</summary>
+    public static void Build(IDistributedApplicationBuilder builder, PipelineShape shape)
     {
-        var embedded = builder.ExecutionContext.IsRunMode && InfrastructureChoice.Read(builder.Configuration) == PipelineInfrastructure.Embedded;
-        var engine = ReadEngine(builder, embedded);
+        var embedded = shape.IsEmbedded;
+        var engine = shape.Engine;
 
-        var kafka = builder.ExistingOr("kafka", name => embedded
+        var kafka = builder.ExistingOr(PipelineNames.KafkaConnection, ResourceNames.Kafka, name => embedded
             ? builder.AddEmbeddedKafka(name,
                 [
                     new EmbeddedTopic(RawEnergyTopic.Name, EmbeddedKafkaSizing.Partitions()),
@@ -45,14 +32,14 @@ public static class EnergyPipelineModel
                 ]).AsConnectionString()
             : builder.AddKafka(name).WithZookeeper().WithKafkaUI().AsConnectionString());
 
-        var energyDb = builder.ExistingOr(EnergyDatabase, name => embedded
-            ? builder.AddEmbeddedPostgres("postgres", EnergyDatabase, FindPostgresBinaries(builder), EmbeddedPostgresStorage.Read(builder.Configuration)).AsConnectionString()
-            : builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
+        var energyDb = builder.ExistingOr(PipelineNames.DatabaseConnection, ResourceNames.EnergyDatabase, name => embedded
+            ? builder.AddEmbeddedPostgres(ResourceNames.Postgres, PipelineNames.DatabaseConnection, FindPostgresBinaries(builder), EmbeddedPostgresStorage.Read(builder.Configuration)).AsConnectionString()
+            : builder.AddPostgres(ResourceNames.Postgres, password: builder.AddParameter(ResourceNames.PostgresPassword, secret: true))
                 .WithDataVolume()
                 .WithPgWeb()
-                .AddDatabase(name, databaseName: EnergyDatabase).AsConnectionString());
+                .AddDatabase(name, databaseName: PipelineNames.DatabaseConnection).AsConnectionString());
 
-        var ingestor = builder.AddProject<Projects.EnergyPipeline_Ingestor>("ingestor")
+        var ingestor = builder.AddProject<Projects.EnergyPipeline_Ingestor>(ResourceNames.Ingestor)
             .WithoutDevelopmentCertificate()
             .WithReference(kafka).WaitFor(kafka)
             .WithEnvironment("Ingestor__DataDirectory", Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "data")));
@@ -68,10 +55,10 @@ public static class EnergyPipelineModel
             ingestor.WithEnvironment("Ingestor__Partitions", embeddedKafka.Topics[0].Partitions.ToString(CultureInfo.InvariantCulture));
         }
 
-        var job = builder.AddProject<Projects.EnergyPipeline_SparkJob>("spark-job")
+        var job = builder.AddProject<Projects.EnergyPipeline_SparkJob>(ResourceNames.Job)
             .WithoutDevelopmentCertificate()
             .WithReference(kafka).WaitFor(kafka)
-            .WithReference(energyDb, connectionName: EnergyDatabase).WaitFor(energyDb)
+            .WithReference(energyDb, connectionName: PipelineNames.DatabaseConnection).WaitFor(energyDb)
             .WaitForCompletion(ingestor)
             .WithEngineCommands(engine, engine == PipelineEngine.Spark ? [PipelineEngine.Spark, PipelineEngine.Local] : [PipelineEngine.Local]);
         ingestor.WithRunPipelineCommand(job);
@@ -82,58 +69,30 @@ public static class EnergyPipelineModel
 
         if (engine == PipelineEngine.Spark)
         {
-            var hdfs = builder.ExistingOr("hdfs", name => builder.AddHdfs("namenode"));
+            var hdfs = builder.ExistingOr(PipelineNames.HdfsConnection, ResourceNames.Hdfs, _ => builder.AddHdfs(ResourceNames.NameNode));
             var sparkContext = Path.Combine(builder.AppHostDirectory, "..", "containers", "spark");
-            var spark = builder.ExistingOr("spark", name =>
+            var spark = builder.ExistingOr(PipelineNames.SparkConnection, ResourceNames.Spark, name =>
                 builder.AddSparkConnect(name, sparkContext).WithStandaloneCluster(ReadSparkWorkers(builder), sparkContext));
 
             job.WithReference(spark).WaitFor(spark)
-                .WithReference(hdfs, connectionName: "hdfs").WaitFor(hdfs)
+                .WithReference(hdfs, connectionName: PipelineNames.HdfsConnection).WaitFor(hdfs)
                 // Spark reaches Kafka and PostgreSQL inside the container network, not through the host ports.
                 .WithEnvironment("Pipeline__Spark__KafkaBootstrapServers", ContainerNetworkAddress(kafka.Resource))
                 .WithEnvironment("Pipeline__Spark__PostgresAddress", ContainerNetworkAddress(energyDb.Resource));
-            if (hdfs.Resource is HdfsNameNodeResource { DataNode: { } datanode })
-            {
-                job.WaitFor(builder.CreateResourceBuilder(datanode));
-            }
         }
 
         // Grafana belongs to the container topology: a model that runs no container (every service given as a
         // connection string, or an embedded mode) needs no container runtime, so it gets no Grafana either.
         if (builder.Resources.OfType<ContainerResource>().Any())
         {
-            var grafana = builder.AddGrafana("grafana", energyDb, Path.Combine(builder.AppHostDirectory, "..", "containers", "grafana"));
+            var grafana = builder.AddGrafana(ResourceNames.Grafana, energyDb, Path.Combine(builder.AppHostDirectory, "..", "containers", "grafana"));
             job.WithDashboardReader(grafana);
         }
     }
 
-    /// <summary>
-    /// Reads <c>Pipeline:Engine</c>: spark by default, local by default in embedded mode, where spark is refused
-    /// (Spark and HDFS run only in containers or as given services).
-    /// </summary>
-    public static PipelineEngine ReadEngine(IDistributedApplicationBuilder builder, bool embedded = false)
-    {
-        var value = builder.Configuration[EngineSetting];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return embedded ? PipelineEngine.Local : PipelineEngine.Spark;
-        }
-
-        if (!Enum.TryParse<PipelineEngine>(value, ignoreCase: true, out var engine) || !Enum.IsDefined(engine))
-        {
-            throw new PipelineConfigurationException($"{EngineSetting} is '{value}'; use 'spark' or 'local'.");
-        }
-
-        return engine == PipelineEngine.Spark && embedded
-            ? throw new PipelineConfigurationException(
-                $"{EngineSetting}=spark needs Spark and HDFS, which embedded infrastructure does not run: use {EngineSetting}=local, " +
-                $"or {InfrastructureChoice.Setting}=containers with a container runtime, or give ConnectionStrings:spark and ConnectionStrings:hdfs.")
-            : engine;
-    }
-
     private static PostgresBinaries FindPostgresBinaries(IDistributedApplicationBuilder builder) =>
         PostgresBinaries.Find(builder.Configuration[PostgresBinDirectorySetting])
-        ?? throw new EmbeddedInfrastructureException(PostgresBinaries.MissingMessage);
+        ?? throw new EmbeddedInfrastructureException(EmbeddedPostgresResource.MissingBinariesMessage);
 
     private static IResourceBuilder<IResourceWithConnectionString> AsConnectionString<T>(this IResourceBuilder<T> resource)
         where T : IResourceWithConnectionString =>
@@ -154,15 +113,14 @@ public static class EnergyPipelineModel
     }
 
     /// <summary>
-    /// The service given as <c>ConnectionStrings:NAME</c> when configured, otherwise the containers that
-    /// <paramref name="addContainers"/> declares. Resource names allow no underscore, so <c>energy_db</c>
-    /// is the resource <c>energy-db</c>, still configured as <c>ConnectionStrings:energy_db</c>.
+    /// The service given as <c>ConnectionStrings:NAME</c> when configured, as the resource <paramref name="resourceName"/>;
+    /// otherwise the containers that <paramref name="addContainers"/> declares under that name. Resource names allow no
+    /// underscore, so <c>energy_db</c> is the resource <c>energy-db</c>, still configured as <c>ConnectionStrings:energy_db</c>.
     /// </summary>
     private static IResourceBuilder<IResourceWithConnectionString> ExistingOr<T>(
-        this IDistributedApplicationBuilder builder, string name, Func<string, IResourceBuilder<T>> addContainers)
+        this IDistributedApplicationBuilder builder, string name, string resourceName, Func<string, IResourceBuilder<T>> addContainers)
         where T : IResourceWithConnectionString
     {
-        var resourceName = name.Replace('_', '-');
         if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name)))
         {
             return builder.CreateResourceBuilder<IResourceWithConnectionString>(addContainers(resourceName).Resource);

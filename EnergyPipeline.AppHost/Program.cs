@@ -1,5 +1,6 @@
 using EnergyPipeline.AppHost;
 using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 if (AppHostHelp.IsRequested(args))
@@ -14,15 +15,13 @@ DashboardKeys.PinForThisRun(builder.Configuration, builder.Configuration);
 session.Configure(builder);
 try
 {
-    var (infrastructure, notice) = await InfrastructureChoice.ResolveAsync(
-        builder.Configuration, builder.ExecutionContext.IsRunMode, ContainerRuntimeCheck.ProbeAsync);
+    var (shape, notice) = await PipelineShape.ResolveAsync(builder.Configuration, builder.ExecutionContext.IsRunMode, ContainerRuntime.ProbeAsync);
     if (notice is not null)
     {
         Console.WriteLine(notice);
     }
 
-    builder.Configuration[InfrastructureChoice.Setting] = infrastructure.ToString().ToLowerInvariant();
-    EnergyPipelineModel.Build(builder);
+    EnergyPipelineModel.Build(builder, shape);
 }
 catch (PipelineConfigurationException ex)
 {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -8,14 +7,12 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Cross-cutting defaults shared by every service of the pipeline: OpenTelemetry, health checks,
-/// service discovery for HTTP clients.
+/// Cross-cutting defaults shared by every service of the pipeline: OpenTelemetry and service discovery for HTTP
+/// clients. No health check of their own: both services are console programs that serve no health endpoint, and the
+/// Kafka registrations add their own checks (the Aspire.Confluent.Kafka shape).
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>Name of the health check tag that marks liveness checks.</summary>
-    public const string LiveTag = "live";
-
     /// <summary>
     /// Activity sources and meters of the pipeline's own code: every service names its source and meter
     /// with this prefix so one wildcard subscription sees them all.
@@ -25,7 +22,6 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
-        builder.AddDefaultHealthChecks();
 
         // Service discovery for every HttpClient, and no standard resilience handler: the two clients of the
         // services are a 20 MB download (its 30 s total timeout would cut it; the downloader restarts the file
@@ -59,14 +55,6 @@ public static class ServiceDefaultsExtensions
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
-
-        return builder;
-    }
-
-    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
-    {
-        builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
         return builder;
     }

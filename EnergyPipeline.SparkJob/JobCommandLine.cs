@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using EnergyPipeline.Settings;
 
 namespace EnergyPipeline.SparkJob;
 
@@ -9,19 +10,12 @@ namespace EnergyPipeline.SparkJob;
 /// </summary>
 public static class JobCommandLine
 {
-    public const string Usage = """
+    public static readonly string Usage = $"""
         Reads the Kafka topic (raw_energy), de-duplicates and checks every reading, and replaces the quarterly figures in
         PostgreSQL (table quarterly_energy_data) in one transaction. Prints one JSON summary line, also on failure.
 
         Settings (environment Section__Key, or --Section:Key=value):
-          ConnectionStrings:energy_db   PostgreSQL (Npgsql connection string)            required
-          ConnectionStrings:kafka       Kafka bootstrap servers (host:port)               local engine
-          ConnectionStrings:spark       Spark Connect endpoint (sc://host:15002)          spark engine
-          Pipeline:Engine               spark (default) or local
-          Pipeline:Topic                the topic to read (raw_energy)
-          Pipeline:ConnectTimeout       seconds to reach Kafka and PostgreSQL at start (15)
-          Pipeline:ReadStallTimeout     seconds without progress before the Kafka read fails (60)
-          Logging:LogLevel:Npgsql.Command=Information   log every SQL statement
+        {JobSettings.All.HelpTable()}
 
         Exit codes: 0 succeeded, 1 failed (the old figures stay), 2 configuration error.
         """;
@@ -48,21 +42,8 @@ public static class JobCommandLine
             return (false, result.Errors[0].Message);
         }
 
-        var unmatched = result.UnmatchedTokens;
-        for (var i = 0; i < unmatched.Count; i++)
-        {
-            var token = unmatched[i];
-            if (!token.StartsWith("--", StringComparison.Ordinal) || !token.Split('=', 2)[0].Contains(':', StringComparison.Ordinal))
-            {
-                return (false, $"Unknown option '{token}': use --engine, --topic or --Section:Key=value (--help lists the settings).");
-            }
-
-            if (!token.Contains('=', StringComparison.Ordinal) && i + 1 < unmatched.Count && !unmatched[i + 1].StartsWith('-'))
-            {
-                i++;
-            }
-        }
-
-        return (false, null);
+        return ConfigurationArguments.Collect(result.UnmatchedTokens).Rejected is { } token
+            ? (false, $"Unknown option '{token}': use --engine, --topic or --Section:Key=value (--help lists the settings).")
+            : (false, null);
     }
 }

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using EnergyPipeline.Connectivity;
+using EnergyPipeline.ServiceDefaults.Kafka;
+using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Spark;
+using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.SparkJob.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +21,9 @@ public static class JobProgram
     public const int ExitSucceeded = 0;
     public const int ExitFailed = 1;
     public const int ExitConfiguration = 2;
+
+    /// <summary>Npgsql logs every statement at Information under this category; the job keeps it quiet unless asked.</summary>
+    public const string NpgsqlCommandLevelSetting = "Logging:LogLevel:" + NpgsqlCommandCategory;
 
     /// <param name="args">Command line (<c>--engine local</c>, <c>--topic</c>, any configuration key).</param>
     /// <param name="configure">Extra configuration, added last (tests).</param>
@@ -47,25 +53,33 @@ public static class JobProgram
         try
         {
             options = PipelineOptions.Read(builder.Configuration);
-            database = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.DatabaseConnectionName);
+            database = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineNames.DatabaseConnection);
             PostgresProbe.Parse(database, DatabaseSetting);
             RegisterEngine(builder, options);
+            if (options.Engine == PipelineNames.SparkEngine)
+            {
+                SparkConnectProbe.Parse(SparkConnectionString(builder.Configuration), SparkSetting);
+            }
         }
         catch (Exception ex) when (ex is JobConfigurationException or ConnectionSettingException)
         {
-            await ReportFailureAsync(output, builder.Configuration[$"{PipelineOptions.Section}:Engine"], ex.Message, started);
+            await ReportFailureAsync(output, builder.Configuration[PipelineOptions.EngineSetting], ex.Message, started);
             return ExitConfiguration;
         }
 
-        // Npgsql logs every statement at Information; keep that for whoever asks (Logging:LogLevel:Npgsql.Command).
+        // Npgsql logs every statement at Information; keep that for whoever asks (NpgsqlCommandLevelSetting).
         builder.Logging.AddFilter(NpgsqlCommandCategory, level => level >= LogLevel.Warning || IsEnabledByConfiguration(builder.Configuration));
 
         try
         {
             await PostgresProbe.CheckAsync(database, DatabaseSetting, options.StartConnectTimeout, CancellationToken.None);
-            if (options.Engine == PipelineOptions.LocalEngine)
+            if (options.Engine == PipelineNames.LocalEngine)
             {
-                KafkaProbe.Check(builder.Configuration.GetConnectionString(PipelineOptions.KafkaConnectionName)!, KafkaSetting, options.StartConnectTimeout);
+                KafkaProbe.Check(builder.Configuration.GetConnectionString(PipelineNames.KafkaConnection)!, KafkaSetting, options.StartConnectTimeout);
+            }
+            else
+            {
+                await SparkConnectProbe.CheckAsync(SparkConnectionString(builder.Configuration), SparkSetting, options.StartConnectTimeout, CancellationToken.None);
             }
         }
         catch (ServiceUnreachableException ex)
@@ -75,7 +89,7 @@ public static class JobProgram
         }
 
         builder.AddServiceDefaults();
-        builder.AddNpgsqlDataSource(PipelineOptions.DatabaseConnectionName);
+        builder.AddNpgsqlDataSource(PipelineNames.DatabaseConnection);
         if (DashboardReaderRole.FromConfiguration(builder.Configuration) is { } readerRole)
         {
             builder.Services.AddSingleton(readerRole);
@@ -117,8 +131,9 @@ public static class JobProgram
         return ExitFailed;
     }
 
-    private const string DatabaseSetting = "ConnectionStrings:" + PipelineOptions.DatabaseConnectionName;
-    private const string KafkaSetting = "ConnectionStrings:" + PipelineOptions.KafkaConnectionName;
+    private const string DatabaseSetting = "ConnectionStrings:" + PipelineNames.DatabaseConnection;
+    private const string KafkaSetting = "ConnectionStrings:" + PipelineNames.KafkaConnection;
+    private const string SparkSetting = "ConnectionStrings:" + PipelineNames.SparkConnection;
     private const string NpgsqlCommandCategory = "Npgsql.Command";
 
     /// <summary>One error line on standard error, and the summary line with status failed on the output, like a success's.</summary>
@@ -128,8 +143,11 @@ public static class JobProgram
         await output.WriteLineAsync(JobFailureSummary.ToJson(engine, error, Stopwatch.GetElapsedTime(started)));
     }
 
+    private static string SparkConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(PipelineNames.SparkConnection)!;
+
     private static bool IsEnabledByConfiguration(IConfiguration configuration) =>
-        configuration[$"Logging:LogLevel:{NpgsqlCommandCategory}"] is { Length: > 0 } level
+        configuration[NpgsqlCommandLevelSetting] is { Length: > 0 } level
         && Enum.TryParse<LogLevel>(level, ignoreCase: true, out var configured) && configured <= LogLevel.Information;
 
     private static SparkEngineOptions ReadSparkOptions(IConfiguration configuration)
@@ -144,33 +162,30 @@ public static class JobProgram
         }
     }
 
-    /// <summary>The seam between the shared job and its engines: exactly one <see cref="IJobEngine"/> is registered.</summary>
+    /// <summary>
+    /// The seam between the shared job and its engines: exactly one <see cref="IJobEngine"/> is registered. Both read
+    /// Kafka through the same consumer registration: the local engine the whole snapshot, the Spark engine the snapshot
+    /// Spark then reads, and both the completion records whose trace the run continues (<see cref="SnapshotSource"/>).
+    /// </summary>
     private static void RegisterEngine(HostApplicationBuilder builder, PipelineOptions options)
     {
-        switch (options.Engine)
+        // The spark engine's own settings are named first when they are missing, Kafka's next.
+        var sparkOptions = options.Engine == PipelineNames.SparkEngine ? ReadSparkOptions(builder.Configuration) : null;
+        var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineNames.KafkaConnection);
+        builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineNames.KafkaConnection, SnapshotReader.ConfigureConsumer);
+        builder.Services.AddSingleton(sp => new SnapshotSource(
+            sp.GetRequiredService<KafkaConsumerFactory<byte[]?, byte[]?>>(), kafka, options.KafkaReadStallTimeout));
+        if (sparkOptions is null)
         {
-            case PipelineOptions.LocalEngine:
-                var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
-                builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });
-                builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
-                AddSnapshotSource(builder, kafka, options);
-                builder.Services.AddSingleton<IJobEngine, LocalEngine>();
-                break;
-            case PipelineOptions.SparkEngine:
-                builder.Services.AddSingleton(ReadSparkOptions(builder.Configuration) with { ReadStallTimeout = options.KafkaReadStallTimeout });
-                SparkConnect.SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
-                // The job captures the snapshot Spark reads: its own consumer, configured like the local engine's.
-                var snapshotKafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineOptions.KafkaConnectionName);
-                builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineOptions.KafkaConnectionName, LocalEngine.ConfigureConsumer);
-                AddSnapshotSource(builder, snapshotKafka, options);
-                builder.Services.AddSingleton<SparkPlanRunner>();
-                builder.Services.AddSingleton<IJobEngine, SparkEngine>();
-                break;
+            builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });
+            builder.Services.AddSingleton<IJobEngine, LocalEngine>();
+        }
+        else
+        {
+            builder.Services.AddSingleton(sparkOptions with { ReadStallTimeout = options.KafkaReadStallTimeout });
+            SparkConnectSession.AddSparkConnectHttpClient(builder.Services);
+            builder.Services.AddSingleton<SparkPlanRunner>();
+            builder.Services.AddSingleton<IJobEngine, SparkEngine>();
         }
     }
-
-    /// <summary>The Spark engine's snapshot, and for both engines the completion records whose trace the run continues.</summary>
-    private static void AddSnapshotSource(HostApplicationBuilder builder, string bootstrapServers, PipelineOptions options) =>
-        builder.Services.AddSingleton(sp => new Kafka.SnapshotSource(
-            sp.GetRequiredService<ServiceDefaults.Kafka.KafkaConsumerFactory<byte[]?, byte[]?>>(), bootstrapServers, options.KafkaReadStallTimeout));
 }

@@ -1,4 +1,5 @@
 using EnergyPipeline.Connectivity;
+using EnergyPipeline.SparkJob.Kafka;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.SparkJob;
@@ -7,20 +8,18 @@ namespace EnergyPipeline.SparkJob;
 public sealed class PipelineOptions
 {
     public const string Section = "Pipeline";
-    public const string SparkEngine = "spark";
-    public const string LocalEngine = "local";
-    public const string KafkaConnectionName = "kafka";
-    public const string DatabaseConnectionName = "energy_db";
+    public const string EngineSetting = "Pipeline:Engine";
+    public const string TopicSetting = "Pipeline:Topic";
     public const string ConnectTimeoutSetting = "Pipeline:ConnectTimeout";
     public const string ReadStallTimeoutSetting = "Pipeline:ReadStallTimeout";
 
     /// <summary><c>spark</c> (default) or <c>local</c>.</summary>
-    public string Engine { get; set; } = SparkEngine;
+    public string Engine { get; set; } = PipelineNames.SparkEngine;
 
     public string Topic { get; set; } = Messaging.RawEnergyTopic.Name;
 
     /// <summary>
-    /// <c>Pipeline:ConnectTimeout</c>: how long the job tries to reach Kafka and PostgreSQL at start (seconds, default 15).
+    /// <c>Pipeline:ConnectTimeout</c>: how long the job tries to reach PostgreSQL, and Kafka or Spark Connect, at start (seconds, default 15).
     /// Named apart from the key so the binder, which would read "15" as fifteen days, leaves it to <see cref="Read"/>.
     /// </summary>
     public TimeSpan StartConnectTimeout => _connectTimeout;
@@ -33,15 +32,13 @@ public sealed class PipelineOptions
     /// </summary>
     public TimeSpan KafkaReadStallTimeout => _readStallTimeout;
 
-    private TimeSpan _readStallTimeout = DefaultReadStallTimeout;
-
-    public static readonly TimeSpan DefaultReadStallTimeout = TimeSpan.FromSeconds(60);
+    private TimeSpan _readStallTimeout = SnapshotReader.DefaultStallTimeout;
 
     /// <summary>Command-line switches mapped onto configuration keys: <c>--engine local</c>, <c>--topic name</c>.</summary>
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
     {
-        ["--engine"] = $"{Section}:{nameof(Engine)}",
-        ["--topic"] = $"{Section}:{nameof(Topic)}",
+        ["--engine"] = EngineSetting,
+        ["--topic"] = TopicSetting,
     };
 
     /// <summary>Reads and checks the section; the Spark subsection is bound by the Spark engine itself.</summary>
@@ -50,21 +47,21 @@ public sealed class PipelineOptions
         var options = new PipelineOptions();
         configuration.GetSection(Section).Bind(options);
         options.Engine = options.Engine.Trim().ToLowerInvariant();
-        if (options.Engine is not (SparkEngine or LocalEngine))
+        if (options.Engine is not (PipelineNames.SparkEngine or PipelineNames.LocalEngine))
         {
-            throw new JobConfigurationException($"{Section}:Engine is '{options.Engine}'; use 'spark' or 'local'.");
+            throw new JobConfigurationException($"{EngineSetting} is '{options.Engine}'; use '{PipelineNames.SparkEngine}' or '{PipelineNames.LocalEngine}'.");
         }
 
         if (Messaging.RawEnergyTopic.TopicNameProblem(options.Topic) is { } problem)
         {
-            throw new JobConfigurationException($"{Section}:Topic: {problem}.");
+            throw new JobConfigurationException($"{TopicSetting}: {problem}.");
         }
 
         try
         {
             options._connectTimeout = Connectivity.ConnectTimeout.Parse(configuration[ConnectTimeoutSetting], ConnectTimeoutSetting);
             options._readStallTimeout = Connectivity.ConnectTimeout.Parse(
-                configuration[ReadStallTimeoutSetting], ReadStallTimeoutSetting, DefaultReadStallTimeout);
+                configuration[ReadStallTimeoutSetting], ReadStallTimeoutSetting, SnapshotReader.DefaultStallTimeout);
         }
         catch (ConnectionSettingException ex)
         {
@@ -79,7 +76,7 @@ public sealed class PipelineOptions
         configuration.GetConnectionString(name) is { Length: > 0 } value
             ? value
             : throw new JobConfigurationException(
-                $"Connection string '{name}' is missing: set ConnectionStrings:{name} (the AppHost does this; " +
+                $"Connection string '{name}' is missing: set {PipelineNames.ConnectionStringKey(name)} (the AppHost does this; " +
                 $"environment variable ConnectionStrings__{name}).");
 }
 

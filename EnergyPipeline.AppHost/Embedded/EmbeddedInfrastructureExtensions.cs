@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

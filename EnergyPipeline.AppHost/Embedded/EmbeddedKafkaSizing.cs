@@ -15,14 +15,14 @@ public static class EmbeddedKafkaSizing
     /// <summary>librdkafka mock: bytes of stored batches kept per partition (rdkafka_mock.c, 5 MiB).</summary>
     public const long PartitionRetentionBytes = 5L * 1024 * 1024;
 
-    /// <summary>Rows of the full data set (DESIGN section 2).</summary>
+    /// <summary>Rows of the full data set (docs/contract.md, *The input file*).</summary>
     public const long DataSetRows = 2_075_259;
 
     /// <summary>
-    /// Stored bytes per reading in the mock: key, JSON value and the trace/run/file headers in the ingestor's lz4
-    /// batches. Measured (BENCHMARKS.md, "Embedded Kafka sizing"); the margin below covers uneven partitioning.
+    /// Stored bytes per reading in the mock: key and JSON value (no headers) in the ingestor's lz4 batches, 44.6
+    /// measured (BENCHMARKS.md, "Embedded Kafka sizing"); the fill limit below covers uneven partitioning.
     /// </summary>
-    public const int StoredBytesPerReading = 52;
+    public const int StoredBytesPerReading = 47;
 
     /// <summary>Each partition is filled to at most this share of its retention.</summary>
     public const double FillLimit = 0.6;

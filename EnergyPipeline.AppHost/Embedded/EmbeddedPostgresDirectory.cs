@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 
 namespace EnergyPipeline.AppHost.Embedded;
 

@@ -12,6 +12,11 @@ public sealed class EmbeddedPostgresResource(string name, string command, Embedd
 {
     public const string SuperUser = "postgres";
 
+    public const string MissingBinariesMessage =
+        "No PostgreSQL server binaries (initdb, postgres) in /usr/lib/postgresql/*/bin or on PATH. " +
+        "Install them (Debian/Ubuntu: apt-get install postgresql), or start Docker or Podman so the AppHost runs PostgreSQL in a container, " +
+        "or give an existing database as ConnectionStrings:energy_db.";
+
     public EmbeddedPostgresDirectory Directory { get; } = directory;
 
     public int Port { get; } = port;

@@ -29,8 +29,8 @@ public static class GrafanaBuilderExtensions
     public static IResourceBuilder<GrafanaResource> AddGrafana(
         this IDistributedApplicationBuilder builder, string name, IResourceBuilder<IResourceWithConnectionString> database, string configurationPath)
     {
-        var adminPassword = builder.AddParameter($"{name}-admin-password", GeneratedPassword(), secret: true, persist: true);
-        var readerPassword = builder.AddParameter($"{name}-reader-password", GeneratedPassword(), secret: true, persist: true);
+        var adminPassword = builder.AddParameter(AdminPasswordParameter(name), GeneratedPassword(), secret: true, persist: true);
+        var readerPassword = builder.AddParameter(ReaderPasswordParameter(name), GeneratedPassword(), secret: true, persist: true);
         var grafana = builder.AddResource(new GrafanaResource(name, adminPassword.Resource, readerPassword.Resource))
             .WithImage(Image, Tag)
             .WithHttpEndpoint(targetPort: HttpPort, name: HttpEndpointName)
@@ -71,6 +71,12 @@ public static class GrafanaBuilderExtensions
     public static IResourceBuilder<ProjectResource> WithDashboardReader(this IResourceBuilder<ProjectResource> job, IResourceBuilder<GrafanaResource> grafana) =>
         job.WithEnvironment("Pipeline__Grafana__ReaderRole", ReaderRole)
             .WithEnvironment("Pipeline__Grafana__ReaderPassword", grafana.Resource.ReaderPassword);
+
+    /// <summary>The secret parameter of Grafana's admin password, generated and kept in the user secrets unless set.</summary>
+    public static string AdminPasswordParameter(string grafana) => $"{grafana}-admin-password";
+
+    /// <summary>The secret parameter of the read-only role's password, generated like the admin's.</summary>
+    public static string ReaderPasswordParameter(string grafana) => $"{grafana}-reader-password";
 
     private static GenerateParameterDefault GeneratedPassword() => new() { MinLength = 24, Special = false };
 

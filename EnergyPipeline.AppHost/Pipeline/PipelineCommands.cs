@@ -12,20 +12,20 @@ public static class PipelineCommands
     public const string RunPipelineCommand = "run-pipeline";
     public const string EngineVariable = "Pipeline__Engine";
 
-    public static string RunJobCommand(PipelineEngine engine) => $"run-job-{Name(engine)}";
+    public static string RunJobCommand(PipelineEngine engine) => $"run-job-{engine.Name()}";
 
     /// <summary>Adds "Run with ... engine" commands to the job, one per engine the model can run.</summary>
     public static IResourceBuilder<ProjectResource> WithEngineCommands(
         this IResourceBuilder<ProjectResource> job, PipelineEngine configured, IReadOnlyList<PipelineEngine> available)
     {
         var selected = configured;
-        job.WithEnvironment(context => context.EnvironmentVariables[EngineVariable] = Name(selected));
+        job.WithEnvironment(context => context.EnvironmentVariables[EngineVariable] = selected.Name());
 
         foreach (var engine in available)
         {
             job.WithCommand(
                 RunJobCommand(engine),
-                $"Run with the {Name(engine)} engine",
+                $"Run with the {engine.Name()} engine",
                 async context =>
                 {
                     selected = engine;
@@ -33,7 +33,7 @@ public static class PipelineCommands
                 },
                 new CommandOptions
                 {
-                    Description = $"Runs the job again on the {Name(engine)} engine over the whole topic.",
+                    Description = $"Runs the job again on the {engine.Name()} engine over the whole topic.",
                     IconName = "Play",
                     UpdateState = NotWhileRunning,
                 });
@@ -90,5 +90,4 @@ public static class PipelineCommands
     private static bool IsTerminal(CustomResourceSnapshot snapshot) =>
         snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state);
 
-    private static string Name(PipelineEngine engine) => engine.ToString().ToLowerInvariant();
 }

@@ -35,8 +35,6 @@ public sealed class PipelineConsoleReport(
     PipelineConsoleResources resources,
     PipelineConsoleOutput output) : IHostedLifecycleService, IDisposable
 {
-    public const string IngestorResource = "ingestor";
-    public const string JobResource = "spark-job";
     public const string ExitWhenDoneSetting = "Pipeline:ExitWhenDone";
 
     private readonly ConcurrentDictionary<string, ServiceOutput> _outputs = new();
@@ -117,7 +115,7 @@ public sealed class PipelineConsoleReport(
                 var name = change.Resource.Name;
                 var previous = _states.TryGetValue(name, out var before) ? before : null;
                 _states[name] = change.Snapshot;
-                run.Observe(_states.GetValueOrDefault(IngestorResource), _states.GetValueOrDefault(JobResource));
+                run.Observe(_states.GetValueOrDefault(ResourceNames.Ingestor), _states.GetValueOrDefault(ResourceNames.Job));
                 if (change.Resource is not ProjectResource)
                 {
                     ReportWaitingOnFailed();
@@ -185,17 +183,17 @@ public sealed class PipelineConsoleReport(
         {
             var figures = serviceOutput.SummaryLine is { } summary ? ServiceSummaryLine.Describe(name, summary) : null;
             Write(figures is null ? $"{name}: succeeded." : $"{name}: succeeded — {figures}");
-            if (name == JobResource)
+            if (name == ResourceNames.Job)
             {
                 await WriteResultsAsync(cancellationToken).ConfigureAwait(false);
-                Finish(succeeded: _states.TryGetValue(IngestorResource, out var ingestor) && ingestor.ExitCode == 0);
+                Finish(succeeded: _states.TryGetValue(ResourceNames.Ingestor, out var ingestor) && ingestor.ExitCode == 0);
             }
         }
         else
         {
             var reason = serviceOutput.FailureReason is { } cause ? $" — {cause}" : "";
             Write($"{name}: failed (exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}){reason}");
-            if (name == JobResource)
+            if (name == ResourceNames.Job)
             {
                 Finish(succeeded: false);
             }
@@ -227,7 +225,7 @@ public sealed class PipelineConsoleReport(
             if (failed is not null && Once($"{resource.Name}|waiting-on-failed"))
             {
                 Write($"{resource.Name}: not started: it waits for {failed}, which {Describe(_states[failed])}.");
-                if (resource.Name == JobResource)
+                if (resource.Name == ResourceNames.Job)
                 {
                     Finish(succeeded: false);
                 }
@@ -290,10 +288,10 @@ public sealed class PipelineConsoleReport(
                 break;
             case PostgresDatabaseResource { Parent: var server } when server.PrimaryEndpoint.IsAllocated:
                 Write(string.Create(CultureInfo.InvariantCulture,
-                    $"Results: psql 'postgresql://postgres@localhost:{server.PrimaryEndpoint.Port}/{EnergyPipelineModel.EnergyDatabase}' -c '{query}'   (password: the parameter postgres-password, shown on the dashboard's postgres resource; `dotnet user-secrets list --project EnergyPipeline.AppHost` when set there)"));
+                    $"Results: psql 'postgresql://postgres@localhost:{server.PrimaryEndpoint.Port}/{PipelineNames.DatabaseConnection}' -c '{query}'   (password: the parameter postgres-password, shown on the dashboard's postgres resource; `dotnet user-secrets list --project EnergyPipeline.AppHost` when set there)"));
                 break;
             default:
-                Write($"Results: table quarterly_energy_data in the database given as ConnectionStrings:{EnergyPipelineModel.EnergyDatabase}");
+                Write($"Results: table quarterly_energy_data in the database given as ConnectionStrings:{PipelineNames.DatabaseConnection}");
                 break;
         }
 

@@ -183,8 +183,8 @@ public sealed class PipelineRunState
     private static string StagePhrase(PipelineStage stage) => stage switch
     {
         PipelineStage.StartUp => "during start-up",
-        PipelineStage.Ingestor => $"during {PipelineConsoleReport.IngestorResource}",
-        PipelineStage.SparkJob => $"during {PipelineConsoleReport.JobResource}",
+        PipelineStage.Ingestor => $"during {ResourceNames.Ingestor}",
+        PipelineStage.SparkJob => $"during {ResourceNames.Job}",
         _ => "after the run",
     };
 }

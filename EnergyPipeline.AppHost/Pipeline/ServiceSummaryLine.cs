@@ -13,12 +13,12 @@ public static partial class ServiceSummaryLine
 {
     private static readonly Dictionary<string, string[]> Phrases = new(StringComparer.Ordinal)
     {
-        [PipelineConsoleReport.IngestorResource] =
+        [ResourceNames.Ingestor] =
         [
             "{readings} readings from {file} ({source})",
             "{malformed} malformed lines skipped",
         ],
-        [PipelineConsoleReport.JobResource] =
+        [ResourceNames.Job] =
         [
             "{quarters_written} quarters",
             "{invalid} invalid",

@@ -42,18 +42,18 @@ internal static class IngestCommand
             throw new UsageException($"the file to ingest (--file or Ingestor:File): {problem}.");
         }
 
-        var bootstrap = builder.Configuration.GetConnectionString(IngestorOptions.KafkaConnectionName);
+        var bootstrap = builder.Configuration.GetConnectionString(PipelineNames.KafkaConnection);
         if (string.IsNullOrWhiteSpace(bootstrap))
         {
             throw new UsageException(
-                $"ingest needs Kafka: set ConnectionStrings:{IngestorOptions.KafkaConnectionName} to host:port " +
-                $"(the AppHost does; on the command line: --ConnectionStrings:{IngestorOptions.KafkaConnectionName}=localhost:9092).");
+                $"ingest needs Kafka: set ConnectionStrings:{PipelineNames.KafkaConnection} to host:port " +
+                $"(the AppHost does; on the command line: --ConnectionStrings:{PipelineNames.KafkaConnection}=localhost:9092).");
         }
 
         // An unreachable broker fails here, in seconds, with one line naming it; the run would otherwise retry for minutes.
         try
         {
-            KafkaProbe.Check(bootstrap, $"ConnectionStrings:{IngestorOptions.KafkaConnectionName}", options.ConnectTimeoutSpan);
+            KafkaProbe.Check(bootstrap, $"ConnectionStrings:{PipelineNames.KafkaConnection}", options.ConnectTimeoutSpan);
         }
         catch (ConnectionSettingException ex)
         {
@@ -67,7 +67,7 @@ internal static class IngestCommand
         }
 
         builder.AddServiceDefaults();
-        builder.AddKafkaProducer<byte[], byte[]>(IngestorOptions.KafkaConnectionName, settings =>
+        builder.AddKafkaProducer<byte[], byte[]>(PipelineNames.KafkaConnection, settings =>
         {
             foreach (var (key, value) in IngestorProducerConfig.Defaults(options))
             {

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Globalization;
+using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Parsing;
+using EnergyPipeline.Settings;
 
 namespace EnergyPipeline.Ingestor.CommandLine;
 
@@ -19,10 +21,17 @@ internal static class IngestorCommandLine
           EnergyPipeline.Ingestor help | --help | -h      (also after a verb: ingest --help)
         generate writes a synthetic file in the data set's format (full size by default); it overwrites an existing
         file only with --force. validate parses and checks every line and sends nothing. ingest is the default verb.
-        Configuration: section "Ingestor" (File, DataDirectory, Topic, Partitions, ConnectTimeout (seconds, 15),
-        DownloadUrl, ...) and ConnectionStrings:kafka (host:port).
+        Settings: --help lists them (section Ingestor and ConnectionStrings:kafka).
         Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error,
         130 (143) generate stopped by Ctrl+C (SIGTERM), nothing written under the output's name.
+        """;
+
+    /// <summary>What <c>--help</c> prints before the verbs' help: the usage and every setting.</summary>
+    public static readonly string Help = $"""
+        {Usage}
+
+        Settings of ingest (environment Section__Key, or --Section:Key=value):
+        {IngestorSettings.All.HelpTable()}
         """;
 
     private const string IngestVerb = "ingest";
@@ -38,7 +47,7 @@ internal static class IngestorCommandLine
         var result = parser.Root.Parse(verbArgs, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.Action is HelpAction)
         {
-            output.WriteLine(Usage);
+            output.WriteLine(Help);
             output.WriteLine();
             return result.Invoke(new InvocationConfiguration { Output = output, Error = errors });
         }
@@ -83,23 +92,10 @@ internal static class IngestorCommandLine
     /// </summary>
     private static List<string> ConfigurationTokens(string verb, IReadOnlyList<string> unmatched)
     {
-        var passthrough = new List<string>();
-        for (var i = 0; i < unmatched.Count; i++)
-        {
-            var token = unmatched[i];
-            if (!token.StartsWith("--", StringComparison.Ordinal) || !token.Split('=', 2)[0].Contains(':', StringComparison.Ordinal))
-            {
-                throw new UsageException(token.StartsWith('-') ? $"Unknown option '{token}' for '{verb}'." : $"Unexpected argument '{token}' for '{verb}'.");
-            }
-
-            passthrough.Add(token);
-            if (!token.Contains('=', StringComparison.Ordinal) && i + 1 < unmatched.Count && !unmatched[i + 1].StartsWith('-'))
-            {
-                passthrough.Add(unmatched[++i]);
-            }
-        }
-
-        return passthrough;
+        var (passthrough, rejected) = ConfigurationArguments.Collect(unmatched);
+        return rejected is null
+            ? passthrough
+            : throw new UsageException(rejected.StartsWith('-') ? $"Unknown option '{rejected}' for '{verb}'." : $"Unexpected argument '{rejected}' for '{verb}'.");
     }
 
     /// <summary>The command tree: the verbs and their typed options.</summary>

@@ -6,12 +6,11 @@ namespace EnergyPipeline.Ingestor.Configuration;
 public sealed class IngestorOptions
 {
     public const string Section = "Ingestor";
-    public const string KafkaConnectionName = "kafka";
 
     public const string DefaultDownloadUrl =
         "https://archive.ics.uci.edu/static/public/235/individual+household+electric+power+consumption.zip";
 
-    /// <summary>SHA-256 of the real household_power_consumption.txt (DESIGN section 2).</summary>
+    /// <summary>SHA-256 of the real household_power_consumption.txt (docs/contract.md, *The input file*).</summary>
     public const string RealFileSha256 = "4259c9d7ece5dbee9ab8d53682baac68d791c864f0f64a52b4043cb3b90894b7";
 
     /// <summary>An explicit file: it must exist (never downloaded).</summary>

@@ -46,8 +46,7 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         var completionTopic = RawEnergyTopic.CompletionTopic(options.Topic);
         await provisioner.EnsureAsync(completionTopic, 1, options.ReplicationFactor, cancellationToken);
 
-        var publisher = new KafkaReadingPublisher(
-            producer, options.Topic, MessageHeaders(run, runId, sha256), run.Context, options.RowsPerBatchSpan);
+        var publisher = new KafkaReadingPublisher(producer, options.Topic, run.Context, options.RowsPerBatchSpan);
         // The share of the file's bytes read: known from the start, unlike the number of readings in it. The done line
         // follows once the last delivery report is in (Complete below).
         using var file = new CountingReadStream(HouseholdFileReader.OpenSequential(path));
@@ -106,7 +105,8 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
     }
 
     /// <summary>
-    /// Writes the completion record once every reading is acknowledged; without it the job refuses the run's readings.
+    /// Writes the completion record once every reading is acknowledged: it names the offsets of the run's readings, and
+    /// the job uses no reading that no completion record names.
     /// Returns null when the record itself was acknowledged, else the reason.
     /// </summary>
     private async Task<string?> RecordCompletionAsync(string completionTopic, IngestionCompletion completion, CancellationToken cancellationToken)
@@ -129,25 +129,8 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         catch (ProduceException<byte[], byte[]> ex)
         {
             return $"every reading was delivered but the completion record could not be written to {completionTopic} " +
-                $"({ex.Error.Code} {ex.Error.Reason}): the job will refuse this run's readings; run the ingestor again";
+                $"({ex.Error.Code} {ex.Error.Reason}): the job will not use this run's readings; run the ingestor again";
         }
-    }
-
-    /// <summary>
-    /// The same headers on every message of the run: W3C trace context of the run span, run id and the file's hash,
-    /// so a message names its file even when its run never completed (DESIGN section 3).
-    /// </summary>
-    public static IReadOnlyList<Header> MessageHeaders(Activity run, string runId, string sha256)
-    {
-        var headers = new List<Header> { new(RawEnergyTopic.TraceParentHeader, Encoding.UTF8.GetBytes(TraceParent(run))) };
-        if (!string.IsNullOrEmpty(run.TraceStateString))
-        {
-            headers.Add(new Header(RawEnergyTopic.TraceStateHeader, Encoding.UTF8.GetBytes(run.TraceStateString)));
-        }
-
-        headers.Add(new Header(RawEnergyTopic.RunIdHeader, Encoding.UTF8.GetBytes(runId)));
-        headers.Add(new Header(RawEnergyTopic.SourceSha256Header, Encoding.UTF8.GetBytes(sha256)));
-        return headers;
     }
 
     private static string TraceParent(Activity activity) =>

@@ -29,26 +29,18 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     private long _delivered;
     private long _failed;
     private string? _firstError;
-    private readonly DeliveredOffsetRanges _offsets = new();
+    private readonly DeliveredOffsetRuns _offsets = new();
     private DateTime? _firstReading;
     private DateTime? _lastReading;
 
-    public KafkaReadingPublisher(
-        IProducer<byte[], byte[]> producer, string topic, IEnumerable<Header> headers, ActivityContext runContext,
-        int rowsPerBatch)
+    public KafkaReadingPublisher(IProducer<byte[], byte[]> producer, string topic, ActivityContext runContext, int rowsPerBatch)
     {
         _producer = producer;
         _topic = topic;
-        // One message object and one header list for every reading: Produce copies key, value and headers into
-        // librdkafka's memory before it returns (SafeKafkaHandle.Produce, MSG_F_COPY; marshalHeaders) and keeps
-        // only the key for the delivery report, and each reading gets its own key and value arrays.
-        var messageHeaders = new Headers();
-        foreach (var header in headers)
-        {
-            messageHeaders.Add(header);
-        }
-
-        _message = new Message<byte[], byte[]> { Key = [], Value = [], Headers = messageHeaders };
+        // One message object for every reading, without headers (the completion record names the run, its file and
+        // its trace): Produce copies key and value into librdkafka's memory before it returns (SafeKafkaHandle.Produce,
+        // MSG_F_COPY) and keeps only the key for the delivery report, and each reading gets its own key and value arrays.
+        _message = new Message<byte[], byte[]> { Key = [], Value = [] };
         _runContext = runContext;
         _rowsPerBatch = rowsPerBatch;
     }
@@ -66,8 +58,8 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     /// <summary>Earliest and latest reading produced.</summary>
     public (DateTime? First, DateTime? Last) ReadingRange => (_firstReading, _lastReading);
 
-    /// <summary>The offsets the acknowledged messages occupy, per partition, from the delivery reports.</summary>
-    public IReadOnlyList<PartitionOffsetRange> DeliveredOffsets => _offsets.Ranges();
+    /// <summary>The offsets the acknowledged messages occupy, per partition, as sorted coalesced runs from the delivery reports.</summary>
+    public IReadOnlyList<PartitionOffsetRuns> DeliveredOffsets => _offsets.Runs();
 
     public void OnReading(in HouseholdReading reading, long lineNumber)
     {
@@ -254,48 +246,5 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
 
             Activity.Current = previous;
         }
-    }
-
-    /// <summary>
-    /// Per partition, the lowest and highest acknowledged offset and the count: a struct slot per partition, updated
-    /// in place (two million reports per run), so a report allocates nothing here.
-    /// </summary>
-    private sealed class DeliveredOffsetRanges
-    {
-        private readonly Lock _lock = new();
-        private Range[] _byPartition = [];
-
-        public void Add(int partition, long offset)
-        {
-            lock (_lock)
-            {
-                if (partition >= _byPartition.Length)
-                {
-                    Array.Resize(ref _byPartition, Math.Max(partition + 1, _byPartition.Length * 2));
-                }
-
-                ref var range = ref _byPartition[partition];
-                if (range.Messages == 0)
-                {
-                    range = new Range(offset, offset, 1);
-                    return;
-                }
-
-                range = new Range(Math.Min(range.First, offset), Math.Max(range.Last, offset), range.Messages + 1);
-            }
-        }
-
-        public IReadOnlyList<PartitionOffsetRange> Ranges()
-        {
-            lock (_lock)
-            {
-                return Enumerable.Range(0, _byPartition.Length)
-                    .Where(p => _byPartition[p].Messages > 0)
-                    .Select(p => new PartitionOffsetRange(p, _byPartition[p].First, _byPartition[p].Last, _byPartition[p].Messages))
-                    .ToList();
-            }
-        }
-
-        private readonly record struct Range(long First, long Last, long Messages);
     }
 }

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace EnergyPipeline.Ingestor.Parsing;
 
-/// <summary>The UCI household power file format (DESIGN section 2).</summary>
+/// <summary>The UCI household power file format (docs/contract.md, *The input file*).</summary>
 public static class HouseholdPowerFormat
 {
     public const string FileName = "household_power_consumption.txt";

@@ -7,12 +7,15 @@ namespace EnergyPipeline.ServiceDefaults.Kafka;
 /// <summary>
 /// librdkafka's built-in mock Kafka cluster (rdkafka_mock.h), started through P/Invoke into the native
 /// library that Confluent.Kafka loaded. It speaks the real Kafka protocol on 127.0.0.1, so the project's
-/// real producer and consumer code runs against it. Limits (DESIGN section 7): data-plane calls only,
+/// real producer and consumer code runs against it. Limits: data-plane calls only,
 /// no admin CreateTopics, at most 5 MiB of batches per partition. Dispose clients before the cluster.
 /// </summary>
 public sealed class MockKafkaCluster : IDisposable
 {
     private const int ProducerType = 0;
+
+    /// <summary>The broker id librdkafka's mock API reads as "every broker" (rdkafka_mock.h).</summary>
+    private const int AllBrokers = -1;
     private readonly IntPtr _handle;
     private readonly IntPtr _cluster;
     private bool _disposed;
@@ -54,6 +57,10 @@ public sealed class MockKafkaCluster : IDisposable
     public void SetBrokerDown(int brokerId) => Check(Native.BrokerSetDown(_cluster, brokerId), "rd_kafka_mock_broker_set_down");
 
     public void SetBrokerUp(int brokerId) => Check(Native.BrokerSetUp(_cluster, brokerId), "rd_kafka_mock_broker_set_up");
+
+    /// <summary>Delays every answer of every broker by <paramref name="roundTrip"/>, as a distant broker would (zero: none).</summary>
+    public void SetRoundTripTime(TimeSpan roundTrip) =>
+        Check(Native.BrokerSetRoundTripTime(_cluster, AllBrokers, (int)roundTrip.TotalMilliseconds), "rd_kafka_mock_broker_set_rtt");
 
     /// <summary>Makes metadata responses report <paramref name="error"/> for the topic (<see cref="Confluent.Kafka.ErrorCode.NoError"/> clears it).</summary>
     public void SetTopicError(string topic, Confluent.Kafka.ErrorCode error) => Native.TopicSetError(_cluster, topic, (int)error);
@@ -151,6 +158,9 @@ public sealed class MockKafkaCluster : IDisposable
 
         public static int BrokerSetUp(IntPtr cluster, int brokerId) =>
             ((delegate* unmanaged[Cdecl]<IntPtr, int, int>)Export("rd_kafka_mock_broker_set_up"))(cluster, brokerId);
+
+        public static int BrokerSetRoundTripTime(IntPtr cluster, int brokerId, int milliseconds) =>
+            ((delegate* unmanaged[Cdecl]<IntPtr, int, int, int>)Export("rd_kafka_mock_broker_set_rtt"))(cluster, brokerId, milliseconds);
 
         private static IntPtr Export(string name) => NativeLibrary.GetExport(Library, name);
 

@@ -15,6 +15,6 @@ public sealed record EnergyReading(
     decimal? SubMetering2,
     decimal? SubMetering3)
 {
-    /// <summary>A reading is complete when its global active power is present (DESIGN section 4).</summary>
+    /// <summary>A reading is complete when its global active power is present (docs/contract.md, *quarterly_energy_data*).</summary>
     public bool IsComplete => GlobalActivePower.HasValue;
 }

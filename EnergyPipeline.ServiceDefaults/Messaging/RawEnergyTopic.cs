@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace EnergyPipeline.Messaging;
 
-/// <summary>The contract of the <c>raw_energy</c> topic (DESIGN section 3): name, key and header names.</summary>
+/// <summary>The contract of the <c>raw_energy</c> topic (docs/contract.md, *Message contract*): name, key and control topic. Messages carry no headers.</summary>
 public static class RawEnergyTopic
 {
     public const string Name = "raw_energy";
@@ -10,11 +10,6 @@ public static class RawEnergyTopic
 
     /// <summary>The key is the reading's minute; same minute, same key, same partition.</summary>
     public const string KeyFormat = "yyyy-MM-dd'T'HH:mm:ss";
-
-    public const string TraceParentHeader = "traceparent";
-    public const string TraceStateHeader = "tracestate";
-    public const string RunIdHeader = "energy-run-id";
-    public const string SourceSha256Header = "energy-source-sha256";
 
     /// <summary>The compacted control topic beside <paramref name="topic"/> where ingestions record their completion.</summary>
     public static string CompletionTopic(string topic) => topic + CompletionTopicSuffix;

@@ -7,7 +7,7 @@ public sealed record ValidityRule(string Reason, string Description);
 public sealed record MeasureBounds(string Field, decimal Minimum, decimal Maximum, string Unit, string Why);
 
 /// <summary>
-/// The validity rules of a <c>raw_energy</c> message (DESIGN section 3), defined once. The local engine
+/// The validity rules of a <c>raw_energy</c> message (docs/contract.md, *Message validity*), defined once. The local engine
 /// (<see cref="ReadingValidator"/>) and the Spark plan (SparkPlan's checked view) are both built from this class:
 /// the same ordered rules, the same reasons, the same regular expressions and bounds. The first rule a message breaks
 /// names its reason; reasons are fixed strings without values, so both engines report the same reason for the same
@@ -53,7 +53,7 @@ public static class ReadingValidity
     public static IReadOnlyList<ValidityRule> Rules { get; } =
     [
         new(Reasons.NullKey, "The message has no key (null)."),
-        new(Reasons.Tombstone, "The value is null: a Kafka tombstone. It deletes the minute (it is not a reading)."),
+        new(Reasons.Tombstone, "The value is null: a Kafka tombstone, not a reading (the ingestor writes none; another producer's is unattributed and deletes nothing)."),
         new(Reasons.ValueTooLarge, $"The value is longer than {MaxValueBytes} bytes."),
         new(Reasons.InvalidUtf8, "The value is not well-formed UTF-8."),
         new(Reasons.NotAFlatJsonObject, "The value is not one JSON object of string names and scalar values (no nesting, no arrays, no escapes or control characters inside strings), with nothing but JSON whitespace around it."),

@@ -1,7 +1,7 @@
 namespace EnergyPipeline.SparkJob.Aggregation;
 
 /// <summary>
-/// One row of <c>quarterly_energy_data</c> (DESIGN section 4) before it is stamped with a run id. Energies and
+/// One row of <c>quarterly_energy_data</c> (docs/contract.md, *quarterly_energy_data*) before it is stamped with a run id. Energies and
 /// averages are exact and already rounded half away from zero to 3 decimals. Averages and the peak are null when
 /// the quarter has no complete reading (or, for the voltage, no complete reading with a voltage).
 /// </summary>

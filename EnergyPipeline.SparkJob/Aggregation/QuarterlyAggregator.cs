@@ -4,7 +4,7 @@ using EnergyPipeline.Messaging;
 namespace EnergyPipeline.SparkJob.Aggregation;
 
 /// <summary>
-/// The job's one aggregation (DESIGN section 4), fed message by message in any order:
+/// The job's one aggregation (docs/contract.md, *quarterly_energy_data*), fed message by message in any order:
 /// <list type="bullet">
 /// <item>each message gets the verdict of <see cref="ReadingValidator"/> (the rules of <see cref="ReadingValidity"/>,
 /// shared with the Spark plan): valid, with the reading in thousandths, or invalid with the reason of the first rule
@@ -39,7 +39,6 @@ public sealed class QuarterlyAggregator
     private long _messages;
     private long _duplicates;
     private long _invalid;
-    private ushort _ingestion;
     private long[] _winningByIngestion = [];
 
     public QuarterlyAggregator(int samplesPerReason = DefaultSamplesPerReason)
@@ -58,31 +57,27 @@ public sealed class QuarterlyAggregator
     /// Adds one message as Kafka gives it (a null key or value is absent, not empty). Returns the reason when it
     /// breaks the contract (it is then counted as invalid), else null.
     /// </summary>
-    public string? Add(int partition, long offset, byte[]? key, byte[]? value) =>
-        Add(partition, offset, key, key is not null, value, value is not null);
+    public string? Add(int partition, long offset, byte[]? key, byte[]? value) => Add(partition, offset, key, value, ingestion: 0);
 
     /// <summary>
-    /// Adds one message of the ingestion numbered <paramref name="ingestion"/> in the caller's run-id table (0: the
-    /// message carries no run id). The number stays with the minute while its copy decides it, so that
+    /// Adds one message of the ingestion numbered <paramref name="ingestion"/> (its number in the snapshot's
+    /// <c>Runs.OffsetAttribution</c>). The number stays with the minute while its copy decides it, so that
     /// <see cref="AggregationResult.WinningCopiesByIngestion"/> can tell which ingestions the figures come from.
     /// </summary>
-    public string? Add(int partition, long offset, byte[]? key, byte[]? value, ushort ingestion)
-    {
-        _ingestion = ingestion;
-        return Add(partition, offset, key, value);
-    }
+    public string? Add(int partition, long offset, byte[]? key, byte[]? value, ushort ingestion) =>
+        Add(partition, offset, key, key is not null, value, value is not null, ingestion);
 
     /// <summary>Adds one message with a key and a value.</summary>
     public string? Add(int partition, long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) =>
-        Add(partition, offset, key, hasKey: true, value, hasValue: true);
+        Add(partition, offset, key, hasKey: true, value, hasValue: true, ingestion: 0);
 
-    private string? Add(int partition, long offset, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue)
+    private string? Add(int partition, long offset, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, ushort ingestion)
     {
         _messages++;
         var reason = ReadingValidator.Check(key, hasKey, value, hasValue, out var reading);
         if (reason is null)
         {
-            var slot = new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1, MissingMask = reading.MissingMask };
+            var slot = new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1, MissingMask = reading.MissingMask, Ingestion = ingestion };
             Span<int> thousandths = MemoryMarshal.CreateSpan(ref slot.Values.GlobalActivePower, Measures);
             for (var i = 0; i < Measures; i++)
             {
@@ -98,7 +93,7 @@ public sealed class QuarterlyAggregator
         if (hasKey && RawEnergyTopic.TryParseKey(key, out var minute) && minute.Second == 0)
         {
             // The key names a minute: this copy decides it when it is the newest (the minute is then left out).
-            Store(minute, new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1, Invalid = true });
+            Store(minute, new MinuteSlot { Offset = offset, PartitionPlusOne = partition + 1, Invalid = true, Ingestion = ingestion });
         }
 
         return reason;
@@ -142,7 +137,6 @@ public sealed class QuarterlyAggregator
         }
 
         existing = slot;
-        existing.Ingestion = _ingestion;
     }
 
     /// <summary>The figures of every quarter with at least one reading, in quarter order.</summary>
@@ -213,7 +207,7 @@ public sealed class QuarterlyAggregator
         /// <summary>The deciding copy so far broke the contract: the minute has no reading unless a newer valid copy comes.</summary>
         public bool Invalid;
 
-        /// <summary>The ingestion run of the deciding copy, numbered by the caller (0: no run id).</summary>
+        /// <summary>The ingestion of the deciding copy, as numbered by the caller.</summary>
         public ushort Ingestion;
 
         public readonly bool Has(int measure) => (MissingMask & (1 << measure)) == 0;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Runs;
@@ -10,25 +11,32 @@ namespace EnergyPipeline.SparkJob.Kafka;
 /// consumer whose partitions are assigned by hand (no group join, nothing committed). The read fails, never ends
 /// early: when a partition ends below its captured end (a broker that restarted empty, a truncated partition), when
 /// data it still has to read was deleted, and when it makes no progress for the stall timeout.
-/// The consumer must be built with <see cref="ConsumerSettings"/>.
+/// The consumer must be configured with <see cref="ConfigureConsumer"/>.
 /// </summary>
 public sealed class SnapshotReader(IConsumer<byte[]?, byte[]?> consumer, string bootstrapServers, TimeSpan stallTimeout)
 {
+    /// <summary>The stall timeout when <c>Pipeline:ReadStallTimeout</c> is not set.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// The settings the reader relies on: partition EOF events, and an error instead of a silent jump when an offset
-    /// it must read is gone (<c>auto.offset.reset=error</c>).
+    /// The consumer the reader needs, applied to the registration's settings: a group id is required by the client
+    /// but never joined (partitions are assigned by hand and nothing is committed); partition EOF events; and an
+    /// error instead of a silent jump when an offset it must read is gone (<c>auto.offset.reset=error</c>).
     /// </summary>
-    public static void ConsumerSettings(ConsumerConfig config)
+    public static void ConfigureConsumer(KafkaConsumerSettings settings)
     {
+        var config = settings.Config;
+        config.GroupId ??= "energy-job";
+        config.ClientId ??= "energy-job";
         config.EnableAutoCommit = false;
         config.EnableAutoOffsetStore = false;
         config.EnablePartitionEof = true;
         config.AutoOffsetReset = AutoOffsetReset.Error;
-        // The read needs partition, offset, key, value and headers: not marshalling each message's topic name (a
+        // The read needs partition, offset, key and value only: not marshalling each message's headers, topic name (a
         // string per message) and timestamp saves work on two million messages; the reader knows its topic.
-        config.ConsumeResultFields = "headers";
+        config.ConsumeResultFields = "none";
     }
 
     /// <summary>Reads the control topic's completion records, then captures the data topic's partitions.</summary>

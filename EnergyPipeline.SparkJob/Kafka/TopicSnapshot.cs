@@ -13,8 +13,8 @@ namespace EnergyPipeline.SparkJob.Kafka;
 /// </summary>
 public sealed record TopicSnapshot(string Topic, IReadOnlyList<PartitionRead> Partitions, IReadOnlyList<IngestionCompletion> Completions)
 {
-    /// <summary>The ingestion that completed last: its messages must all be in the snapshot.</summary>
-    public IngestionCompletion? NewestCompletion => Completions.Count == 0 ? null : Completions[^1];
+    /// <summary>Which completed ingestion each offset of the snapshot belongs to.</summary>
+    public OffsetAttribution Attribution { get; } = OffsetAttribution.From(Completions);
 
     /// <summary>Spark's <c>assign</c> option: every partition of the snapshot, <c>{"topic":[0,1,2]}</c>.</summary>
     public string AssignJson() => JsonSerializer.Serialize(new Dictionary<string, int[]> { [Topic] = Partitions.Select(p => p.Partition).ToArray() });

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Text;
-using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
-using EnergyPipeline.Messaging;
 using EnergyPipeline.Progress;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.ServiceDefaults.Memory;
@@ -22,7 +19,7 @@ public sealed class LocalEngineOptions
     public required string BootstrapServers { get; init; }
 
     /// <summary>The read fails when it makes no progress for this long (<c>Pipeline:ReadStallTimeout</c>); also the metadata timeout.</summary>
-    public TimeSpan ReadStallTimeout { get; init; } = PipelineOptions.DefaultReadStallTimeout;
+    public TimeSpan ReadStallTimeout { get; init; } = SnapshotReader.DefaultStallTimeout;
 
     /// <summary>Called once the snapshot is captured, before the data is read (a seam for tests that change the topic mid-run).</summary>
     public Action<TopicSnapshot>? AfterSnapshotCaptured { get; init; }
@@ -32,31 +29,17 @@ public sealed class LocalEngineOptions
 /// The in-process engine (<c>Pipeline:Engine=local</c>): captures a <see cref="TopicSnapshot"/> (completion records,
 /// then each partition's watermarks) and reads each partition from its low watermark exactly to the high watermark
 /// captured (<see cref="SnapshotReader"/>: gaps from compaction accepted, an early end or a stall fails the run),
-/// aggregates with <see cref="QuarterlyAggregator"/> keeping each minute's ingestion run, and writes the run's
-/// figures into the staging table with binary COPY.
+/// gives each message to <see cref="QuarterlyAggregator"/> with its ingestion when the snapshot's
+/// <see cref="OffsetAttribution"/> names one (and only counts it otherwise), and writes the run's figures into the
+/// staging table with binary COPY.
 /// </summary>
 public sealed partial class LocalEngine(
     LocalEngineOptions options, KafkaConsumerFactory<byte[]?, byte[]?> consumers, QuarterlyStore store, ILogger<LocalEngine> logger) : IJobEngine
 {
-    public const string EngineName = "local";
-
-    /// <summary>
-    /// The consumer the engine needs, applied to the registration's settings: a group id is required by the client
-    /// but never joined (partitions are assigned by hand and nothing is committed); the rest is what
-    /// <see cref="SnapshotReader"/> relies on.
-    /// </summary>
-    public static void ConfigureConsumer(KafkaConsumerSettings settings)
-    {
-        settings.Config.GroupId ??= "energy-job-local";
-        settings.Config.ClientId ??= "energy-job-local";
-        SnapshotReader.ConsumerSettings(settings.Config);
-    }
-
-    public string Name => EngineName;
+    public string Name => PipelineNames.LocalEngine;
 
     public async Task<EngineResult> RunAsync(JobRun run, CancellationToken cancellationToken)
     {
-        var runActivity = Activity.Current;
         var aggregator = new QuarterlyAggregator();
         SnapshotRead read;
 
@@ -67,12 +50,12 @@ public sealed partial class LocalEngine(
             readActivity?.SetTag("messaging.destination.name", run.Topic);
             readActivity?.SetTag("messaging.operation", "receive");
             // librdkafka's consumer is blocking: run the loop on a worker thread.
-            read = await Task.Run(() => ReadSnapshot(run.Topic, aggregator, runActivity, cancellationToken), cancellationToken);
-            readActivity?.SetTag("messaging.batch.message_count", aggregator.MessagesRead);
+            read = await Task.Run(() => ReadSnapshot(run.Topic, aggregator, cancellationToken), cancellationToken);
+            readActivity?.SetTag("messaging.batch.message_count", aggregator.MessagesRead + read.Unattributed.Count);
         }
 
         JobTelemetry.RecordStage("read", Name, Stopwatch.GetElapsedTime(stage));
-        LogRead(aggregator.MessagesRead, read.Partitions.Count, aggregator.DuplicatesDropped, aggregator.Invalid);
+        LogRead(aggregator.MessagesRead + read.Unattributed.Count, read.Partitions.Count, read.Unattributed.Count, aggregator.DuplicatesDropped, aggregator.Invalid);
 
         stage = Stopwatch.GetTimestamp();
         AggregationResult result;
@@ -94,20 +77,20 @@ public sealed partial class LocalEngine(
         }
 
         JobTelemetry.RecordStage("write", Name, Stopwatch.GetElapsedTime(stage));
-        var winning = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (var i = 0; i < result.WinningCopiesByIngestion.Count; i++)
-        {
-            winning[read.RunIds[i]] = result.WinningCopiesByIngestion[i];
-        }
-
+        var attribution = read.Snapshot.Attribution;
+        var winning = Enumerable.Range(0, attribution.Ingestions.Count)
+            .Select(i => i < result.WinningCopiesByIngestion.Count ? result.WinningCopiesByIngestion[i] : 0)
+            .ToArray();
         return new EngineResult(read.Partitions, result.MessagesRead, result.DuplicatesDropped, result.Invalid)
         {
-            Evidence = new CompletenessEvidence(read.Snapshot.Completions, winning, read.NewestIngestion),
+            Evidence = new CompletenessEvidence(attribution, read.PresentByRun, winning),
             InvalidByReason = result.InvalidByReason,
+            Unattributed = read.Unattributed.Count,
+            UnattributedSamples = read.Unattributed.Samples,
         };
     }
 
-    private SnapshotRead ReadSnapshot(string topic, QuarterlyAggregator aggregator, Activity? runActivity, CancellationToken cancellationToken)
+    private SnapshotRead ReadSnapshot(string topic, QuarterlyAggregator aggregator, CancellationToken cancellationToken)
     {
         using var consumer = consumers.Create();
         try
@@ -116,12 +99,9 @@ public sealed partial class LocalEngine(
             var snapshot = reader.Capture(topic, cancellationToken);
             options.AfterSnapshotCaptured?.Invoke(snapshot);
 
-            var runIds = new RunIdTable();
-            var newest = snapshot.NewestCompletion;
-            var newestLastOffsets = newest?.Partitions.ToDictionary(p => p.Partition, p => p.LastOffset) ?? [];
-            var present = new Dictionary<int, long>();
-            var later = new Dictionary<int, long>();
-            var links = new TraceLinks(runActivity);
+            var attribution = snapshot.Attribution;
+            var present = new long[attribution.Runs.Count];
+            var unattributed = new UnattributedMessages();
             var youngGeneration = new YoungGenerationBound();
             long messagesRead = 0;
             using var progress = ProgressReporter.Start(
@@ -129,26 +109,22 @@ public sealed partial class LocalEngine(
             var partitions = reader.ReadToEnd(topic, snapshot.Partitions, consumed =>
             {
                 Interlocked.Increment(ref messagesRead);
+                youngGeneration.Tick();
                 var message = consumed.Message;
-                links.Add(message.Headers);
-                var ingestion = runIds.IndexOf(message.Headers);
                 var partition = consumed.Partition.Value;
                 var offset = consumed.Offset.Value;
-                if (newestLastOffsets.TryGetValue(partition, out var newestLast))
+                var run = attribution.RunAt(partition, offset);
+                if (run < 0)
                 {
-                    if (runIds.RunId(ingestion) == newest!.RunId) present[partition] = present.GetValueOrDefault(partition) + 1;
-                    if (offset > newestLast) later[partition] = later.GetValueOrDefault(partition) + 1;
+                    unattributed.Add(partition, offset, message.Key);
+                    return;
                 }
 
-                aggregator.Add(partition, offset, message.Key, message.Value, ingestion);
-                youngGeneration.Tick();
+                present[run]++;
+                aggregator.Add(partition, offset, message.Key, message.Value, (ushort)attribution.IngestionOf(run));
             }, cancellationToken);
             progress.Complete();
-
-            var presence = newestLastOffsets.Keys
-                .Select(p => new NewestIngestionPresence(p, present.GetValueOrDefault(p), later.GetValueOrDefault(p)))
-                .ToList();
-            return new SnapshotRead(snapshot, partitions, runIds.All, presence);
+            return new SnapshotRead(snapshot, partitions, present, unattributed);
         }
         finally
         {
@@ -156,80 +132,10 @@ public sealed partial class LocalEngine(
         }
     }
 
-    private sealed record SnapshotRead(
-        TopicSnapshot Snapshot, List<PartitionRead> Partitions, IReadOnlyList<string> RunIds, List<NewestIngestionPresence> NewestIngestion);
+    private sealed record SnapshotRead(TopicSnapshot Snapshot, List<PartitionRead> Partitions, long[] PresentByRun, UnattributedMessages Unattributed);
 
-    /// <summary>
-    /// Numbers the ingestion run ids of the messages for the aggregator's per-minute slot (0: no run id header). Copies
-    /// of one run arrive in long stretches, so the last header's bytes are compared first.
-    /// </summary>
-    private sealed class RunIdTable
-    {
-        private readonly Dictionary<string, ushort> _numbers = new(StringComparer.Ordinal) { [CompletenessEvidence.NoRunId] = 0 };
-        private readonly List<string> _runIds = [CompletenessEvidence.NoRunId];
-        private byte[]? _lastBytes;
-        private ushort _last;
-
-        public IReadOnlyList<string> All => _runIds;
-
-        public string RunId(ushort number) => _runIds[number];
-
-        public ushort IndexOf(Headers? headers)
-        {
-            if (headers is null || !headers.TryGetLastBytes(RawEnergyTopic.RunIdHeader, out var bytes))
-            {
-                return 0;
-            }
-
-            if (_lastBytes is not null && bytes.AsSpan().SequenceEqual(_lastBytes))
-            {
-                return _last;
-            }
-
-            var runId = Encoding.UTF8.GetString(bytes);
-            if (!_numbers.TryGetValue(runId, out var number))
-            {
-                if (_runIds.Count > ushort.MaxValue)
-                {
-                    throw new InvalidOperationException($"The topic holds messages of more than {ushort.MaxValue} ingestion runs; compact or recreate it.");
-                }
-
-                number = (ushort)_runIds.Count;
-                _numbers.Add(runId, number);
-                _runIds.Add(runId);
-            }
-
-            _lastBytes = bytes;
-            _last = number;
-            return number;
-        }
-    }
-
-    /// <summary>
-    /// Links the run span to the ingestion traces it consumes (<see cref="IngestionTraceLinks"/>), reading a
-    /// message's traceparent only when it differs from the previous message's: consecutive messages mostly share one.
-    /// </summary>
-    private sealed class TraceLinks(Activity? runActivity)
-    {
-        private readonly IngestionTraceLinks _links = new(runActivity);
-        private byte[]? _last;
-
-        public void Add(Headers? headers)
-        {
-            if (_links.IsFull || headers is null
-                || !headers.TryGetLastBytes(RawEnergyTopic.TraceParentHeader, out var traceParent)
-                || (_last is not null && traceParent.AsSpan().SequenceEqual(_last)))
-            {
-                return;
-            }
-
-            _last = traceParent;
-            _links.Add(Encoding.UTF8.GetString(traceParent));
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Messages} messages from {Partitions} partitions: {Duplicates} duplicates, {Invalid} invalid")]
-    private partial void LogRead(long messages, int partitions, long duplicates, long invalid);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Messages} messages from {Partitions} partitions: {Unattributed} of no completed ingestion, {Duplicates} duplicates, {Invalid} invalid")]
+    private partial void LogRead(long messages, int partitions, long unattributed, long duplicates, long invalid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
     private partial void LogInvalidReason(long messages, string reason, string samples);

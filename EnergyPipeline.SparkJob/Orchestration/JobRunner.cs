@@ -15,7 +15,7 @@ namespace EnergyPipeline.SparkJob.Orchestration;
 /// </summary>
 /// <remarks>
 /// With <paramref name="completions"/>, the run span continues the newest completed ingestion's trace (one trace per
-/// pipeline run); the engines link the other ingestion traces they consume.
+/// pipeline run), and links the traces of the other ingestions its figures come from (their completion records).
 /// </remarks>
 public sealed partial class JobRunner(
     SchemaMigrator migrator, QuarterlyStore store, IJobEngine engine, ILogger<JobRunner> logger, TimeProvider? time = null,
@@ -46,12 +46,16 @@ public sealed partial class JobRunner(
         try
         {
             result = await engine.RunAsync(run, cancellationToken);
+            LinkContributingIngestions(activity, result.Evidence);
+            if (result.Unattributed > 0)
+            {
+                LogUnattributed(result.Unattributed, string.Join(", ", result.UnattributedSamples));
+            }
+
             CompletenessCheck.Verify(result);
             if (result.ReadingsRead - result.DuplicatesDropped - result.Invalid <= 0)
             {
-                throw new InvalidOperationException(
-                    $"Topic {topic} holds no valid reading ({result.ReadingsRead} messages, {result.Invalid} invalid): " +
-                    "refusing to replace the quarterly figures with nothing.");
+                throw new InvalidOperationException(CompletenessCheck.NothingToPublish(topic, result));
             }
 
             int quarters;
@@ -65,9 +69,10 @@ public sealed partial class JobRunner(
             JobTelemetry.ReadingsRead.Add(result.ReadingsRead);
             JobTelemetry.DuplicatesDropped.Add(result.DuplicatesDropped);
             JobTelemetry.Invalid.Add(result.Invalid);
+            JobTelemetry.Unattributed.Add(result.Unattributed);
             JobTelemetry.QuartersWritten.Add(quarters);
 
-            var summary = new JobSummary(run.RunId, engine.Name, result.ReadingsRead, result.DuplicatesDropped, result.Invalid,
+            var summary = new JobSummary(run.RunId, engine.Name, result.ReadingsRead, result.DuplicatesDropped, result.Invalid, result.Unattributed,
                 quarters, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3), activity?.TraceId.ToHexString());
             LogSucceeded(summary.ToJson());
             return summary;
@@ -115,6 +120,22 @@ public sealed partial class JobRunner(
         }
     }
 
+    /// <summary>Links the run span to the traces of the ingestions that supply its readings, oldest first (their completion records).</summary>
+    private static void LinkContributingIngestions(Activity? span, CompletenessEvidence evidence)
+    {
+        var links = new IngestionTraceLinks(span);
+        foreach (var ingestion in evidence.ContributingIngestions)
+        {
+            if (ingestion.TraceParent is { } traceParent)
+            {
+                links.Add(traceParent);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Messages} messages belong to no completed ingestion (another producer, an ingestion killed or still running): not used; first at {Samples}")]
+    private partial void LogUnattributed(long messages, string samples);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "The completion records of {Topic} could not be read, the run starts a trace of its own: {Error}")]
     private partial void LogNoIngestionTrace(string topic, string error);
 
@@ -138,6 +159,7 @@ public sealed record JobSummary(
     [property: JsonPropertyName("readings_read")] long ReadingsRead,
     [property: JsonPropertyName("duplicates_dropped")] long DuplicatesDropped,
     [property: JsonPropertyName("invalid")] long Invalid,
+    [property: JsonPropertyName("unattributed")] long Unattributed,
     [property: JsonPropertyName("quarters_written")] int QuartersWritten,
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("trace_id")] string? TraceId = null)

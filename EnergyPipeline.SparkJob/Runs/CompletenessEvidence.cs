@@ -1,24 +1,25 @@
-using EnergyPipeline.Messaging;
-
 namespace EnergyPipeline.SparkJob.Runs;
 
 /// <summary>
-/// What an engine found out about where its figures come from, for <c>Orchestration.CompletenessCheck</c>: the completion
-/// records of its snapshot, how many winning copies (de-duplicated valid readings) each ingestion run contributed,
-/// and, per partition of the newest completed ingestion, how many of its messages the snapshot holds and how many
-/// messages follow its last offset there (copies that compaction may have let replace it).
+/// What an engine found out about where its figures come from, for <c>Orchestration.CompletenessCheck</c>: the
+/// snapshot's <see cref="Attribution"/>, how many messages of each attributed run the snapshot holds, and how many
+/// winning copies (the readings kept) each ingestion supplied.
 /// </summary>
+/// <param name="PresentByRun">Messages read per run, indexed like <see cref="OffsetAttribution.Runs"/>.</param>
+/// <param name="WinningCopiesByIngestion">Readings kept per ingestion, indexed like <see cref="OffsetAttribution.Ingestions"/>.</param>
 public sealed record CompletenessEvidence(
-    IReadOnlyList<IngestionCompletion> Completions,
-    IReadOnlyDictionary<string, long> WinningCopiesByRunId,
-    IReadOnlyList<NewestIngestionPresence> NewestIngestion)
+    OffsetAttribution Attribution,
+    IReadOnlyList<long> PresentByRun,
+    IReadOnlyList<long> WinningCopiesByIngestion)
 {
-    /// <summary>The run-id key of messages without the run id header.</summary>
-    public const string NoRunId = "";
-
     /// <summary>Nothing known about ingestions: for figures staged without reading Kafka (benchmarks, store tests).</summary>
-    public static readonly CompletenessEvidence None = new([], new Dictionary<string, long>(), []);
-}
+    public static readonly CompletenessEvidence None = new(OffsetAttribution.None, [], []);
 
-/// <summary>The newest completed ingestion in one partition: its messages present, and the messages after its last offset.</summary>
-public sealed record NewestIngestionPresence(int Partition, long Present, long Later);
+    /// <summary>The numbers of the ingestions that supply at least one reading kept, oldest first.</summary>
+    public IEnumerable<int> Contributing =>
+        Enumerable.Range(0, WinningCopiesByIngestion.Count).Where(i => WinningCopiesByIngestion[i] > 0);
+
+    /// <summary>The completion records of the ingestions that supply at least one reading kept, oldest first.</summary>
+    public IReadOnlyList<Messaging.IngestionCompletion> ContributingIngestions =>
+        Contributing.Select(i => Attribution.Ingestions[i]).ToList();
+}

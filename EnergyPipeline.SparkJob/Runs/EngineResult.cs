@@ -2,8 +2,9 @@
 namespace EnergyPipeline.SparkJob.Runs;
 
 /// <summary>
-/// What an engine read: the offsets per partition, every message read (<see cref="ReadingsRead"/>, duplicates and
-/// invalid ones included), the copies dropped by de-duplication, and the messages that broke the contract.
+/// What an engine read: the offsets per partition, every reading read (<see cref="ReadingsRead"/>: the messages of
+/// completed ingestions, duplicates and invalid ones included), the copies dropped by de-duplication, and the messages
+/// that broke the contract. Messages of no completed ingestion are counted apart (<see cref="Unattributed"/>).
 /// </summary>
 public sealed record EngineResult(
     IReadOnlyList<PartitionRead> Partitions,
@@ -16,6 +17,12 @@ public sealed record EngineResult(
 
     /// <summary>The invalid messages by reason (in the validity rules' order), with a few samples of each.</summary>
     public IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason { get; init; } = [];
+
+    /// <summary>Messages read that no completion record covers: neither validated nor used.</summary>
+    public long Unattributed { get; init; }
+
+    /// <summary>A few of the <see cref="Unattributed"/> messages (at most <see cref="UnattributedMessages.DefaultSamples"/>), to find them by.</summary>
+    public IReadOnlyList<UnattributedMessage> UnattributedSamples { get; init; } = [];
 
     /// <summary>Where the engine wrote the run's cleaned readings (the Spark raw zone), if anywhere.</summary>
     public string? RawZoneUri { get; init; }

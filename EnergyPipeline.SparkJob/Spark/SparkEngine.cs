@@ -9,7 +9,7 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// </summary>
 public sealed class SparkEngine(SparkEngineOptions options, SparkPlanRunner engine, SnapshotSource snapshots) : IJobEngine
 {
-    public string Name => PipelineOptions.SparkEngine;
+    public string Name => PipelineNames.SparkEngine;
 
     public async Task<EngineResult> RunAsync(JobRun run, CancellationToken cancellationToken)
     {
@@ -21,9 +21,11 @@ public sealed class SparkEngine(SparkEngineOptions options, SparkPlanRunner engi
         var partitions = snapshot.Partitions.Select(p => p with { Messages = records.GetValueOrDefault(p.Partition) }).ToList();
         return new EngineResult(partitions, result.ReadingsRead, result.DuplicatesDropped, result.Invalid)
         {
-            Evidence = new CompletenessEvidence(snapshot.Completions, result.WinningCopiesByRunId, result.NewestIngestion),
+            Evidence = result.Evidence,
             RawZoneUri = result.RawZoneUri,
             InvalidByReason = result.InvalidByReason,
+            Unattributed = result.Unattributed,
+            UnattributedSamples = result.UnattributedSamples,
         };
     }
 }

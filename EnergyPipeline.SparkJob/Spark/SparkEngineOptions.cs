@@ -1,4 +1,7 @@
+using EnergyPipeline.Connectivity;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.SparkJob.Kafka;
+using EnergyPipeline.SparkJob.SparkConnect;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -10,12 +13,10 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// </summary>
 public sealed record SparkEngineOptions
 {
-    public const string SparkConnectionStringName = "spark";
-    public const string HdfsConnectionStringName = "hdfs";
-    public const string DatabaseConnectionStringName = "energy_db";
     public const string KafkaBootstrapServersSetting = "Pipeline:Spark:KafkaBootstrapServers";
     public const string PostgresAddressSetting = "Pipeline:Spark:PostgresAddress";
     public const string RawZonePathSetting = "Pipeline:Spark:RawZonePath";
+    public const string MaxStatementDurationSetting = "Pipeline:Spark:MaxStatementDuration";
     public const string DefaultRawZonePath = "/raw/energy_readings";
 
     /// <summary>The Spark Connect endpoint, <c>sc://host:15002</c>.</summary>
@@ -42,30 +43,40 @@ public sealed record SparkEngineOptions
     public string RawZonePath { get; init; } = DefaultRawZonePath;
 
     /// <summary>Spark's Kafka consumer poll timeout: a read that gets nothing for this long fails (<c>Pipeline:ReadStallTimeout</c>).</summary>
-    public TimeSpan ReadStallTimeout { get; init; } = PipelineOptions.DefaultReadStallTimeout;
+    public TimeSpan ReadStallTimeout { get; init; } = SnapshotReader.DefaultStallTimeout;
+
+    /// <summary>
+    /// How long one Spark statement may run, its reattaches included (<c>Pipeline:Spark:MaxStatementDuration</c>, seconds
+    /// or a time span, default 4 hours); past it the run fails and Spark is asked to stop the statement.
+    /// </summary>
+    public TimeSpan MaxStatementDuration { get; init; } = SparkConnectSession.DefaultMaxStatementDuration;
 
     /// <summary>How long to wait for the Spark Connect endpoint to answer at all (a server still starting up).</summary>
     public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Reads ConnectionStrings:spark, ConnectionStrings:hdfs, ConnectionStrings:energy_db (database, user and
-    /// password), Pipeline:Spark:KafkaBootstrapServers and Pipeline:Spark:PostgresAddress; a missing one is named.
+    /// password), Pipeline:Spark:KafkaBootstrapServers, Pipeline:Spark:PostgresAddress, Pipeline:Spark:RawZonePath and
+    /// Pipeline:Spark:MaxStatementDuration; a missing one is named, a malformed duration is a <see cref="ConnectionSettingException"/>.
     /// </summary>
     public static SparkEngineOptions FromConfiguration(IConfiguration configuration)
     {
-        var database = new NpgsqlConnectionStringBuilder(Required(configuration, $"ConnectionStrings:{DatabaseConnectionStringName}"));
+        var databaseKey = PipelineNames.ConnectionStringKey(PipelineNames.DatabaseConnection);
+        var database = new NpgsqlConnectionStringBuilder(Required(configuration, databaseKey));
         return new SparkEngineOptions
         {
-            SparkConnectionString = Required(configuration, $"ConnectionStrings:{SparkConnectionStringName}"),
-            HdfsUri = Required(configuration, $"ConnectionStrings:{HdfsConnectionStringName}"),
+            SparkConnectionString = Required(configuration, PipelineNames.ConnectionStringKey(PipelineNames.SparkConnection)),
+            HdfsUri = Required(configuration, PipelineNames.ConnectionStringKey(PipelineNames.HdfsConnection)),
             KafkaBootstrapServers = configuration[KafkaBootstrapServersSetting] is { Length: > 0 } servers
                 ? servers
-                : Required(configuration, "ConnectionStrings:kafka"),
+                : Required(configuration, PipelineNames.ConnectionStringKey(PipelineNames.KafkaConnection)),
             PostgresAddress = PostgresAddressOf(configuration[PostgresAddressSetting], database),
-            Database = database.Database ?? throw Missing($"the Database of ConnectionStrings:{DatabaseConnectionStringName}"),
-            Username = database.Username ?? throw Missing($"the Username of ConnectionStrings:{DatabaseConnectionStringName}"),
+            Database = database.Database ?? throw Missing($"the Database of {databaseKey}"),
+            Username = database.Username ?? throw Missing($"the Username of {databaseKey}"),
             Password = database.Password ?? "",
             RawZonePath = configuration[RawZonePathSetting] is { Length: > 0 } path ? path : DefaultRawZonePath,
+            MaxStatementDuration = ConnectTimeout.Parse(
+                configuration[MaxStatementDurationSetting], MaxStatementDurationSetting, SparkConnectSession.DefaultMaxStatementDuration),
         };
     }
 

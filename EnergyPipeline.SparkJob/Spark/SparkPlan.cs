@@ -8,13 +8,17 @@ namespace EnergyPipeline.SparkJob.Spark;
 /// The Spark engine's plan as Spark SQL, one named statement per step, all run in one Spark Connect session:
 /// <list type="number">
 /// <item>session settings (UTC, timestamps without zone: the data set's local times stay as they are; the CORRECTED
-///   time parser policy and ANSI off, the semantics the validity checks rest on);</item>
-/// <item>a temporary view over the whole topic, earliest to latest;</item>
+///   time parser policy, ANSI off and unescaped string literals, the semantics the validity checks rest on);</item>
+/// <item>a temporary view over the topic, exactly the snapshot the job captured;</item>
 /// <item>the records (key, value bytes, position) cached, so every later statement sees the same snapshot of the
 ///   topic even if producers are still writing;</item>
+/// <item>the snapshot's attributed runs as data (<see cref="CreateIngestionRunsView"/>), and only the records inside
+///   one of them kept (<see cref="CreateAttributedView"/>): the rule of <c>Runs.OffsetAttribution</c>, before
+///   anything is validated or ranked;</item>
 /// <item>validity by the rules of <see cref="ReadingValidity"/> (<see cref="SparkValidity"/>) and de-duplication by
 ///   key, the highest offset deciding (a key lives in one partition);</item>
-/// <item>the counts and per-partition offsets the run reports;</item>
+/// <item>the counts, per-partition offsets, messages present per run, readings kept per ingestion and the
+///   unattributed messages the run reports;</item>
 /// <item>the cleaned readings to the run's own directory of the HDFS raw zone as Parquet by year and quarter
 ///   (<see cref="RawZoneWrite"/>); publishing the run makes that directory the current one;</item>
 /// <item>the quarterly aggregates, in DECIMAL, appended through Spark's JDBC writer to the staging table
@@ -26,7 +30,10 @@ public static class SparkPlan
 {
     public const string KafkaSourceView = "energy_kafka_source";
     public const string RecordsTable = "energy_records";
+    public const string IngestionRunsView = "energy_ingestion_runs";
+    public const string AttributedView = "energy_records_attributed";
     public const string CheckedView = "energy_records_checked";
+    public const string NewestCopiesView = "energy_records_newest";
     public const string ReadingsView = "energy_readings";
 
     /// <summary>The staging table in PostgreSQL: the figure columns of quarterly_energy_data (processed_at is set when published).</summary>
@@ -79,6 +86,12 @@ public static class SparkPlan
     /// <summary>Spark 4.x turns ANSI mode on by default; the plan is written for (and cites) the non-ANSI semantics of 3.5.</summary>
     public static readonly SparkSql DisableAnsi = new("set_ansi_off", "SET spark.sql.ansi.enabled=false");
 
+    /// <summary>
+    /// String literals are unescaped (the default): a server with spark.sql.parser.escapedStringLiterals=true would keep
+    /// every backslash of the validity patterns' literals doubled, and every message would be not_a_flat_json_object.
+    /// </summary>
+    public static readonly SparkSql UnescapeStringLiterals = new("set_string_literals", "SET spark.sql.parser.escapedStringLiterals=false");
+
     /// <summary>Parsed timestamps are local times without a zone, as in the data set and in PostgreSQL's timestamp columns.</summary>
     public static readonly SparkSql UseTimestampWithoutTimeZone = new("set_timestamp_type", "SET spark.sql.timestampType=TIMESTAMP_NTZ");
 
@@ -97,7 +110,6 @@ public static class SparkPlan
           'assign' {SparkSqlText.Literal(snapshot.AssignJson())},
           'startingOffsets' {SparkSqlText.Literal(snapshot.StartingOffsetsJson())},
           'endingOffsets' {SparkSqlText.Literal(snapshot.EndingOffsetsJson())},
-          'includeHeaders' 'true',
           'failOnDataLoss' 'true',
           'kafkaConsumer.pollTimeoutMs' {SparkSqlText.Literal(((long)pollTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))}
         )
@@ -110,22 +122,61 @@ public static class SparkPlan
           `partition` AS kafka_partition,
           `offset` AS kafka_offset,
           CAST(`key` AS STRING) AS {SparkValidity.KeyColumn},
-          `value` AS {SparkValidity.ValueColumn},
-          CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.TraceParentHeader)}), 1).value AS STRING) AS trace_parent,
-          CAST(try_element_at(filter(headers, h -> h.key = {SparkSqlText.Literal(RawEnergyTopic.RunIdHeader)}), -1).value AS STRING) AS run_id
+          `value` AS {SparkValidity.ValueColumn}
         FROM {KafkaSourceView}
         """);
 
     /// <summary>
-    /// Every record with the reason of the first validity rule it breaks (<c>invalid_reason</c>, NULL when valid), by
-    /// the rules of <see cref="ReadingValidity"/> that the local engine applies too (<see cref="SparkValidity"/>).
+    /// Where a record (aliased <c>records</c>) lies in an attributed run (aliased <c>runs</c>): the same partition, the
+    /// offset between the run's first and last, both inclusive. The one attribution rule of the plan.
+    /// </summary>
+    private const string RecordInRun =
+        "runs.kafka_partition = records.kafka_partition AND records.kafka_offset BETWEEN runs.first_offset AND runs.last_offset";
+
+    /// <summary>
+    /// The snapshot's attributed runs (<c>Runs.OffsetAttribution.Runs</c>) as a small relation: partition, first and
+    /// last offset, the ingestion's number and the run's number. Written in SQL that Spark and PostgreSQL share (an
+    /// aliased VALUES query: Spark's SqlBaseParser.g4, rules aliasedQuery and inlineTable; without runs, a SELECT
+    /// without FROM that yields no row: rule regularQuerySpecification), so the tests run this very text on
+    /// PostgreSQL. Every value is a number the job formats itself.
+    /// </summary>
+    public static SparkSql CreateIngestionRunsView(Runs.OffsetAttribution attribution)
+    {
+        var runs = attribution.Runs;
+        var columns = string.Join(",\n", IngestionRunColumns.Select(c => $"  CAST({(runs.Count == 0 ? "NULL" : c.Name)} AS {c.Type}) AS {c.Name}"));
+        var source = runs.Count == 0
+            ? "WHERE 1 = 0"
+            : "FROM (VALUES\n" + string.Join(",\n", runs.Select((run, index) => string.Create(CultureInfo.InvariantCulture,
+                $"  ({run.Partition}, {run.First}, {run.Last}, {run.Ingestion}, {index})"))) +
+              $"\n) AS runs({string.Join(", ", IngestionRunColumns.Select(c => c.Name))})";
+        return new("create_ingestion_runs_view", $"CREATE OR REPLACE TEMPORARY VIEW {IngestionRunsView} AS\nSELECT\n{columns}\n{source}");
+    }
+
+    private static readonly (string Name, string Type)[] IngestionRunColumns =
+        [("kafka_partition", "INT"), ("first_offset", "BIGINT"), ("last_offset", "BIGINT"), ("ingestion", "INT"), ("run_index", "INT")];
+
+    /// <summary>
+    /// The records of completed ingestions, each with its ingestion's and run's number: the only records validated,
+    /// ranked and aggregated. A record in no run (another producer's, an ingestion killed or still running, a tombstone
+    /// from anyone) is left out here. Shared SQL, run on PostgreSQL by the tests.
+    /// </summary>
+    public static readonly SparkSql CreateAttributedView = new("create_attributed_view", $"""
+        CREATE OR REPLACE TEMPORARY VIEW {AttributedView} AS
+        SELECT records.kafka_partition, records.kafka_offset, records.{SparkValidity.KeyColumn}, records.{SparkValidity.ValueColumn}, runs.ingestion, runs.run_index
+        FROM {RecordsTable} AS records
+        JOIN {IngestionRunsView} AS runs ON {RecordInRun}
+        """);
+
+    /// <summary>
+    /// Every attributed record with the reason of the first validity rule it breaks (<c>invalid_reason</c>, NULL when
+    /// valid), by the rules of <see cref="ReadingValidity"/> that the local engine applies too (<see cref="SparkValidity"/>).
     /// </summary>
     public static readonly SparkSql CreateCheckedView = new("create_checked_view", $"""
         CREATE OR REPLACE TEMPORARY VIEW {CheckedView} AS
         SELECT
           kafka_partition,
           kafka_offset,
-          run_id,
+          ingestion,
           {SparkValidity.KeyColumn},
           {SparkValidity.TimestampTextColumn},
         {string.Join(",\n", MeasureFields.Select(field => $"  {SparkValidity.TokenColumn(field)}"))},
@@ -133,16 +184,28 @@ public static class SparkPlan
         FROM (
           SELECT *,
         {string.Join(",\n", SparkValidity.DerivedColumns.Select(column => $"    {column}"))}
-          FROM {RecordsTable}
+          FROM {AttributedView}
         )
         """);
 
     /// <summary>
-    /// The cleaned readings, one per key: the copy with the highest offset decides, as Kafka's compaction keeps it. A
-    /// valid deciding copy is the minute's reading; an invalid one (a tombstone too) leaves the minute out and no older
-    /// copy is used, so compaction never changes a figure. The same key always goes to the same partition, so offsets
-    /// of one key are comparable; the partition only breaks ties.
+    /// The deciding copy of each key among the attributed records: the highest offset, as Kafka's compaction keeps it.
+    /// Ranked over every attributed copy, valid or not, so an invalid newest copy (a tombstone too) decides its minute
+    /// and no older copy is used; compaction never changes a figure. The same key always goes to the same partition,
+    /// so offsets of one key are comparable; the partition only breaks ties. Shared SQL, run on PostgreSQL by the tests.
     /// </summary>
+    public static readonly SparkSql CreateNewestCopiesView = new("create_newest_copies_view", $"""
+        CREATE OR REPLACE TEMPORARY VIEW {NewestCopiesView} AS
+        SELECT *
+        FROM (
+          SELECT *, ROW_NUMBER() OVER (PARTITION BY {SparkValidity.KeyColumn} ORDER BY kafka_offset DESC, kafka_partition DESC) AS key_rank
+          FROM {CheckedView}
+          WHERE {SparkValidity.KeyColumn} IS NOT NULL
+        ) AS ranked
+        WHERE key_rank = 1
+        """);
+
+    /// <summary>The cleaned readings, one per minute: the valid deciding copies with their measures and quarter.</summary>
     public static readonly SparkSql CreateReadingsView = new("create_readings_view", $"""
         CREATE OR REPLACE TEMPORARY VIEW {ReadingsView} AS
         SELECT
@@ -151,17 +214,12 @@ public static class SparkPlan
         {string.Join(",\n", MeasureFields.Select(field => $"  {SparkValidity.MeasureValue(field)} AS {field}"))},
           kafka_partition,
           kafka_offset,
-          run_id,
           year(reading_at) AS year,
           quarter(reading_at) AS quarter
         FROM (
           SELECT *, {SparkValidity.ReadingAt(SparkValidity.TimestampTextColumn)} AS reading_at
-          FROM (
-            SELECT *, ROW_NUMBER() OVER (PARTITION BY {SparkValidity.KeyColumn} ORDER BY kafka_offset DESC, kafka_partition DESC) AS key_rank
-            FROM {CheckedView}
-            WHERE {SparkValidity.KeyColumn} IS NOT NULL
-          )
-          WHERE key_rank = 1 AND invalid_reason IS NULL
+          FROM {NewestCopiesView}
+          WHERE invalid_reason IS NULL
         )
         """);
 
@@ -193,44 +251,39 @@ public static class SparkPlan
         ORDER BY kafka_partition
         """);
 
-    /// <summary>The winning copies (de-duplicated readings) per ingestion run id; '' for copies without the header.</summary>
+    /// <summary>The readings kept (valid deciding copies) per ingestion number. Shared SQL, run on PostgreSQL by the tests.</summary>
     public static readonly SparkSql QueryWinningCopies = new("query_winning_copies", $"""
-        SELECT COALESCE(run_id, '') AS run_id, COUNT(*) AS copies
-        FROM {ReadingsView}
-        GROUP BY COALESCE(run_id, '')
-        ORDER BY run_id
+        SELECT ingestion, COUNT(*) AS copies
+        FROM {NewestCopiesView}
+        WHERE invalid_reason IS NULL
+        GROUP BY ingestion
+        ORDER BY ingestion
+        """);
+
+    /// <summary>The attributed records the snapshot holds per run number (a run without any is absent). Shared SQL.</summary>
+    public static readonly SparkSql QueryRunPresence = new("query_run_presence", $"""
+        SELECT run_index, COUNT(*) AS present
+        FROM {AttributedView}
+        GROUP BY run_index
+        ORDER BY run_index
         """);
 
     /// <summary>
-    /// Per partition the newest completed ingestion wrote to: how many of its messages the snapshot holds, and how
-    /// many messages follow its last offset there.
+    /// The records in no attributed run: their count, and the first few by partition and offset with their key. Shared
+    /// SQL, run on PostgreSQL by the tests.
     /// </summary>
-    public static SparkSql QueryNewestIngestion(IngestionCompletion newest)
-    {
-        var lastOffsets = string.Join(", ", newest.Partitions.Select(p =>
-            string.Create(CultureInfo.InvariantCulture, $"{p.Partition}, CAST({p.LastOffset} AS BIGINT)")));
-        return new("query_newest_ingestion", $"""
-            SELECT kafka_partition,
-              COUNT_IF(run_id = {SparkSqlText.Literal(newest.RunId)}) AS present,
-              COUNT_IF(kafka_offset > element_at(map({lastOffsets}), kafka_partition)) AS later
-            FROM {RecordsTable}
-            WHERE array_contains(map_keys(map({lastOffsets})), kafka_partition)
-            GROUP BY kafka_partition
-            ORDER BY kafka_partition
-            """);
-    }
-
-    /// <summary>
-    /// The ingestion runs' W3C traceparent headers the records carry, so the job's span can link to them: one more
-    /// than <see cref="Telemetry.JobTelemetry.MaxTraceLinks"/>, since the trace the run continues may be among them.
-    /// </summary>
-    public static readonly SparkSql QueryTraceParents = new("query_trace_parents", $"""
-        SELECT trace_parent
-        FROM {RecordsTable}
-        WHERE trace_parent IS NOT NULL
-        GROUP BY trace_parent
-        ORDER BY trace_parent
-        LIMIT {Telemetry.JobTelemetry.MaxTraceLinks + 1}
+    public static readonly SparkSql QueryUnattributed = new("query_unattributed", $"""
+        SELECT kafka_partition, kafka_offset, {SparkValidity.KeyColumn}, messages
+        FROM (
+          SELECT records.kafka_partition, records.kafka_offset, records.{SparkValidity.KeyColumn},
+            COUNT(*) OVER () AS messages,
+            ROW_NUMBER() OVER (ORDER BY records.kafka_partition, records.kafka_offset) AS sample_rank
+          FROM {RecordsTable} AS records
+          LEFT JOIN {IngestionRunsView} AS runs ON {RecordInRun}
+          WHERE runs.run_index IS NULL
+        ) AS unattributed
+        WHERE sample_rank <= {Runs.UnattributedMessages.DefaultSamples}
+        ORDER BY kafka_partition, kafka_offset
         """);
 
     /// <summary>Readings read, invalid, duplicates dropped (valid records minus distinct keys), readings kept, quarters.</summary>
@@ -284,7 +337,7 @@ public static class SparkPlan
         };
 
     /// <summary>
-    /// The quarterly aggregates of DESIGN section 4, in the staging table's column order, written in the SQL that Spark
+    /// The quarterly aggregates (docs/contract.md, *quarterly_energy_data*), in the staging table's column order, written in the SQL that Spark
     /// and PostgreSQL share (CASE WHEN, not Spark's IF; an alias on the derived table) so that the tests run this very
     /// text on PostgreSQL over a fixture of cleaned readings and compare it with the local engine column by column.
     /// Decimal types follow Spark 3.5's promotion rules (containers/spark/README.md, "Decimal types of the

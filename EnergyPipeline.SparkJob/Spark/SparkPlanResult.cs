@@ -13,12 +13,13 @@ public sealed record SparkPlanResult(
     long Readings,
     int Quarters,
     string RawZoneUri,
-    IReadOnlyList<string> IngestionTraceParents,
     IReadOnlyList<Aggregation.InvalidReasonCount> InvalidByReason)
 {
-    /// <summary>Winning copies per ingestion run id ('' for copies without the run id header).</summary>
-    public IReadOnlyDictionary<string, long> WinningCopiesByRunId { get; init; } = new Dictionary<string, long>();
+    /// <summary>The snapshot's attribution with what Spark counted: messages present per run, readings kept per ingestion.</summary>
+    public required Runs.CompletenessEvidence Evidence { get; init; }
 
-    /// <summary>The newest completed ingestion's messages present, and the messages after it, per partition.</summary>
-    public IReadOnlyList<Runs.NewestIngestionPresence> NewestIngestion { get; init; } = [];
+    /// <summary>Records in no attributed run, and the first few of them.</summary>
+    public long Unattributed { get; init; }
+
+    public IReadOnlyList<Runs.UnattributedMessage> UnattributedSamples { get; init; } = [];
 }

@@ -30,7 +30,7 @@ public sealed partial class SparkPlanRunner(ILogger<SparkPlanRunner> logger, IHt
         activity?.SetTag("server.port", endpoint.Port);
 
         // The run id is the session id: the run's statements and temporary views are found under it in Spark's UI.
-        using var session = SparkConnectSession.Connect(endpoint, runId, httpClients?.CreateClient(SparkConnectSession.HttpClientName));
+        using var session = SparkConnectSession.Connect(endpoint, runId, httpClients?.CreateClient(SparkConnectSession.HttpClientName), options.MaxStatementDuration);
         var version = await WaitUntilReadyAsync(session, options.ReadinessTimeout, cancellationToken).ConfigureAwait(false);
         LogStarting(logger, runId, endpoint.ToString(), version, inputs.ToString());
 
@@ -41,9 +41,13 @@ public sealed partial class SparkPlanRunner(ILogger<SparkPlanRunner> logger, IHt
             await session.SqlAsync(SparkPlan.UseTimestampWithoutTimeZone, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.UseCorrectedTimeParser, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.DisableAnsi, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.UnescapeStringLiterals, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateKafkaSource(inputs, snapshot, options.ReadStallTimeout), cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CacheRecords, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.CreateIngestionRunsView(snapshot.Attribution), cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.CreateAttributedView, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateCheckedView, cancellationToken).ConfigureAwait(false);
+            await session.SqlAsync(SparkPlan.CreateNewestCopiesView, cancellationToken).ConfigureAwait(false);
             await session.SqlAsync(SparkPlan.CreateReadingsView, cancellationToken).ConfigureAwait(false);
 
             var offsets = ReadOffsets(await session.QueryAsync(SparkPlan.QueryPartitionOffsets, cancellationToken).ConfigureAwait(false));
@@ -54,19 +58,12 @@ public sealed partial class SparkPlanRunner(ILogger<SparkPlanRunner> logger, IHt
             }
 
             var invalidByReason = ReadInvalidReasons(await session.QueryAsync(SparkPlan.QueryInvalidReasons, cancellationToken).ConfigureAwait(false));
-            var winning = await session.QueryAsync(SparkPlan.QueryWinningCopies, cancellationToken).ConfigureAwait(false);
-            var winningCopies = Enumerable.Range(0, winning.Count).ToDictionary(i => winning.Get<string>(i, "run_id"), i => winning.Get<long>(i, "copies"));
-            var newestIngestion = new List<Runs.NewestIngestionPresence>();
-            if (snapshot.NewestCompletion is { Partitions.Count: > 0 } newest)
-            {
-                var rows = await session.QueryAsync(SparkPlan.QueryNewestIngestion(newest), cancellationToken).ConfigureAwait(false);
-                newestIngestion.AddRange(Enumerable.Range(0, rows.Count).Select(i => new Runs.NewestIngestionPresence(
-                    rows.Get<int>(i, "kafka_partition"), rows.Get<long>(i, "present"), rows.Get<long>(i, "later"))));
-            }
-
-            var traceParents = await session.QueryAsync(SparkPlan.QueryTraceParents, cancellationToken).ConfigureAwait(false);
-            var ingestionTraces = Enumerable.Range(0, traceParents.Count).Select(i => traceParents.Get<string>(i, "trace_parent")).ToList();
-            LinkIngestionTraces(activity, ingestionTraces);
+            var attribution = snapshot.Attribution;
+            var winning = Counts(await session.QueryAsync(SparkPlan.QueryWinningCopies, cancellationToken).ConfigureAwait(false),
+                "ingestion", "copies", attribution.Ingestions.Count);
+            var present = Counts(await session.QueryAsync(SparkPlan.QueryRunPresence, cancellationToken).ConfigureAwait(false),
+                "run_index", "present", attribution.Runs.Count);
+            var unattributed = await session.QueryAsync(SparkPlan.QueryUnattributed, cancellationToken).ConfigureAwait(false);
 
             var result = new SparkPlanResult(
                 version,
@@ -77,13 +74,15 @@ public sealed partial class SparkPlanRunner(ILogger<SparkPlanRunner> logger, IHt
                 Readings: counts.Get<long>(0, "readings"),
                 Quarters: checked((int)counts.Get<long>(0, "quarters")),
                 inputs.RunRawZoneUri(runId),
-                ingestionTraces,
                 invalidByReason)
             {
-                WinningCopiesByRunId = winningCopies,
-                NewestIngestion = newestIngestion,
+                Evidence = new Runs.CompletenessEvidence(attribution, present, winning),
+                Unattributed = unattributed.Count == 0 ? 0 : unattributed.Get<long>(0, "messages"),
+                UnattributedSamples = Enumerable.Range(0, unattributed.Count).Select(i => new Runs.UnattributedMessage(
+                    unattributed.Get<int>(i, "kafka_partition"), unattributed.Get<long>(i, "kafka_offset"),
+                    Runs.UnattributedMessage.Cut(unattributed.Value(i, "reading_key") as string))).ToList(),
             };
-            LogRead(logger, runId, result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters);
+            LogRead(logger, runId, result.ReadingsRead, result.Unattributed, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters);
             foreach (var reason in invalidByReason)
             {
                 LogInvalidReason(logger, runId, reason.Reason, reason.Messages,
@@ -158,13 +157,18 @@ public sealed partial class SparkPlanRunner(ILogger<SparkPlanRunner> logger, IHt
         return reasons.OrderBy(r => ReadingValidity.Rules.Select(rule => rule.Reason).ToList().IndexOf(r.Reason)).ToList();
     }
 
-    private static void LinkIngestionTraces(Activity? activity, IEnumerable<string> traceParents)
+    /// <summary>Rows of (number, count) as an array of <paramref name="size"/> counts indexed by number (0 where no row).</summary>
+    internal static long[] Counts(SparkRows rows, string number, string count, int size)
     {
-        var links = new Telemetry.IngestionTraceLinks(activity);
-        foreach (var traceParent in traceParents)
+        var counts = new long[size];
+        for (var i = 0; i < rows.Count; i++)
         {
-            links.Add(traceParent);
+            var at = rows.Get<int>(i, number);
+            counts[at >= 0 && at < size ? at : throw new InvalidOperationException($"Spark answered {number} {at}; the plan numbered 0 to {size - 1}.")] =
+                rows.Get<long>(i, count);
         }
+
+        return counts;
     }
 
     // The cached snapshot of the topic holds executor memory until released; a cancelled run still releases it.
@@ -184,8 +188,8 @@ public sealed partial class SparkPlanRunner(ILogger<SparkPlanRunner> logger, IHt
     [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: Spark {SparkVersion} at {Endpoint}; {Inputs}")]
     private static partial void LogStarting(ILogger logger, Guid runId, string endpoint, string sparkVersion, string inputs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {ReadingsRead} records read, {Invalid} invalid, {DuplicatesDropped} duplicates dropped, {Readings} readings in {Quarters} quarters")]
-    private static partial void LogRead(ILogger logger, Guid runId, long readingsRead, long invalid, long duplicatesDropped, long readings, int quarters);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spark run {RunId}: {ReadingsRead} records of completed ingestions read ({Unattributed} of none), {Invalid} invalid, {DuplicatesDropped} duplicates dropped, {Readings} readings in {Quarters} quarters")]
+    private static partial void LogRead(ILogger logger, Guid runId, long readingsRead, long unattributed, long invalid, long duplicatesDropped, long readings, int quarters);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spark run {RunId}: {Messages} invalid messages for {Reason}, first at partition:offset {Samples}")]
     private static partial void LogInvalidReason(ILogger logger, Guid runId, string reason, long messages, string samples);

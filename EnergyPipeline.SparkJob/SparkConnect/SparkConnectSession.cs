@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using EnergyPipeline.SparkJob.SparkConnect.Protocol;
 using EnergyPipeline.SparkJob.Telemetry;
 using Grpc.Core;
@@ -9,30 +10,55 @@ namespace EnergyPipeline.SparkJob.SparkConnect;
 
 /// <summary>
 /// One Spark Connect session: every statement runs under the same session id, so temporary views created by
-/// one statement are visible to the next. Executions are reattachable: Spark then ends each result with
-/// ResultComplete, and a stream the server closes early (it caps a stream's duration) is resumed with
-/// ReattachExecute from the last response seen.
+/// one statement are visible to the next. Executions are reattachable: Spark ends each result with ResultComplete,
+/// and a stream that ends without it (Spark caps a stream's duration and size) or breaks in transport is resumed
+/// with ReattachExecute from the last response seen, until the statement completes or its time limit passes.
+/// A statement that fails or is cancelled is released with ReleaseExecute(ReleaseAll), which stops it in Spark.
 /// </summary>
+/// <remarks>
+/// The protocol, as Spark 3.5.1 serves it (connector/connect/server/.../sql/connect): <c>ExecuteGrpcResponseSender.execute</c>
+/// completes a stream normally once <c>spark.connect.execute.reattachable.senderMaxStreamDuration</c> (2 minutes) or
+/// <c>senderMaxStreamSize</c> is reached, before the result is complete; <c>SparkConnectReattachExecuteHandler.handle</c>
+/// resumes after <c>last_response_id</c> (from the start without it) and answers INVALID_HANDLE.OPERATION_NOT_FOUND for an
+/// operation it never received; <c>SparkConnectReleaseExecuteHandler.handle</c> with ReleaseAll removes the execution,
+/// and <c>ExecuteHolder.close</c> interrupts it if it still runs; until then a detached execution keeps running for
+/// <c>spark.connect.execute.manager.detachedTimeout</c> (5 minutes). Spark's own errors come as a status with a
+/// <c>google.rpc.ErrorInfo</c> detail (<c>utils/ErrorUtils.buildStatusFromThrowable</c>), so a status without details
+/// is the transport's. Spark's clients resume the same way (python <c>ExecutePlanResponseReattachableIterator</c>,
+/// backoff from <c>GrpcRetryHandler.defaultPolicy</c>: 50 ms, times 4, at most 1 minute).
+/// </remarks>
 public sealed class SparkConnectSession : IDisposable
 {
     public const string ClientType = "EnergyPipeline.SparkJob/1.0 (.NET; Spark Connect over gRPC)";
 
+    /// <summary>How long one statement may run, reattaches included, unless the caller says otherwise.</summary>
+    public static readonly TimeSpan DefaultMaxStatementDuration = TimeSpan.FromHours(4);
+
+    /// <summary>How long releasing an execution may take; it has its own token, the statement's may be cancelled.</summary>
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
+
+    /// <summary>The trailer that carries a google.rpc.Status with Spark's error details.</summary>
+    private const string StatusDetailsTrailer = "grpc-status-details-bin";
+
     private readonly GrpcChannel? _ownedChannel;
     private readonly SparkConnectService.SparkConnectServiceClient _client;
     private readonly UserContext _user;
-    private readonly int _maxReattachesWithoutProgress;
+    private readonly TimeSpan _maxStatementDuration;
 
-    public SparkConnectSession(SparkConnectService.SparkConnectServiceClient client, string userId, Guid sessionId, int maxReattachesWithoutProgress = 30)
+    public SparkConnectSession(SparkConnectService.SparkConnectServiceClient client, string userId, Guid sessionId, TimeSpan? maxStatementDuration = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxReattachesWithoutProgress);
+        _maxStatementDuration = maxStatementDuration ?? DefaultMaxStatementDuration;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_maxStatementDuration, TimeSpan.Zero, nameof(maxStatementDuration));
         _client = client;
         _user = new UserContext { UserId = userId };
         SessionId = sessionId;
-        _maxReattachesWithoutProgress = maxReattachesWithoutProgress;
     }
 
-    private SparkConnectSession(GrpcChannel channel, string userId, Guid sessionId)
-        : this(new SparkConnectService.SparkConnectServiceClient(channel), userId, sessionId)
+    private SparkConnectSession(GrpcChannel channel, string userId, Guid sessionId, TimeSpan? maxStatementDuration)
+        : this(new SparkConnectService.SparkConnectServiceClient(channel), userId, sessionId, maxStatementDuration)
     {
         _ownedChannel = channel;
     }
@@ -52,9 +78,10 @@ public sealed class SparkConnectSession : IDisposable
     /// Opens a channel to <paramref name="connectionString"/> (h2c) for one new session, over <paramref name="http"/>
     /// when given (the registered client), else over a client of its own.
     /// </summary>
-    public static SparkConnectSession Connect(SparkConnectionString connectionString, Guid? sessionId = null, HttpClient? http = null) =>
+    public static SparkConnectSession Connect(
+        SparkConnectionString connectionString, Guid? sessionId = null, HttpClient? http = null, TimeSpan? maxStatementDuration = null) =>
         new(GrpcChannel.ForAddress(connectionString.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 128 * 1024 * 1024, HttpClient = http }),
-            connectionString.UserId, sessionId ?? Guid.NewGuid());
+            connectionString.UserId, sessionId ?? Guid.NewGuid(), maxStatementDuration);
 
     public Guid SessionId { get; }
 
@@ -164,46 +191,86 @@ public sealed class SparkConnectSession : IDisposable
         var operationId = Guid.NewGuid();
         activity?.SetTag("spark.operation_id", operationId.ToString());
         var result = new ExecutionResult();
+        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeLimit.CancelAfter(_maxStatementDuration);
         try
         {
-            using (var call = _client.ExecutePlan(ExecuteRequest(plan, operationId), cancellationToken: cancellationToken))
+            await RunToCompletionAsync(ExecuteRequest(plan, operationId), result, activity, timeLimit.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Spark keeps running a detached execution until it is released: stop it now.
+            await ReleaseAsync(operationId).ConfigureAwait(false);
+            if (Failure(name, operationId, ex, activity, cancellationToken, timeLimit.IsCancellationRequested) is { } failure)
             {
-                await ReadAsync(call.ResponseStream, result, cancellationToken).ConfigureAwait(false);
+                throw failure;
             }
 
-            var withoutProgress = 0;
-            while (!result.Complete)
-            {
-                if (withoutProgress++ >= _maxReattachesWithoutProgress)
-                {
-                    throw new SparkConnectException(name,
-                        $"the response stream of operation {operationId} ended without ResultComplete" +
-                        (_maxReattachesWithoutProgress > 0 ? $" {_maxReattachesWithoutProgress + 1} times in a row" : ""));
-                }
-
-                var seen = result.Responses;
-                activity?.AddEvent(new ActivityEvent("spark.reattach"));
-                using var reattach = _client.ReattachExecute(ReattachRequest(operationId, result.LastResponseId), cancellationToken: cancellationToken);
-                await ReadAsync(reattach.ResponseStream, result, cancellationToken).ConfigureAwait(false);
-                if (result.Responses > seen)
-                {
-                    withoutProgress = 0;
-                }
-            }
-        }
-        catch (RpcException ex)
-        {
-            throw Translate(name, ex, activity, cancellationToken);
-        }
-        catch (SparkConnectException ex)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.ServerMessage);
             throw;
         }
 
-        await ReleaseAsync(operationId, cancellationToken).ConfigureAwait(false);
+        // Lets the server drop the finished execution's buffered responses now rather than after its timeout.
+        await ReleaseAsync(operationId).ConfigureAwait(false);
         return result;
     }
+
+    /// <summary>Reads the execution's responses until ResultComplete, reattaching after every stream that ends or breaks before it.</summary>
+    private async Task RunToCompletionAsync(ExecutePlanRequest request, ExecutionResult result, Activity? activity, CancellationToken cancellationToken)
+    {
+        var reattach = false;
+        var retryDelay = FirstRetryDelay;
+        while (true)
+        {
+            var responsesBefore = result.Responses;
+            try
+            {
+                using var call = reattach
+                    ? _client.ReattachExecute(ReattachRequest(request.OperationId, result.LastResponseId), cancellationToken: cancellationToken)
+                    : _client.ExecutePlan(request, cancellationToken: cancellationToken);
+                await ReadAsync(call.ResponseStream, result, cancellationToken).ConfigureAwait(false);
+                if (result.Complete)
+                {
+                    return;
+                }
+
+                // A stream Spark ended before the result was complete: it caps each stream's duration and size.
+                retryDelay = FirstRetryDelay;
+            }
+            catch (RpcException ex) when (IsTransportFailure(ex, cancellationToken))
+            {
+                activity?.AddEvent(new ActivityEvent("spark.stream_broken", tags: new ActivityTagsCollection { ["rpc.grpc.status_code"] = (int)ex.StatusCode }));
+                if (result.Responses > responsesBefore)
+                {
+                    retryDelay = FirstRetryDelay;
+                }
+
+                await Task.Delay(retryDelay, cancellationToken).ConfigureAwait(false);
+                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 4, MaxRetryDelay.Ticks));
+            }
+            catch (RpcException ex) when (reattach && result.Responses == 0 && IsSparkError(ex, "INVALID_HANDLE.OPERATION_NOT_FOUND"))
+            {
+                // The ExecutePlan whose stream broke never reached Spark: send it again, under the same operation id.
+                reattach = false;
+                continue;
+            }
+
+            reattach = true;
+            activity?.AddEvent(new ActivityEvent("spark.reattach"));
+        }
+    }
+
+    /// <summary>
+    /// A failure of the connection rather than an answer from Spark: no error details, and a status a broken HTTP/2
+    /// stream or an unreachable server gives (Unavailable, Internal, or Cancelled that this client did not ask for).
+    /// </summary>
+    private static bool IsTransportFailure(RpcException ex, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested
+        && ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Cancelled
+        && ex.Trailers.Get(StatusDetailsTrailer) is null;
+
+    /// <summary>An error Spark raised (it carries details), of the given error class (Spark writes it first in the message, in brackets).</summary>
+    private static bool IsSparkError(RpcException ex, string errorClass) =>
+        ex.Trailers.Get(StatusDetailsTrailer) is not null && ex.Status.Detail.Contains($"[{errorClass}]", StringComparison.Ordinal);
 
     private static async Task ReadAsync(IAsyncStreamReader<ExecutePlanResponse> stream, ExecutionResult result, CancellationToken cancellationToken)
     {
@@ -230,17 +297,15 @@ public sealed class SparkConnectSession : IDisposable
                     return;
             }
         }
-
-        // A clean end without ResultComplete: the caller reattaches, or gives up after too many empty rounds.
     }
 
-    private ReattachExecuteRequest ReattachRequest(Guid operationId, string? lastResponseId)
+    private ReattachExecuteRequest ReattachRequest(string operationId, string? lastResponseId)
     {
         var request = new ReattachExecuteRequest
         {
             SessionId = SessionId.ToString(),
             UserContext = _user,
-            OperationId = operationId.ToString(),
+            OperationId = operationId,
             ClientType = ClientType,
         };
         if (lastResponseId is not null)
@@ -251,9 +316,13 @@ public sealed class SparkConnectSession : IDisposable
         return request;
     }
 
-    // Lets the server drop the finished execution's buffered responses now rather than after its timeout.
-    private async Task ReleaseAsync(Guid operationId, CancellationToken cancellationToken)
+    /// <summary>
+    /// ReleaseExecute(ReleaseAll): frees a finished execution's responses, interrupts one that still runs. Best effort,
+    /// within its own timeout: a server that cannot be told frees the execution after its detached timeout.
+    /// </summary>
+    private async Task ReleaseAsync(Guid operationId)
     {
+        using var timeout = new CancellationTokenSource(ReleaseTimeout);
         try
         {
             await _client.ReleaseExecuteAsync(new ReleaseExecuteRequest
@@ -263,25 +332,55 @@ public sealed class SparkConnectSession : IDisposable
                 OperationId = operationId.ToString(),
                 ClientType = ClientType,
                 ReleaseAll = new ReleaseExecuteRequest.Types.ReleaseAll(),
-            }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }, cancellationToken: timeout.Token).ConfigureAwait(false);
         }
-        catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
+        catch (RpcException)
         {
-            // The result is already complete; a server that cannot release it frees it after its own timeout.
+            // Nothing more to do; the statement's own outcome is what the caller needs.
         }
+    }
+
+    /// <summary>What the caller sees of a statement that did not complete: cancelled, out of time, the server's error; null keeps the exception.</summary>
+    private Exception? Failure(string name, Guid operationId, Exception ex, Activity? activity, CancellationToken cancellationToken, bool outOfTime)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Cancelled(name, ex, activity, cancellationToken);
+        }
+
+        if (outOfTime)
+        {
+            var timedOut = new SparkConnectException(name, string.Create(CultureInfo.InvariantCulture,
+                $"operation {operationId} did not complete within {_maxStatementDuration} ({Spark.SparkEngineOptions.MaxStatementDurationSetting}); Spark was asked to stop it"), innerException: ex);
+            activity?.SetStatus(ActivityStatusCode.Error, timedOut.ServerMessage);
+            return timedOut;
+        }
+
+        if (ex is RpcException rpc)
+        {
+            return Translate(name, rpc, activity, cancellationToken);
+        }
+
+        activity?.SetStatus(ActivityStatusCode.Error, ex is SparkConnectException spark ? spark.ServerMessage : ex.Message);
+        return null;
     }
 
     private Exception Translate(string name, RpcException ex, Activity? activity, CancellationToken cancellationToken)
     {
         if (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
-            return new OperationCanceledException($"Spark statement '{name}' was cancelled.", ex, cancellationToken);
+            return Cancelled(name, ex, activity, cancellationToken);
         }
 
         var message = string.IsNullOrWhiteSpace(ex.Status.Detail) ? ex.StatusCode.ToString() : ex.Status.Detail;
         activity?.SetStatus(ActivityStatusCode.Error, message);
         return new SparkConnectException(name, message, ex.StatusCode, ex);
+    }
+
+    private static OperationCanceledException Cancelled(string name, Exception ex, Activity? activity, CancellationToken cancellationToken)
+    {
+        activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+        return new OperationCanceledException($"Spark statement '{name}' was cancelled.", ex, cancellationToken);
     }
 
     private Activity? StartActivity(string name)

@@ -26,7 +26,7 @@ public sealed class DatabaseRetry(NpgsqlDataSource dataSource)
         }
         catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)
         {
-            throw new DatabaseUnavailableException($"PostgreSQL ({PipelineOptions.DatabaseConnectionName}) at {Address} did not answer while {what}: {ex.Message}", ex);
+            throw new DatabaseUnavailableException($"PostgreSQL ({PipelineNames.DatabaseConnection}) at {Address} did not answer while {what}: {ex.Message}", ex);
         }
     }
 

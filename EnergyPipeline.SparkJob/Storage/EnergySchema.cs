@@ -1,7 +1,7 @@
 namespace EnergyPipeline.SparkJob.Storage;
 
 /// <summary>
-/// Names and numbered migrations of the job's PostgreSQL schema (DESIGN section 4). A change to the schema is a new
+/// Names and numbered migrations of the job's PostgreSQL schema (docs/contract.md, *quarterly_energy_data*, *pipeline_runs*). A change to the schema is a new
 /// migration appended here, never an edit of an applied one.
 /// </summary>
 public static class EnergySchema
@@ -105,6 +105,17 @@ public static class EnergySchema
             ORDER BY finished_at DESC, run_id
             LIMIT 1;
             COMMENT ON VIEW {CurrentRawZoneView} IS 'The run behind quarterly_energy_data and its raw zone directory (NULL: that run wrote none).';
+            """),
+
+        // Depends on version 1 only.
+        new(4, "run log: messages of no completed ingestion", $"""
+            ALTER TABLE {RunsTable} ADD COLUMN unattributed_count bigint;
+            COMMENT ON COLUMN {RunsTable}.unattributed_count IS 'Messages read that no completion record covers (another producer, an ingestion killed or still running): not validated, not used.';
+            """),
+
+        // Version 1's table comment cited a document outside the repository; an applied migration is never edited.
+        new(5, "table comment citing the repository's own contract", $"""
+            COMMENT ON TABLE {QuarterlyTable} IS 'Quarterly energy figures of the last successful job run (docs/contract.md, quarterly_energy_data).';
             """),
     ];
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using EnergyPipeline.Connectivity;
 using Npgsql;
 
@@ -41,24 +40,11 @@ public static class PostgresProbe
         }
         catch (NpgsqlException ex)
         {
-            throw new ServiceUnreachableException($"Cannot reach PostgreSQL at {address} ({setting}) within {timeout.TotalSeconds:0.#} s: {Cause(ex)}");
+            throw new ServiceUnreachableException($"Cannot reach PostgreSQL at {address} ({setting}) within {timeout.TotalSeconds:0.#} s: {ConnectionFailureCause.Of(ex)}");
         }
         catch (TimeoutException ex)
         {
             throw new ServiceUnreachableException($"Cannot reach PostgreSQL at {address} ({setting}) within {timeout.TotalSeconds:0.#} s: {ex.Message}");
         }
-    }
-
-    private static string Cause(Exception ex)
-    {
-        for (var inner = ex; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is SocketException socket)
-            {
-                return socket.Message;
-            }
-        }
-
-        return ex.InnerException?.Message ?? ex.Message;
     }
 }

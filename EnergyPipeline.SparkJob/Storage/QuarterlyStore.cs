@@ -185,13 +185,11 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         await ExecuteAsync(connection, transaction, $"DELETE FROM {EnergySchema.StagingTable} WHERE run_id = @run",
             cancellationToken, ("run", runId));
 
-        var lineage = result.Evidence.Completions
-            .Where(c => result.Evidence.WinningCopiesByRunId.GetValueOrDefault(c.RunId) > 0)
-            .ToList();
+        var lineage = result.Evidence.ContributingIngestions;
         await using var update = new NpgsqlCommand($"""
             UPDATE {EnergySchema.RunsTable}
             SET status = @status, finished_at = now(), kafka_offsets = @offsets, readings_read = @read,
-                duplicates_dropped = @duplicates, invalid_count = @invalid, quarters_written = @quarters,
+                duplicates_dropped = @duplicates, invalid_count = @invalid, unattributed_count = @unattributed, quarters_written = @quarters,
                 invalid_by_reason = @reasons, invalid_samples = @samples,
                 ingestion_run_ids = @ingestions, source_sha256s = @sources, completed_ingestion_run_ids = @completed,
                 raw_zone_uri = @rawZone
@@ -206,12 +204,13 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         update.Parameters.AddWithValue("read", result.ReadingsRead);
         update.Parameters.AddWithValue("duplicates", result.DuplicatesDropped);
         update.Parameters.AddWithValue("invalid", result.Invalid);
+        update.Parameters.AddWithValue("unattributed", result.Unattributed);
         update.Parameters.AddWithValue("quarters", quarters);
         update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, ReasonsJson(result.InvalidByReason));
         update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, SamplesJson(result.InvalidByReason));
         update.Parameters.AddWithValue("ingestions", lineage.Select(c => c.RunId).ToArray());
         update.Parameters.AddWithValue("sources", lineage.Select(c => c.SourceSha256).Distinct().ToArray());
-        update.Parameters.AddWithValue("completed", result.Evidence.Completions.Select(c => c.RunId).ToArray());
+        update.Parameters.AddWithValue("completed", result.Evidence.Attribution.Ingestions.Select(c => c.RunId).ToArray());
         if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
             throw new InvalidOperationException($"Run {runId} is not a running run of {EnergySchema.RunsTable}: nothing published.");
@@ -260,9 +259,10 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             return;
         }
 
-        var mineCompleted = result.Evidence.Completions.Select(c => c.RunId).ToHashSet(StringComparer.Ordinal);
+        var completions = result.Evidence.Attribution.Ingestions;
+        var mineCompleted = completions.Select(c => c.RunId).ToHashSet(StringComparer.Ordinal);
         var sameIncarnation = mineCompleted.Contains(publishedCompletions[^1])
-            || (mineCompleted.Count > 0 && publishedCompletions.Contains(result.Evidence.Completions[^1].RunId));
+            || (mineCompleted.Count > 0 && publishedCompletions.Contains(completions[^1].RunId));
         if (!sameIncarnation)
         {
             LogTopicReset(topic, publishedRun, publishedCompletions[^1]);
@@ -292,7 +292,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             await using var update = new NpgsqlCommand($"""
                 UPDATE {EnergySchema.RunsTable}
                 SET status = @status, finished_at = now(), error = @error, kafka_offsets = @offsets,
-                    readings_read = @read, duplicates_dropped = @duplicates, invalid_count = @invalid, quarters_written = 0,
+                    readings_read = @read, duplicates_dropped = @duplicates, invalid_count = @invalid, unattributed_count = @unattributed, quarters_written = 0,
                     invalid_by_reason = @reasons, invalid_samples = @samples
                 WHERE run_id = @run AND status = @running
                 """, connection, transaction);
@@ -304,6 +304,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             update.Parameters.AddWithValue("read", NpgsqlDbType.Bigint, (object?)result?.ReadingsRead ?? DBNull.Value);
             update.Parameters.AddWithValue("duplicates", NpgsqlDbType.Bigint, (object?)result?.DuplicatesDropped ?? DBNull.Value);
             update.Parameters.AddWithValue("invalid", NpgsqlDbType.Bigint, (object?)result?.Invalid ?? DBNull.Value);
+            update.Parameters.AddWithValue("unattributed", NpgsqlDbType.Bigint, (object?)result?.Unattributed ?? DBNull.Value);
             update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : ReasonsJson(result.InvalidByReason));
             update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : SamplesJson(result.InvalidByReason));
             await update.ExecuteNonQueryAsync(ct);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace EnergyPipeline.SparkJob.Telemetry;
 
 /// <summary>
-/// Links a run's span to the distinct ingestion traces it consumed, for both engines: at most
+/// Links a run's span to the distinct traces of the ingestions its figures come from, for both engines: at most
 /// <see cref="JobTelemetry.MaxTraceLinks"/> of them, in the order given, never the trace the span itself belongs to
 /// (the ingestion the run continues is its parent, not a link).
 /// </summary>

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using EnergyPipeline.AppHost.Embedded;
+using EnergyPipeline.LocalInfrastructure;
 
 namespace EnergyPipeline.Tests.AppHost;
 

@@ -55,7 +55,7 @@ internal sealed class AppHostProcess : IDisposable
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        var exitCode = await _process.WaitForExitAsync(timeout);
+        var exitCode = (await _process.WaitAsync(timeout)).ExitCode;
         await _sampling.CancelAsync();
         await _sampler;
         return exitCode;

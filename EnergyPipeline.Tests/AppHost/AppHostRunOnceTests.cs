@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using EnergyPipeline.AppHost.Embedded;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.SparkJob.Aggregation;
 using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Job;
@@ -52,7 +53,7 @@ public sealed partial class AppHostRunOnceTests : IDisposable
             var exitCode = await first.WaitForExitAsync(ExitTimeout);
             Assert.True(exitCode == 0, $"exit code {exitCode}; output:\n{first.Output}\nerrors:\n{first.Errors}");
             AssertTableAndChart(first.Output, expected);
-            Assert.Contains($"spark-job: succeeded — {expected.Count} quarters, 0 invalid", first.Output, StringComparison.Ordinal);
+            Assert.Contains($"spark-job: succeeded — {expected.Count} quarters, 0 invalid, 0 unattributed", first.Output, StringComparison.Ordinal);
             Assert.Empty(first.StillRunning());
         }
 

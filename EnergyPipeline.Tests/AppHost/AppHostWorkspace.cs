@@ -1,4 +1,5 @@
 using EnergyPipeline.AppHost.Embedded;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Ingestor.Generation;
 
 namespace EnergyPipeline.Tests.AppHost;
@@ -27,7 +28,7 @@ internal sealed class AppHostWorkspace : IDisposable
     public static PostgresBinaries RequirePostgresBinaries()
     {
         var binaries = PostgresBinaries.Find();
-        Assert.SkipWhen(binaries is null, "no PostgreSQL server binaries on this machine: " + PostgresBinaries.MissingMessage);
+        Assert.SkipWhen(binaries is null, "no PostgreSQL server binaries on this machine: " + EmbeddedPostgresResource.MissingBinariesMessage);
         return binaries;
     }
 

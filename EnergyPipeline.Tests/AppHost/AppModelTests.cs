@@ -1,7 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Embedded;
-using EnergyPipeline.Tests.Infrastructure;
+using EnergyPipeline.LocalInfrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EnergyPipeline.Tests.AppHost;
@@ -147,7 +147,7 @@ public sealed class AppModelTests
 
         Assert.Contains(("kafka", WaitType.WaitUntilHealthy), AppModel.Waits(model.Resource("ingestor")));
         Assert.Equal(
-            [("datanode", WaitType.WaitUntilHealthy), ("energy-db", WaitType.WaitUntilHealthy), ("ingestor", WaitType.WaitForCompletion), ("kafka", WaitType.WaitUntilHealthy),
+            [("energy-db", WaitType.WaitUntilHealthy), ("ingestor", WaitType.WaitForCompletion), ("kafka", WaitType.WaitUntilHealthy),
              ("namenode", WaitType.WaitUntilHealthy), ("postgres", WaitType.WaitUntilHealthy), ("spark", WaitType.WaitUntilHealthy)],
             AppModel.Waits(model.Resource("spark-job")).Order());
     }

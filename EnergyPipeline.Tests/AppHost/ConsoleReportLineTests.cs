@@ -71,12 +71,12 @@ public sealed class ConsoleReportLineTests
     {
         var ingest = new RunSummary("ingest", "/data/household_power_consumption.txt", 2_075_268, 2_075_259, 2_075_259, 25_979, 9,
             132_960_755, 41.2, 2_533_004.478m, "succeeded", Source: "uci").ToJson();
-        var job = new JobSummary(Guid.NewGuid(), "local", 2_075_259, 0, 0, 17, 12.5).ToJson();
+        var job = new JobSummary(Guid.NewGuid(), "local", 2_075_259, 0, 0, 0, 17, 12.5).ToJson();
 
         Assert.Equal(
             "2,075,259 readings from /data/household_power_consumption.txt (uci), 9 malformed lines skipped",
-            ServiceSummaryLine.Describe(PipelineConsoleReport.IngestorResource, Json(ingest)));
-        Assert.Equal("17 quarters, 0 invalid", ServiceSummaryLine.Describe(PipelineConsoleReport.JobResource, Json(job)));
+            ServiceSummaryLine.Describe(ResourceNames.Ingestor, Json(ingest)));
+        Assert.Equal("17 quarters, 0 invalid, 0 unattributed", ServiceSummaryLine.Describe(ResourceNames.Job, Json(job)));
     }
 
     [Fact]
@@ -85,9 +85,9 @@ public sealed class ConsoleReportLineTests
         var withUnattributed = Json("""{"status":"succeeded","quarters_written":17,"invalid":2,"unattributed":1234}""");
         var withoutMalformed = Json("""{"status":"succeeded","readings":10,"file":"f.txt","source":"file"}""");
 
-        Assert.Equal("17 quarters, 2 invalid, 1,234 unattributed", ServiceSummaryLine.Describe(PipelineConsoleReport.JobResource, withUnattributed));
-        Assert.Equal("10 readings from f.txt (file)", ServiceSummaryLine.Describe(PipelineConsoleReport.IngestorResource, withoutMalformed));
-        Assert.Null(ServiceSummaryLine.Describe(PipelineConsoleReport.JobResource, Json("""{"status":"succeeded"}""")));
+        Assert.Equal("17 quarters, 2 invalid, 1,234 unattributed", ServiceSummaryLine.Describe(ResourceNames.Job, withUnattributed));
+        Assert.Equal("10 readings from f.txt (file)", ServiceSummaryLine.Describe(ResourceNames.Ingestor, withoutMalformed));
+        Assert.Null(ServiceSummaryLine.Describe(ResourceNames.Job, Json("""{"status":"succeeded"}""")));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -39,7 +40,7 @@ public sealed class ContainerRuntimeCheckTests
     public async Task A_runtime_that_fails_is_reported_with_its_error()
     {
         // `false` exists everywhere and exits non-zero, like a docker CLI whose engine is down.
-        Assert.Contains("exited with 1", await ContainerRuntimeCheck.ProbeAsync("false", TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Contains("exited with 1", await ContainerRuntime.ProbeAsync("false", TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 }
 

@@ -6,7 +6,6 @@ using EnergyPipeline.Ingestor.Ingestion;
 using EnergyPipeline.Ingestor.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
-using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Ingestor;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -4,6 +4,7 @@ using Aspire.Hosting.Testing;
 using EnergyPipeline.AppHost.Embedded;
 using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.Ingestor.Generation;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Job;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +30,7 @@ public sealed class EmbeddedPipelineRunTests : IDisposable
     public async Task The_apphost_runs_the_pipeline_on_embedded_infrastructure_and_says_where_the_results_are()
     {
         var binaries = PostgresBinaries.Find();
-        Assert.SkipWhen(binaries is null, "no PostgreSQL server binaries on this machine: " + PostgresBinaries.MissingMessage);
+        Assert.SkipWhen(binaries is null, "no PostgreSQL server binaries on this machine: " + EmbeddedPostgresResource.MissingBinariesMessage);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(RunTimeout);
@@ -61,7 +62,7 @@ public sealed class EmbeddedPipelineRunTests : IDisposable
 
             var report = await WaitForLineAsync(console, "Results: psql", ct);
             Assert.Contains($"ingestor: succeeded — {Rows:N0} readings from {_file} (file), 0 malformed lines skipped", report, StringComparison.Ordinal);
-            Assert.Contains($"spark-job: succeeded — {expected.Count} quarters, 0 invalid", report, StringComparison.Ordinal);
+            Assert.Contains($"spark-job: succeeded — {expected.Count} quarters, 0 invalid, 0 unattributed", report, StringComparison.Ordinal);
             Assert.Contains($"psql '{postgres.PsqlUri}'", report, StringComparison.Ordinal);
             Assert.Equal(Rows.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 await PsqlAsync(Path.Combine(binaries!.BinDirectory, "psql"), postgres.PsqlUri, "SELECT sum(reading_count) FROM quarterly_energy_data"));
@@ -73,7 +74,7 @@ public sealed class EmbeddedPipelineRunTests : IDisposable
     [Fact]
     public async Task A_failed_ingestion_is_reported_on_the_console_with_its_error_and_the_job_as_not_started()
     {
-        Assert.SkipWhen(PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine: " + PostgresBinaries.MissingMessage);
+        Assert.SkipWhen(PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine: " + EmbeddedPostgresResource.MissingBinariesMessage);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(RunTimeout);
         var ct = timeout.Token;

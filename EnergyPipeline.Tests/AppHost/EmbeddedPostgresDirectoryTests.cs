@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EnergyPipeline.AppHost.Embedded;
+using EnergyPipeline.LocalInfrastructure;
 
 namespace EnergyPipeline.Tests.AppHost;
 

@@ -1,7 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Pipeline;
-using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.AppHost;
 

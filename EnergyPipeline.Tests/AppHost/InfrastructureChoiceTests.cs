@@ -2,12 +2,16 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Embedded;
 using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.Tests.AppHost;
 
-/// <summary>Pipeline:Infrastructure: how auto resolves, what the embedded model declares, and the errors the AppHost stops with.</summary>
+/// <summary>
+/// Pipeline:Infrastructure and Pipeline:Engine: how the shape resolves (auto, the engine's default), what the embedded
+/// model declares, and the errors the AppHost stops with.
+/// </summary>
 public sealed class InfrastructureChoiceTests
 {
     private static readonly Func<string, CancellationToken, Task<string?>> NoRuntime = (_, _) => Task.FromResult<string?>("Cannot connect to the Docker daemon");
@@ -17,9 +21,9 @@ public sealed class InfrastructureChoiceTests
     [Fact]
     public async Task Auto_without_a_runtime_is_embedded_and_says_so_in_one_line()
     {
-        var (mode, notice) = await InfrastructureChoice.ResolveAsync(Configuration(), isRunMode: true, NoRuntime, TestContext.Current.CancellationToken);
+        var (shape, notice) = await PipelineShape.ResolveAsync(Configuration(), isRunMode: true, NoRuntime, TestContext.Current.CancellationToken);
 
-        Assert.Equal(PipelineInfrastructure.Embedded, mode);
+        Assert.Equal(PipelineInfrastructure.Embedded, shape.Infrastructure);
         Assert.NotNull(notice);
         Assert.DoesNotContain('\n', notice);
         Assert.Contains("embedded", notice, StringComparison.Ordinal);
@@ -29,9 +33,9 @@ public sealed class InfrastructureChoiceTests
     [Fact]
     public async Task Auto_with_a_runtime_is_containers()
     {
-        var (mode, _) = await InfrastructureChoice.ResolveAsync(Configuration(), isRunMode: true, RuntimeAnswers, TestContext.Current.CancellationToken);
+        var (shape, _) = await PipelineShape.ResolveAsync(Configuration(), isRunMode: true, RuntimeAnswers, TestContext.Current.CancellationToken);
 
-        Assert.Equal(PipelineInfrastructure.Containers, mode);
+        Assert.Equal(PipelineInfrastructure.Containers, shape.Infrastructure);
     }
 
     [Fact]
@@ -39,25 +43,67 @@ public sealed class InfrastructureChoiceTests
     {
         var configuration = Configuration(("Pipeline:Engine", "local"), ("ConnectionStrings:kafka", "127.0.0.1:9092"), ("ConnectionStrings:energy_db", "Host=db;Database=energy_db"));
 
-        var (mode, notice) = await InfrastructureChoice.ResolveAsync(configuration, isRunMode: true, MustNotProbe, TestContext.Current.CancellationToken);
+        var (shape, notice) = await PipelineShape.ResolveAsync(configuration, isRunMode: true, MustNotProbe, TestContext.Current.CancellationToken);
 
-        Assert.Equal(PipelineInfrastructure.Containers, mode);
+        Assert.Equal(PipelineInfrastructure.Containers, shape.Infrastructure);
         Assert.Null(notice);
     }
 
     [Fact]
     public async Task Publishing_always_models_containers()
     {
-        var (mode, _) = await InfrastructureChoice.ResolveAsync(Configuration(("Pipeline:Infrastructure", "embedded")), isRunMode: false, MustNotProbe, TestContext.Current.CancellationToken);
+        var (shape, _) = await PipelineShape.ResolveAsync(Configuration(("Pipeline:Infrastructure", "embedded")), isRunMode: false, MustNotProbe, TestContext.Current.CancellationToken);
 
-        Assert.Equal(PipelineInfrastructure.Containers, mode);
+        Assert.Equal(PipelineInfrastructure.Containers, shape.Infrastructure);
+    }
+
+    [Fact]
+    public async Task Auto_without_a_runtime_runs_the_local_engine()
+    {
+        var (shape, _) = await PipelineShape.ResolveAsync(Configuration(), isRunMode: true, NoRuntime, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PipelineEngine.Local, shape.Engine);
+    }
+
+    [Fact]
+    public async Task The_engine_decides_whether_spark_and_hdfs_must_be_given_to_need_no_runtime()
+    {
+        (string, string)[] kafkaAndDatabase = [("ConnectionStrings:kafka", "127.0.0.1:9092"), ("ConnectionStrings:energy_db", "Host=db;Database=energy_db")];
+
+        var (local, _) = await PipelineShape.ResolveAsync(Configuration([("Pipeline:Engine", "LOCAL"), .. kafkaAndDatabase]), isRunMode: true, MustNotProbe, TestContext.Current.CancellationToken);
+        var (spark, _) = await PipelineShape.ResolveAsync(Configuration(kafkaAndDatabase), isRunMode: true, RuntimeAnswers, TestContext.Current.CancellationToken);
+        var (sparkWithoutRuntime, notice) = await PipelineShape.ResolveAsync(Configuration(kafkaAndDatabase), isRunMode: true, NoRuntime, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new PipelineShape(PipelineInfrastructure.Containers, PipelineEngine.Local), local);
+        Assert.Equal(new PipelineShape(PipelineInfrastructure.Containers, PipelineEngine.Spark), spark);
+        Assert.Equal(new PipelineShape(PipelineInfrastructure.Embedded, PipelineEngine.Local), sparkWithoutRuntime);
+        Assert.Contains("embedded", notice, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("embedded", "spark", "Pipeline:Engine=spark needs Spark and HDFS")]
+    [InlineData("containers", "flink", "Pipeline:Engine is 'flink'; use 'spark' or 'local'")]
+    public void A_shape_that_cannot_run_is_refused_before_anything_is_built(string infrastructure, string engine, string expected)
+    {
+        var error = Assert.Throws<PipelineConfigurationException>(() =>
+            PipelineShape.Resolve(Configuration(("Pipeline:Infrastructure", infrastructure), ("Pipeline:Engine", engine)), isRunMode: true));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_probing_auto_models_containers_with_the_spark_engine()
+    {
+        Assert.Equal(new PipelineShape(PipelineInfrastructure.Containers, PipelineEngine.Spark), PipelineShape.Resolve(Configuration(), isRunMode: true));
+        Assert.Equal(new PipelineShape(PipelineInfrastructure.Embedded, PipelineEngine.Local),
+            PipelineShape.Resolve(Configuration(("Pipeline:Infrastructure", "embedded")), isRunMode: true));
     }
 
     [Fact]
     public async Task An_unknown_infrastructure_is_refused_with_the_choices()
     {
         var error = await Assert.ThrowsAsync<PipelineConfigurationException>(() =>
-            InfrastructureChoice.ResolveAsync(Configuration(("Pipeline:Infrastructure", "cloud")), isRunMode: true, MustNotProbe, TestContext.Current.CancellationToken));
+            PipelineShape.ResolveAsync(Configuration(("Pipeline:Infrastructure", "cloud")), isRunMode: true, MustNotProbe, TestContext.Current.CancellationToken));
 
         Assert.Contains("'auto', 'containers' or 'embedded'", error.Message, StringComparison.Ordinal);
     }
@@ -115,9 +161,6 @@ public sealed class InfrastructureChoiceTests
     [InlineData(0, "Pipeline:Infrastructure", "--help")]
     [InlineData(0, "ConnectionStrings:energy_db", "-h")]
     [InlineData(0, "Pipeline:Engine", "help")]
-    [InlineData(0, "Pipeline:ExitWhenDone             false", "--help")]
-    [InlineData(0, "Pipeline:Embedded:ThrowAway       false", "--help")]
-    [InlineData(0, "~/.local/share/energy-pipeline/postgres", "--help")]
     [InlineData(2, "error: Pipeline:ExitWhenDone is 'yes'; use true or false.", "--Pipeline:Infrastructure=embedded", "--Pipeline:ExitWhenDone=yes")]
     [InlineData(2, "error: Pipeline:Embedded:ThrowAway is 'sometimes'; use true or false.", "--Pipeline:Infrastructure=embedded", "--Pipeline:Embedded:ThrowAway=sometimes")]
     public async Task The_apphost_exits_at_once_with_help_or_a_one_line_configuration_error(int exitCode, string expected, params string[] args)

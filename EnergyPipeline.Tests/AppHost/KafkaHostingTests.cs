@@ -1,6 +1,5 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.AppHost;
 

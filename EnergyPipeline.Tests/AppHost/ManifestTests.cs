@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Aspire.Hosting;
 using EnergyPipeline.AppHost;
+using EnergyPipeline.AppHost.Pipeline;
 
 namespace EnergyPipeline.Tests.AppHost;
 
@@ -59,7 +60,7 @@ public sealed class ManifestTests
                 Args = ["--publisher", "manifest", "--output-path", path],
                 DisableDashboard = true,
             });
-            EnergyPipelineModel.Build(builder);
+            EnergyPipelineModel.Build(builder, PipelineShape.Resolve(builder.Configuration, builder.ExecutionContext.IsRunMode));
             await using (var app = builder.Build())
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

@@ -6,7 +6,7 @@ namespace EnergyPipeline.Tests.Contract;
 /// <summary>
 /// One case of the message contract: the bytes of a message's key and value (null = absent, as Kafka has it), the
 /// verdict (null = valid, else the reason of the first rule broken) and, for a valid message, its minute and seven
-/// measures in thousandths (null = missing). Written by hand from DESIGN section 3 and the README's rules table.
+/// measures in thousandths (null = missing). Written by hand from the message contract and the validity rules (docs/contract.md, *Message contract*, *Message validity*).
 /// </summary>
 public sealed record ContractCase(string Name, byte[]? Key, byte[]? Value, string? Reason, DateTime? Minute = null, long?[]? Thousandths = null)
 {
@@ -19,7 +19,7 @@ public static class ContractCases
     public const string Minute = "2006-12-16T17:24:00";
     private static readonly DateTime At = new(2006, 12, 16, 17, 24, 0);
 
-    /// <summary>The design's example reading as the writer lays it out, with these 7 measure tokens.</summary>
+    /// <summary>The contract's example reading (docs/contract.md, *Message contract*) as the writer lays it out, with these 7 measure tokens.</summary>
     public static string Value(string timestamp, params string[] measures) =>
         $$"""{"timestamp":{{timestamp}},"global_active_power":{{measures[0]}},"global_reactive_power":{{measures[1]}},"voltage":{{measures[2]}},"global_intensity":{{measures[3]}},"sub_metering_1":{{measures[4]}},"sub_metering_2":{{measures[5]}},"sub_metering_3":{{measures[6]}}}""";
 
@@ -51,7 +51,7 @@ public static class ContractCases
     public static IReadOnlyList<ContractCase> All { get; } =
     [
         // Valid messages.
-        Valid("the design's example", ExampleValue, ExampleThousandths),
+        Valid("the contract's example", ExampleValue, ExampleThousandths),
         Valid("a missing row: every measure null", Value($"\"{Minute}\"", "null", "null", "null", "null", "null", "null", "null"), [null, null, null, null, null, null, null]),
         Valid("a null measure in a complete reading", WithMeasure(1, "null"), [4_216, null, 234_840, 18_400, 0, 1_000, 17_000]),
         Valid("fields in another order", """{"sub_metering_3":17,"voltage":234.84,"timestamp":"2006-12-16T17:24:00","global_active_power":4.216,"global_intensity":18.4,"sub_metering_1":0,"global_reactive_power":0.418,"sub_metering_2":1}""", ExampleThousandths),

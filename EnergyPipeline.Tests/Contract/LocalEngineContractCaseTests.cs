@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace EnergyPipeline.Tests.Contract;
 
 /// <summary>
-/// Every case of the contract table through real Kafka clients: produced (null keys and tombstones as Kafka's nulls)
-/// to the mock cluster and read by the local engine, which reports each under its reason, with samples.
+/// Every case of the contract table through real Kafka clients: produced as one completed ingestion (null keys and
+/// tombstones as Kafka's nulls) to the mock cluster and read by the local engine, which reports each under its reason,
+/// with samples.
 /// </summary>
 public sealed class LocalEngineContractCaseTests(PostgresServerFixture server) : IDisposable
 {
@@ -21,23 +22,23 @@ public sealed class LocalEngineContractCaseTests(PostgresServerFixture server) :
     public async Task The_local_engine_reads_every_case_and_reports_its_reason()
     {
         const string topic = "contract_cases";
-        _cluster.CreateTopic(topic, partitions: 1);
-        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers, MessageMaxBytes = 2 * 1024 * 1024 }).Build())
+        _cluster.CreatePipelineTopics(topic, partitions: 1);
+        using (var ingestion = new TestIngestion(_cluster.BootstrapServers, topic))
         {
             // A valid reading of another minute first, so the run has something to publish whatever the cases decide.
-            producer.Produce(topic, new Message<byte[]?, byte[]?> { Key = "2007-01-01T00:00:00"u8.ToArray(), Value = System.Text.Encoding.UTF8.GetBytes(ContractCases.ExampleValue.Replace(ContractCases.Minute, "2007-01-01T00:00:00", StringComparison.Ordinal)) });
+            ingestion.Send("2007-01-01T00:00:00"u8.ToArray(), System.Text.Encoding.UTF8.GetBytes(ContractCases.ExampleValue.Replace(ContractCases.Minute, "2007-01-01T00:00:00", StringComparison.Ordinal)));
             foreach (var contractCase in ContractCases.All)
             {
-                producer.Produce(topic, new Message<byte[]?, byte[]?> { Key = contractCase.Key, Value = contractCase.Value });
+                ingestion.Send(contractCase.Key, contractCase.Value);
             }
 
-            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(20)));
+            ingestion.Complete();
         }
 
         await using var db = await JobDatabase.CreateAsync(server, "cases");
         await db.Migrator.MigrateAsync(TestContext.Current.CancellationToken);
         var log = new CapturingLogger();
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, log);
+        var engine = db.LocalEngine(_cluster.BootstrapServers, log);
         var run = new JobRun(Guid.NewGuid(), topic, DateTimeOffset.UtcNow);
         await using var lease = await db.Store.StartRunAsync(run, engine.Name, TestContext.Current.CancellationToken);
 

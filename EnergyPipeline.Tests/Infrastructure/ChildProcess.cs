@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace EnergyPipeline.Tests.Infrastructure;
 
 /// <summary>
 /// Runs a command as a separate process, the way a user's shell would: to its end, returning what it printed, or
-/// started (<see cref="StartProject"/>) to be watched line by line and sent signals.
+/// started and left running (<see cref="StartProject(string, IEnumerable{string})"/>) to be watched line by line,
+/// sent signals, paused or killed.
 /// </summary>
 internal static class ChildProcess
 {
@@ -21,16 +24,36 @@ internal static class ChildProcess
             $"{Path.DirectorySeparatorChar}{project}{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
 
     /// <summary>Runs <c>dotnet PROJECT.dll ARGS</c> from the project's build output (<see cref="ProjectOutput"/>).</summary>
-    public static Task<Result> RunProjectAsync(string project, TimeSpan timeout, params IEnumerable<string> arguments)
+    public static Task<Result> RunProjectAsync(string project, TimeSpan timeout, params IEnumerable<string> arguments) =>
+        StartProject(project, arguments).WaitAsync(timeout);
+
+    /// <summary>Starts <c>dotnet PROJECT.dll ARGS</c> and leaves it running: the test may signal, pause, resume or kill it.</summary>
+    public static Running StartProject(string project, params IEnumerable<string> arguments) =>
+        StartProject(project, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts <c>dotnet PROJECT.dll ARGS</c> with extra environment variables, and leaves it running.</summary>
+    public static Running StartProject(string project, IReadOnlyDictionary<string, string> environment, params IEnumerable<string> arguments)
     {
         var directory = ProjectOutput(project);
-        return RunAsync("dotnet", [Path.Combine(directory, project + ".dll"), .. arguments], timeout, directory);
+        return Start("dotnet", [Path.Combine(directory, project + ".dll"), .. arguments], directory, environment);
     }
 
     /// <summary>Runs the command to its end; past <paramref name="timeout"/> it is killed (its whole tree) and the test fails.</summary>
-    public static async Task<Result> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null)
+    public static Task<Result> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null) =>
+        Start(fileName, arguments, workingDirectory, new Dictionary<string, string>()).WaitAsync(timeout);
+
+    private static Running Start(string fileName, IEnumerable<string> arguments, string? workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (InterruptIgnored())
+        {
+            // This process ignores SIGINT (a background job of a non-interactive shell does), and an ignored signal stays
+            // ignored in every process it starts: the .NET runtime there then takes no Ctrl+C. GNU env gives it back its default.
+            start.FileName = "env";
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(fileName);
+        }
+
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
@@ -41,89 +64,70 @@ internal static class ChildProcess
             start.ArgumentList.Add(argument);
         }
 
-        var cancellation = TestContext.Current.CancellationToken;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var output = process.StandardOutput.ReadToEndAsync(cancellation);
-        var errors = process.StandardError.ReadToEndAsync(cancellation);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not end within {timeout.TotalSeconds:0} s.");
-        }
-
-        return new Result(process.ExitCode, await output, await errors);
-    }
-
-    /// <summary>Starts <c>dotnet PROJECT.dll ARGS</c> from the project's build output with extra environment variables.</summary>
-    public static Running StartProject(string project, IReadOnlyDictionary<string, string> environment, params IEnumerable<string> arguments)
-    {
-        var directory = ProjectOutput(project);
-        var start = new ProcessStartInfo(InterruptIgnored() ? "env" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-        if (start.FileName == "env")
-        {
-            // This process ignores SIGINT (a background job of a non-interactive shell does), and an ignored signal stays
-            // ignored in every process it starts: the .NET runtime then takes no Ctrl+C. GNU env gives it back its default.
-            start.ArgumentList.Add("--default-signal=INT");
-            start.ArgumentList.Add("dotnet");
-        }
-
-        start.ArgumentList.Add(Path.Combine(directory, project + ".dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
         }
 
-        return new Running(Process.Start(start) ?? throw new InvalidOperationException($"could not start {project}"));
+        return new Running(Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}"), $"{fileName} {string.Join(' ', start.ArgumentList)}");
     }
 
-    /// <summary>A process that runs while the test watches its output and sends it signals.</summary>
+    /// <summary>Whether this process ignores SIGINT (bit 2 of <c>SigIgn</c> in <c>/proc/self/status</c>).</summary>
+    private static bool InterruptIgnored()
+    {
+        var ignored = File.Exists("/proc/self/status")
+            ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))
+            : null;
+        return ignored is not null
+            && (ulong.Parse(ignored["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 0x2) != 0;
+    }
+
+    /// <summary>A started child process, its output collected as it comes while it runs; disposing kills it if it still runs.</summary>
     public sealed class Running : IDisposable
     {
         private readonly Process _process;
+        private readonly string _command;
         private readonly Lock _gate = new();
-        private readonly List<string> _output = [];
-        private readonly List<string> _errors = [];
+        private readonly StringBuilder _output = new();
+        private readonly StringBuilder _errors = new();
         private readonly Task _reading;
 
-        public Running(Process process)
+        internal Running(Process process, string command)
         {
             _process = process;
+            _command = command;
             _reading = Task.WhenAll(ReadAsync(process.StandardOutput, _output), ReadAsync(process.StandardError, _errors));
         }
 
         public int Id => _process.Id;
 
-        public string Output
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return string.Join('\n', _output);
-                }
-            }
-        }
+        public bool HasExited => _process.HasExited;
 
-        public string Errors
+        /// <summary>Standard output so far.</summary>
+        public string Output => Text(_output);
+
+        /// <summary>Standard error so far.</summary>
+        public string Errors => Text(_errors);
+
+        /// <summary>Freezes the process (SIGSTOP), as a debugger or an overloaded host would.</summary>
+        public void Pause() => Signal("STOP");
+
+        /// <summary>Lets a paused process go on (SIGCONT).</summary>
+        public void Resume() => Signal("CONT");
+
+        /// <summary>Sends SIGINT, as a terminal's Ctrl+C does, or SIGTERM, as a service manager's stop does.</summary>
+        public void Signal(PosixSignal signal) => Signal(signal switch
         {
-            get
-            {
-                lock (_gate)
-                {
-                    return string.Join('\n', _errors);
-                }
-            }
+            PosixSignal.SIGINT => "INT",
+            PosixSignal.SIGTERM => "TERM",
+            _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "SIGINT or SIGTERM"),
+        });
+
+        /// <summary>Ends the process at once, whatever it is doing (SIGKILL on Linux): nothing of it runs after this.</summary>
+        public void Kill()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
         }
 
         /// <summary>Waits for a line of standard output that contains <paramref name="text"/>; returns it.</summary>
@@ -133,17 +137,14 @@ internal static class ChildProcess
             deadline.CancelAfter(timeout);
             while (true)
             {
-                lock (_gate)
+                if (Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
                 {
-                    if (_output.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
-                    {
-                        return line;
-                    }
+                    return line;
                 }
 
                 if (_process.HasExited && _reading.IsCompleted)
                 {
-                    throw new Xunit.Sdk.XunitException($"The process ended (exit code {_process.ExitCode}) without printing '{text}'. Output:\n{Output}\nErrors:\n{Errors}");
+                    throw new Xunit.Sdk.XunitException($"{_command} ended (exit code {_process.ExitCode}) without printing '{text}'. Output:\n{Output}\nErrors:\n{Errors}");
                 }
 
                 try
@@ -152,16 +153,13 @@ internal static class ChildProcess
                 }
                 catch (OperationCanceledException)
                 {
-                    throw new Xunit.Sdk.XunitException($"No line with '{text}' within {timeout.TotalSeconds:0} s. Output:\n{Output}\nErrors:\n{Errors}");
+                    throw new Xunit.Sdk.XunitException($"{_command} printed no line with '{text}' within {timeout.TotalSeconds:0} s. Output:\n{Output}\nErrors:\n{Errors}");
                 }
             }
         }
 
-        /// <summary>Sends a signal, as a terminal's Ctrl+C (SIGINT) or a service manager's stop (SIGTERM) does.</summary>
-        public void Signal(PosixSignal signal) => Send(Id, signal);
-
-        /// <summary>Waits for the process to end (and for its output to be read); past <paramref name="timeout"/> it is killed and the test fails.</summary>
-        public async Task<int> WaitForExitAsync(TimeSpan timeout)
+        /// <summary>Waits for the end; past <paramref name="timeout"/> the process is killed (its whole tree) and the test fails.</summary>
+        public async Task<Result> WaitAsync(TimeSpan timeout)
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
             deadline.CancelAfter(timeout);
@@ -173,13 +171,12 @@ internal static class ChildProcess
             catch (OperationCanceledException)
             {
                 _process.Kill(entireProcessTree: true);
-                throw new Xunit.Sdk.XunitException($"The process did not end within {timeout.TotalSeconds:0} s. Output:\n{Output}\nErrors:\n{Errors}");
+                throw new TimeoutException($"{_command} did not end within {timeout.TotalSeconds:0} s. Output:\n{Output}\nErrors:\n{Errors}");
             }
 
-            return _process.ExitCode;
+            return new Result(_process.ExitCode, Output, Errors);
         }
 
-        /// <summary>A process still running at the end of the test (a failed one) is killed with its tree.</summary>
         public void Dispose()
         {
             if (!_process.HasExited)
@@ -190,43 +187,36 @@ internal static class ChildProcess
             _process.Dispose();
         }
 
-        private async Task ReadAsync(StreamReader reader, List<string> lines)
+        private string Text(StringBuilder text)
         {
-            while (await reader.ReadLineAsync() is { } line)
+            lock (_gate)
+            {
+                return text.ToString();
+            }
+        }
+
+        private async Task ReadAsync(StreamReader reader, StringBuilder text)
+        {
+            var buffer = new char[4096];
+            int read;
+            while ((read = await reader.ReadAsync(buffer)) > 0)
             {
                 lock (_gate)
                 {
-                    lines.Add(line);
+                    text.Append(buffer, 0, read);
                 }
             }
         }
-    }
 
-    /// <summary>Whether this process ignores SIGINT (bit 2 of <c>SigIgn</c> in <c>/proc/self/status</c>).</summary>
-    private static bool InterruptIgnored()
-    {
-        var ignored = File.Exists("/proc/self/status")
-            ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))
-            : null;
-        return ignored is not null
-            && (ulong.Parse(ignored["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 0x2) != 0;
-    }
-
-    /// <summary>Sends <paramref name="signal"/> to a process (kill(2)); .NET sends none but SIGKILL itself.</summary>
-    public static void Send(int processId, PosixSignal signal)
-    {
-        var number = signal switch
+        /// <summary>Sends a POSIX signal with the system's kill command.</summary>
+        private void Signal(string signal)
         {
-            PosixSignal.SIGINT => 2,
-            PosixSignal.SIGTERM => 15,
-            _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "SIGINT or SIGTERM"),
-        };
-        if (Kill(processId, number) != 0)
-        {
-            throw new InvalidOperationException($"kill({processId}, {number}) failed: errno {Marshal.GetLastPInvokeError()}");
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", signal, _process.Id.ToString(CultureInfo.InvariantCulture)]))!;
+            kill.WaitForExit();
+            if (kill.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"kill -s {signal} {_process.Id} failed (exit code {kill.ExitCode})");
+            }
         }
     }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

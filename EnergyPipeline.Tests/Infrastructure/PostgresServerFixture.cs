@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net;
 using System.Security.Cryptography;
-using EnergyPipeline.AppHost.Embedded;
-using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Testcontainers.PostgreSql;
@@ -162,8 +161,8 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// </summary>
     private async Task StartContainerAsync()
     {
-        var runtime = ContainerRuntimeCheck.RuntimeName(new ConfigurationBuilder().AddEnvironmentVariables().Build());
-        if (await ContainerRuntimeCheck.ProbeAsync(runtime) is { } problem)
+        var runtime = ContainerRuntime.Name(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        if (await ContainerRuntime.ProbeAsync(runtime) is { } problem)
         {
             throw new InvalidOperationException(
                 $"The tests need PostgreSQL: install its server binaries (Debian/Ubuntu: apt-get install postgresql; or set {PostgresBinaries.BinDirectoryVariable}), " +

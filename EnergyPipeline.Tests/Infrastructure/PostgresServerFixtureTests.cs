@@ -1,4 +1,4 @@
-using EnergyPipeline.AppHost.Pipeline;
+using EnergyPipeline.LocalInfrastructure;
 
 namespace EnergyPipeline.Tests.Infrastructure;
 
@@ -8,7 +8,7 @@ public sealed class PostgresServerFixtureTests
     [Fact]
     public async Task Without_binaries_or_a_container_runtime_the_first_request_fails_naming_both_remedies()
     {
-        Assert.SkipWhen(await ContainerRuntimeCheck.ProbeAsync("docker", TestContext.Current.CancellationToken) is null,
+        Assert.SkipWhen(await ContainerRuntime.ProbeAsync("docker", TestContext.Current.CancellationToken) is null,
             "a container runtime answers here: the fixture would start PostgreSQL in a container");
         await using var fixture = new PostgresServerFixture(binDirectory: null);
 

@@ -7,13 +7,14 @@ using EnergyPipeline.ServiceDefaults.Kafka;
 namespace EnergyPipeline.Tests.Infrastructure;
 
 /// <summary>
-/// Messages produced by hand as one ingestion run would send them (run id, source hash and trace headers), and the
-/// completion record the ingestor writes once every delivery is confirmed: the job refuses readings without one.
-/// The topic and its control topic must exist (<see cref="MockKafkaCluster.CreatePipelineTopics"/>).
+/// Messages produced by hand as one ingestion run would send them (key and value, no headers), and the completion
+/// record the ingestor writes once every delivery is confirmed, with the offset runs of its delivery reports: the job
+/// uses no message that no completion record covers. The topic and its control topic must exist
+/// (<see cref="MockKafkaCluster.CreatePipelineTopics"/>).
 /// </summary>
 internal sealed class TestIngestion : IDisposable
 {
-    private readonly IProducer<byte[], byte[]?> _producer;
+    private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly string _topic;
     private readonly string? _traceParent;
     private readonly ConcurrentQueue<(int Partition, long Offset)> _delivered = new();
@@ -23,12 +24,13 @@ internal sealed class TestIngestion : IDisposable
 
     public TestIngestion(string bootstrapServers, string topic = RawEnergyTopic.Name, string? traceParent = null, string sourceSha256 = "test-file-sha256")
     {
-        _producer = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
         {
             BootstrapServers = bootstrapServers,
             EnableIdempotence = true,
             CompressionType = CompressionType.Lz4,
             LingerMs = 5,
+            MessageMaxBytes = 2 * 1024 * 1024,
         }).SetLogHandler((_, _) => { }).Build();
         _topic = topic;
         _traceParent = traceParent;
@@ -41,25 +43,18 @@ internal sealed class TestIngestion : IDisposable
 
     public int Sent { get; private set; }
 
-    public void Send(byte[] key, byte[]? value, DateTime? reading = null)
-    {
-        var headers = new Headers
-        {
-            { RawEnergyTopic.RunIdHeader, Encoding.UTF8.GetBytes(RunId) },
-            { RawEnergyTopic.SourceSha256Header, Encoding.UTF8.GetBytes(SourceSha256) },
-        };
-        if (_traceParent is not null)
-        {
-            headers.Add(RawEnergyTopic.TraceParentHeader, Encoding.UTF8.GetBytes(_traceParent));
-        }
+    /// <summary>The (partition, offset) of every delivered message, in no particular order.</summary>
+    public IReadOnlyCollection<(int Partition, long Offset)> Delivered => _delivered;
 
+    public void Send(byte[]? key, byte[]? value, DateTime? reading = null)
+    {
         if (reading is { } at)
         {
             _first = _first is null || at < _first ? at : _first;
             _last = _last is null || at > _last ? at : _last;
         }
 
-        _producer.Produce(_topic, new Message<byte[], byte[]?> { Key = key, Value = value, Headers = headers }, report =>
+        _producer.Produce(_topic, new Message<byte[]?, byte[]?> { Key = key, Value = value }, report =>
         {
             if (report.Error.IsError)
             {
@@ -89,24 +84,44 @@ internal sealed class TestIngestion : IDisposable
     public IngestionCompletion Complete()
     {
         Flush();
-        var completion = new IngestionCompletion(RunId, SourceSha256, Sent, _first, _last,
-            [.. _delivered.GroupBy(d => d.Partition).OrderBy(g => g.Key)
-                .Select(g => new PartitionOffsetRange(g.Key, g.Min(d => d.Offset), g.Max(d => d.Offset), g.Count()))],
-            _traceParent, DateTimeOffset.UtcNow);
+        var completion = new IngestionCompletion(RunId, SourceSha256, Sent, _first, _last, OffsetRunsOf(_delivered), _traceParent, DateTimeOffset.UtcNow);
         Record(_producer, _topic, completion);
         return completion;
     }
 
     /// <summary>Writes <paramref name="completion"/> to the control topic of <paramref name="topic"/>.</summary>
-    public static void Record(IProducer<byte[], byte[]?> producer, string topic, IngestionCompletion completion)
+    public static void Record(IProducer<byte[]?, byte[]?> producer, string topic, IngestionCompletion completion)
     {
-        var delivery = producer.ProduceAsync(RawEnergyTopic.CompletionTopic(topic), new Message<byte[], byte[]?>
+        var delivery = producer.ProduceAsync(RawEnergyTopic.CompletionTopic(topic), new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(completion.RunId),
             Value = completion.ToJsonBytes(),
         }).GetAwaiter().GetResult();
         Assert.Equal(PersistenceStatus.Persisted, delivery.Status);
     }
+
+    /// <summary>
+    /// Offsets as the completion record lists them, worked out here: per partition in order, runs of consecutive
+    /// offsets, each [first, last].
+    /// </summary>
+    public static List<PartitionOffsetRuns> OffsetRunsOf(IEnumerable<(int Partition, long Offset)> offsets) =>
+        offsets.GroupBy(o => o.Partition).OrderBy(g => g.Key).Select(g =>
+        {
+            var runs = new List<OffsetRun>();
+            foreach (var offset in g.Select(o => o.Offset).Order())
+            {
+                if (runs.Count > 0 && runs[^1].Last + 1 == offset)
+                {
+                    runs[^1] = new OffsetRun(runs[^1].First, offset);
+                }
+                else
+                {
+                    runs.Add(new OffsetRun(offset, offset));
+                }
+            }
+
+            return new PartitionOffsetRuns(g.Key, runs);
+        }).ToList();
 
     public void Dispose() => _producer.Dispose();
 }

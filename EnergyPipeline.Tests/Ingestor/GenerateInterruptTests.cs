@@ -22,7 +22,7 @@ public sealed class GenerateInterruptTests : IDisposable
 
         await InterruptWhenWritingAsync(generate, PosixSignal.SIGINT);
 
-        Assert.Equal(130, await generate.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal(130, (await generate.WaitAsync(TimeSpan.FromMinutes(1))).ExitCode);
         Assert.Equal($"Stopped by Ctrl+C: '{output}' was not written.", generate.Errors.Trim());
         Assert.Empty(Directory.EnumerateFileSystemEntries(_directory));
     }
@@ -36,7 +36,7 @@ public sealed class GenerateInterruptTests : IDisposable
 
         await InterruptWhenWritingAsync(generate, PosixSignal.SIGTERM);
 
-        Assert.Equal(143, await generate.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal(143, (await generate.WaitAsync(TimeSpan.FromMinutes(1))).ExitCode);
         Assert.Equal($"Stopped by SIGTERM: '{output}' is left as it was.", generate.Errors.Trim());
         Assert.Equal([output], Directory.EnumerateFileSystemEntries(_directory));
         Assert.Equal("the file that was here\n", await File.ReadAllTextAsync(output, TestContext.Current.CancellationToken));

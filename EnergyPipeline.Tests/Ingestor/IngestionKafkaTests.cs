@@ -26,9 +26,11 @@ public sealed class IngestionKafkaTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("energy-ingest-").FullName;
     private readonly ConcurrentQueue<Activity> _stopped = new();
     private readonly ActivityListener _listener;
+    private readonly PostgresServerFixture _server;
 
-    public IngestionKafkaTests()
+    public IngestionKafkaTests(PostgresServerFixture server)
     {
+        _server = server;
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == IngestionTelemetry.Name,
@@ -39,7 +41,7 @@ public sealed class IngestionKafkaTests : IDisposable
     }
 
     [Fact]
-    public async Task Every_reading_of_a_generated_file_is_delivered_once_with_key_headers_and_value()
+    public async Task Every_reading_of_a_generated_file_is_delivered_once_with_key_and_value_and_no_header()
     {
         const int rows = 30_000;
         var path = Path.Combine(_directory, "household.txt");
@@ -96,10 +98,8 @@ public sealed class IngestionKafkaTests : IDisposable
                 Assert.Equal(values[i], element.ValueKind == JsonValueKind.Null ? null : element.GetDecimal());
             }
 
-            Assert.Equal(run.Id, Header(message, RawEnergyTopic.TraceParentHeader));
-            Assert.Equal(result.RunId, Header(message, RawEnergyTopic.RunIdHeader));
-            Assert.Equal(expectedSha, Header(message, RawEnergyTopic.SourceSha256Header));
-            Assert.Equal([RawEnergyTopic.TraceParentHeader, RawEnergyTopic.RunIdHeader, RawEnergyTopic.SourceSha256Header], message.Message.Headers.Select(h => h.Key));
+            // Run, file and trace are found through the completion record, not on the message.
+            Assert.True(message.Message.Headers is null or { Count: 0 }, $"key {key} carries headers");
         }
 
         // Same minute, same partition: the key decides it. The producer leaves librdkafka's default partitioner,
@@ -122,7 +122,7 @@ public sealed class IngestionKafkaTests : IDisposable
         var read = Assert.Single(_stopped, a => a.OperationName == "read household power file");
         Assert.Equal(run.SpanId, read.ParentSpanId);
 
-        // The completion record: written once every delivery was confirmed, its offsets those of the messages read back.
+        // The completion record: written once every delivery was confirmed, its offset runs those of the messages read back.
         var control = Assert.Single(KafkaTopicReader.ReadAll(cluster.BootstrapServers, RawEnergyTopic.CompletionTopic(Topic), TimeSpan.FromSeconds(20)));
         Assert.Equal(result.RunId, Encoding.UTF8.GetString(control.Message.Key));
         var completion = IngestionCompletion.TryParse(control.Message.Value, out var error);
@@ -130,10 +130,10 @@ public sealed class IngestionKafkaTests : IDisposable
         Assert.Equal((result.RunId, expectedSha, (long)rows, run.Id), (completion.RunId, completion.SourceSha256, completion.RowsSent, completion.TraceParent));
         Assert.Equal(expected.Keys.Min(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.FirstReading!.Value));
         Assert.Equal(expected.Keys.Max(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.LastReading!.Value));
-        Assert.Equal(
-            messages.GroupBy(m => m.Partition.Value).OrderBy(g => g.Key)
-                .Select(g => new PartitionOffsetRange(g.Key, g.Min(m => m.Offset.Value), g.Max(m => m.Offset.Value), g.Count())),
-            completion.Partitions);
+        var runs = TestIngestion.OffsetRunsOf(messages.Select(m => (m.Partition.Value, m.Offset.Value)));
+        Assert.Equal(runs.Select(p => (p.Partition, string.Join(",", p.Runs))), completion.OffsetRuns!.Select(p => (p.Partition, string.Join(",", p.Runs))));
+        // Alone on the topic, the run wrote one run of offsets per partition.
+        Assert.All(completion.OffsetRuns!, p => Assert.Single(p.Runs));
     }
 
     [Fact]
@@ -262,24 +262,72 @@ public sealed class IngestionKafkaTests : IDisposable
     }
 
     [Fact]
-    public void Headers_carry_the_run_trace_context_run_id_and_file_hash()
+    public async Task A_foreign_message_produced_between_two_batches_of_a_run_is_left_out_of_its_offset_runs_and_of_the_figures()
     {
-        using var run = new Activity("run");
-        run.SetIdFormat(ActivityIdFormat.W3C);
-        run.ActivityTraceFlags = ActivityTraceFlags.Recorded;
-        run.TraceStateString = "energy=1";
-        run.Start();
+        const int rows = 20_000;
+        var path = Path.Combine(_directory, "household.txt");
+        SyntheticHouseholdFile.WriteFile(path, rows, seed: 21);
+        var readings = ReferenceHouseholdFile.Readings(path).ToList();
+        using var cluster = new MockKafkaCluster();
+        cluster.CreatePipelineTopics(Topic, 6);
+        var options = new IngestorOptions { RowsPerBatchSpan = 200, MessageTimeoutMs = 30_000 };
+        // A small local queue makes the run wait for acknowledgements every 500 messages: its first batch is
+        // acknowledged while most of the file is still to be sent.
+        var throttled = new Dictionary<string, string> { ["queue.buffering.max.messages"] = "500", ["linger.ms"] = "5" };
 
-        var headers = IngestionRunner.MessageHeaders(run, "run-1", "abc123").ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.GetValueBytes()));
+        // When the first batch is acknowledged, another producer writes a newer copy of the file's first minute, with other values.
+        var foreign = Job.JobTestData.Complete(readings[0].Timestamp, 9.999m);
+        DeliveryResult<byte[], byte[]>? foreignDelivery = null;
+        using var foreignProducer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build();
+        using var trigger = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == IngestionTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = a =>
+            {
+                if (a.OperationName == $"publish {Topic}" && foreignDelivery is null)
+                {
+                    foreignDelivery = foreignProducer.ProduceAsync(Topic, new Message<byte[], byte[]>
+                    {
+                        Key = Job.JobTestData.Key(foreign.Timestamp),
+                        Value = Job.JobTestData.Value(foreign),
+                    }).GetAwaiter().GetResult();
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(trigger);
 
-        Assert.Equal($"00-{run.TraceId}-{run.SpanId}-01", headers["traceparent"]);
-        Assert.Equal(run.Id, headers["traceparent"]);
-        Assert.Equal("energy=1", headers["tracestate"]);
-        Assert.Equal("run-1", headers["energy-run-id"]);
-        Assert.Equal("abc123", headers["energy-source-sha256"]);
-        Assert.Equal(["traceparent", "tracestate", "energy-run-id", "energy-source-sha256"], headers.Keys);
-        Assert.True(ActivityContext.TryParse(headers["traceparent"], headers["tracestate"], out var parsed));
-        Assert.Equal(run.TraceId, parsed.TraceId);
+        IngestionResult result;
+        using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options, throttled)).SetLogHandler((_, _) => { }).Build())
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build())
+        {
+            result = await new IngestionRunner(producer, admin, options, NullLogger<IngestionRunner>.Instance).RunAsync(path, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Null(result.Error);
+        Assert.NotNull(foreignDelivery);
+        var at = (foreignDelivery.Partition.Value, foreignDelivery.Offset.Value);
+        var messages = KafkaTopicReader.ReadAll(cluster.BootstrapServers, Topic, TimeSpan.FromSeconds(20));
+        Assert.Equal(rows + 1, messages.Count);
+        Assert.Contains(messages, m => m.Partition.Value == at.Item1 && m.Offset.Value > at.Item2);
+
+        // The run's offset runs are exactly its own messages' offsets: the foreign offset splits its partition's run.
+        var completion = IngestionCompletion.TryParse(
+            Assert.Single(KafkaTopicReader.ReadAll(cluster.BootstrapServers, RawEnergyTopic.CompletionTopic(Topic), TimeSpan.FromSeconds(20))).Message.Value, out var error);
+        Assert.True(completion is not null, error);
+        var own = TestIngestion.OffsetRunsOf(messages.Select(m => (m.Partition.Value, m.Offset.Value)).Where(o => o != at));
+        Assert.Equal(own.Select(p => (p.Partition, string.Join(",", p.Runs))), completion.OffsetRuns!.Select(p => (p.Partition, string.Join(",", p.Runs))));
+        Assert.DoesNotContain(completion.OffsetRuns!, p => p.Partition == at.Item1 && p.Runs.Any(r => r.First <= at.Item2 && at.Item2 <= r.Last));
+        Assert.Equal(2, completion.OffsetRuns!.Single(p => p.Partition == at.Item1).Runs.Count);
+
+        // The job leaves it out: the figures are the file's, the newer foreign copy is counted unattributed.
+        await using var db = await Job.JobDatabase.CreateAsync(_server, "foreignbetween");
+        var engine = new SparkJob.Local.LocalEngine(new SparkJob.Local.LocalEngineOptions { BootstrapServers = cluster.BootstrapServers },
+            TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), db.Store, NullLogger<SparkJob.Local.LocalEngine>.Instance);
+        var summary = await db.Runner(engine).RunAsync(Topic, TestContext.Current.CancellationToken);
+
+        Assert.Equal((1L, (long)rows, 0L), (summary.Unattributed, summary.ReadingsRead, summary.DuplicatesDropped));
+        Assert.Equal(Job.IndependentFigures.Of(readings).Select(Job.JobDatabase.ExpectedText), await db.QuarterRowsAsTextAsync());
     }
 
     /// <summary>CRC-32 (IEEE 802.3, reflected, as zlib's crc32), bit by bit.</summary>
@@ -297,9 +345,6 @@ public sealed class IngestionKafkaTests : IDisposable
 
         return ~crc;
     }
-
-    private static string Header(ConsumeResult<byte[], byte[]> message, string name) =>
-        Encoding.UTF8.GetString(message.Message.Headers.GetLastBytes(name));
 
     public void Dispose()
     {

@@ -14,7 +14,7 @@ public sealed class MessageContractTests
     }
 
     [Fact]
-    public void First_line_of_the_file_gives_the_design_example_exactly()
+    public void First_line_of_the_file_gives_the_contract_s_example_exactly()
     {
         var json = Encoding.UTF8.GetString(EnergyReadingJson.Serialize(ParseLine("16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;17.000")));
 

@@ -85,7 +85,7 @@ public sealed partial class SyntheticHouseholdFileTests
             SyntheticHouseholdFile.WriteFile(path);
             var summary = HouseholdFileReader.ReadFile(path, NullReadingSink.Instance, cancellationToken: TestContext.Current.CancellationToken);
 
-            // DESIGN section 2 facts.
+            // Facts of the real file (docs/contract.md, *The input file*).
             Assert.Equal(2_075_259, summary.DataLines);
             Assert.Equal(2_075_259, summary.Readings);
             Assert.Equal(25_979, summary.MissingValueRows);

@@ -3,7 +3,7 @@ using static EnergyPipeline.Tests.Job.JobTestData;
 
 namespace EnergyPipeline.Tests.Job;
 
-/// <summary>Half-way values round away from zero (DESIGN section 4), in the one division every figure goes through.</summary>
+/// <summary>Half-way values round away from zero (docs/contract.md, *quarterly_energy_data*), in the one division every figure goes through.</summary>
 public sealed class FixedPointRoundingTests
 {
     [Theory]

@@ -9,13 +9,13 @@ namespace EnergyPipeline.Tests.Job;
 
 /// <summary>
 /// The whole minute grid of the data set (2,075,259 readings, with missing runs and re-ingested copies) through the
-/// aggregation and the writer, checked against DESIGN section 2's row counts and against sums computed here in plain
+/// aggregation and the writer, checked against the real file's row counts (docs/contract.md, *The input file*) and against sums computed here in plain
 /// decimal arithmetic, a different path from the job's integer thousandths.
 /// </summary>
 public sealed class FullDataSetTests(PostgresServerFixture server, ITestOutputHelper output)
 {
-    /// <summary>Rows per quarter of the real file, missing ones included (DESIGN section 2).</summary>
-    private static readonly long[] DesignRowsPerQuarter =
+    /// <summary>Rows per quarter of the real file, missing ones included (docs/contract.md, *The input file*).</summary>
+    private static readonly long[] KnownRowsPerQuarter =
     [
         21_996, 129_600, 131_040, 132_480, 132_480, 131_040, 131_040, 132_480, 132_480,
         129_600, 131_040, 132_480, 132_480, 129_600, 131_040, 132_480, 81_903,
@@ -78,7 +78,7 @@ public sealed class FullDataSetTests(PostgresServerFixture server, ITestOutputHe
         Assert.Equal(messages, result.MessagesRead);
         Assert.Equal(copies, result.DuplicatesDropped);
         Assert.Equal(0, result.Invalid);
-        Assert.Equal(DesignRowsPerQuarter, result.Quarters.Select(q => q.ReadingCount));
+        Assert.Equal(KnownRowsPerQuarter, result.Quarters.Select(q => q.ReadingCount));
         Assert.Equal(expected.Keys, result.Quarters.Select(q => q.Quarter));
         var expectedFigures = expected.Select(e => e.Value.ToFigures(e.Key)).ToList();
         Assert.Equal(expectedFigures, result.Quarters);

@@ -4,7 +4,7 @@ using EnergyPipeline.SparkJob.Aggregation;
 namespace EnergyPipeline.Tests.Job;
 
 /// <summary>
-/// DESIGN section 4's figures computed the plain way: decimal sums of the readings kept, Math.Round at the end.
+/// The figures of quarterly_energy_data (docs/contract.md, *quarterly_energy_data*) computed the plain way: decimal sums of the readings kept, Math.Round at the end.
 /// A different path from the job's integer thousandths, used as the reference in the tests.
 /// </summary>
 internal static class IndependentFigures
@@ -35,7 +35,7 @@ internal static class IndependentFigures
         _ => new DateOnly(t.Year, 10, 1),
     };
 
-    /// <summary>The figures of DESIGN section 4 in plain decimal arithmetic, rounded with Math.Round at the end.</summary>
+    /// <summary>The figures of quarterly_energy_data in plain decimal arithmetic, rounded with Math.Round at the end.</summary>
     public sealed class DecimalQuarter
     {
         private decimal _voltage;

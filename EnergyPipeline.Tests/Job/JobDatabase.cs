@@ -1,8 +1,11 @@
 using System.Globalization;
 using EnergyPipeline.SparkJob.Aggregation;
+using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
+using EnergyPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -34,6 +37,13 @@ internal sealed class JobDatabase : IAsyncDisposable
 
     public JobRunner Runner(IJobEngine engine, SparkJob.Kafka.SnapshotSource? completions = null) =>
         new(Migrator, Store, engine, NullLogger<JobRunner>.Instance, completions: completions);
+
+    /// <summary>The local engine reading a Kafka cluster with the consumer the job registers, staging into this database.</summary>
+    public LocalEngine LocalEngine(string bootstrapServers, ILogger<LocalEngine>? logger = null) =>
+        LocalEngine(new LocalEngineOptions { BootstrapServers = bootstrapServers }, logger);
+
+    public LocalEngine LocalEngine(LocalEngineOptions options, ILogger<LocalEngine>? logger = null) =>
+        new(options, TestKafkaClients.SnapshotConsumers(options.BootstrapServers), Store, logger ?? NullLogger<LocalEngine>.Instance);
 
     /// <summary>Every column but run_id and processed_at, as PostgreSQL's text of each value, in quarter order.</summary>
     public async Task<List<string>> QuarterRowsAsTextAsync()
@@ -89,9 +99,34 @@ internal sealed class JobDatabase : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    public async Task<string?> TextAsync(string sql)
+    /// <summary>Every row's columns as text; values go in as positional parameters ($1, $2, ...).</summary>
+    public async Task<List<string[]>> TextRowsAsync(string sql, params object[] values)
     {
         await using var command = DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        var rows = new List<string[]>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetString)]);
+        }
+
+        return rows;
+    }
+
+    /// <summary>A text value; values go in as positional parameters ($1, $2, ...).</summary>
+    public async Task<string?> TextAsync(string sql, params object[] values)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
         return (string?)await command.ExecuteScalarAsync();
     }
 
@@ -131,11 +166,11 @@ internal sealed class StagingEngine(QuarterlyStore store, IReadOnlyList<QuarterF
         var readings = quarters.Sum(q => q.ReadingCount);
         var ingestion = Guid.NewGuid().ToString();
         var completion = new Messaging.IngestionCompletion(ingestion, "staged", readings, null, null,
-            readings == 0 ? [] : [new Messaging.PartitionOffsetRange(0, 0, readings - 1, readings)], null, DateTimeOffset.UtcNow);
+            readings == 0 ? [] : [new Messaging.PartitionOffsetRuns(0, [new Messaging.OffsetRun(0, readings - 1)])], null, DateTimeOffset.UtcNow);
+        var attribution = OffsetAttribution.From([completion]);
         return new EngineResult([new PartitionRead(0, 0, readings, readings)], readings, 0, 0)
         {
-            Evidence = new CompletenessEvidence([completion], new Dictionary<string, long> { [ingestion] = readings },
-                readings == 0 ? [] : [new NewestIngestionPresence(0, readings, 0)]),
+            Evidence = new CompletenessEvidence(attribution, readings == 0 ? [] : [readings], [readings]),
         };
     }
 }

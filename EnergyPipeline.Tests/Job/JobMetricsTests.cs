@@ -1,10 +1,8 @@
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
-using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Telemetry;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 using static EnergyPipeline.Tests.Job.JobTestData;
 
 namespace EnergyPipeline.Tests.Job;
@@ -43,8 +41,7 @@ public sealed class JobMetricsTests(PostgresServerFixture server) : IDisposable
         using var quarters = Counter("energy.job.quarters_written");
 
         await using var db = await JobDatabase.CreateAsync(server, "metrics");
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
-        var summary = await db.Runner(engine).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
+        var summary = await db.Runner(db.LocalEngine(_cluster.BootstrapServers)).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
 
         Assert.Equal(5_702, summary.ReadingsRead);
         // 700 re-sent copies, and the valid copies of the two minutes whose newest copy is invalid.

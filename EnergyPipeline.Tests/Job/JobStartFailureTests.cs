@@ -70,6 +70,52 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
         AssertFailedSummary(output, setting);
     }
 
+    [Fact]
+    public async Task Spark_connect_that_does_not_answer_fails_within_the_connect_timeout_in_one_line_naming_the_address()
+    {
+        var port = FreeTcpPort.Next();
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var (code, output, errors) = await RunEngineAsync("spark", SparkSettings(await server.CreateDatabaseAsync("nospark"),
+            ("ConnectionStrings:spark", $"sc://127.0.0.1:{port}"), ("Pipeline:ConnectTimeout", "2")));
+
+        Assert.Equal(JobProgram.ExitFailed, code);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2 + 5), $"the probe took {stopwatch.Elapsed}");
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"Cannot reach Spark Connect at 127.0.0.1:{port} (ConnectionStrings:spark) within 2 s", line, StringComparison.Ordinal);
+        Assert.Contains("refused", line, StringComparison.OrdinalIgnoreCase);
+        AssertFailedSummary(output, $"127.0.0.1:{port}");
+    }
+
+    [Theory]
+    [InlineData("ConnectionStrings:spark", "http://spark:15002", "ConnectionStrings:spark: The Spark Connect connection string 'http://spark:15002' is not valid")]
+    [InlineData("Pipeline:Spark:MaxStatementDuration", "forever", "Pipeline:Spark:MaxStatementDuration is 'forever'")]
+    public async Task A_spark_setting_that_cannot_be_used_exits_2_naming_it(string setting, string value, string message)
+    {
+        var (code, output, errors) = await RunEngineAsync("spark", SparkSettings("Host=127.0.0.1;Database=energy_db;Username=energy", (setting, value)));
+
+        Assert.Equal(JobProgram.ExitConfiguration, code);
+        Assert.Contains(message, Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        AssertFailedSummary(output, setting);
+    }
+
+    /// <summary>What the spark engine needs configured, with <paramref name="overrides"/> replacing or adding settings.</summary>
+    private static (string Key, string Value)[] SparkSettings(string database, params (string Key, string Value)[] overrides)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings:kafka"] = "127.0.0.1:9",
+            ["ConnectionStrings:energy_db"] = database,
+            ["ConnectionStrings:hdfs"] = "hdfs://namenode:8020",
+            ["ConnectionStrings:spark"] = "sc://127.0.0.1:9",
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        return [.. settings.Select(kv => (kv.Key, kv.Value))];
+    }
+
     private static void AssertFailedSummary(string output, string errorContains)
     {
         using var summary = JsonDocument.Parse(output.TrimEnd().Split('\n')[^1]);
@@ -77,7 +123,10 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
         Assert.Contains(errorContains, summary.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
-    private static async Task<(int Code, string Output, string Errors)> RunAsync(params (string Key, string Value)[] settings)
+    private static Task<(int Code, string Output, string Errors)> RunAsync(params (string Key, string Value)[] settings) =>
+        RunEngineAsync("local", settings);
+
+    private static async Task<(int Code, string Output, string Errors)> RunEngineAsync(string engine, params (string Key, string Value)[] settings)
     {
         var output = new StringWriter();
         var errors = new StringWriter();
@@ -85,7 +134,7 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
         Console.SetError(errors);
         try
         {
-            var code = await JobProgram.RunAsync(["--engine", "local", "--Pipeline:ConnectTimeout=5"], config => config.AddInMemoryCollection(
+            var code = await JobProgram.RunAsync(["--engine", engine, "--Pipeline:ConnectTimeout=5"], config => config.AddInMemoryCollection(
                 settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))), output);
             return (code, output.ToString(), errors.ToString());
         }
@@ -118,6 +167,7 @@ public sealed class JobCommandLineTests
         Assert.Equal(JobProgram.ExitSucceeded, await JobProgram.RunAsync([arg], output: output));
         Assert.Contains("Pipeline:ConnectTimeout", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Pipeline:ReadStallTimeout", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Pipeline:Spark:MaxStatementDuration", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,6 +26,13 @@ internal static class JobTestData
     public static QuarterFigures Quarter2007() => new(
         new DateOnly(2007, 1, 1), 10m, 5, 6, 1, 1m, 2m, 3m, 4m, 0.5m, 240m, 1.2m, 2.5m, new DateTime(2007, 1, 1), new DateTime(2007, 3, 31, 23, 59, 0));
 
+    /// <summary>A completion record written by hand: per partition, its offset runs as (first, last); rows sent as the runs hold.</summary>
+    public static IngestionCompletion Completion(string runId, params (int Partition, (long First, long Last)[] Runs)[] partitions)
+    {
+        var runs = partitions.Select(p => new PartitionOffsetRuns(p.Partition, p.Runs.Select(r => new OffsetRun(r.First, r.Last)).ToList())).ToList();
+        return new IngestionCompletion(runId, "sha", runs.Sum(r => r.Messages), null, null, runs, null, DateTimeOffset.UnixEpoch);
+    }
+
     public static QuarterFigures Quarter(this AggregationResult result, int year, int month) =>
         Assert.Single(result.Quarters, q => q.Quarter == new DateOnly(year, month, 1));
 }

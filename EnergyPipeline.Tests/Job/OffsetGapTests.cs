@@ -1,9 +1,7 @@
 using Confluent.Kafka;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
-using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 using static EnergyPipeline.Tests.Job.JobTestData;
 
 namespace EnergyPipeline.Tests.Job;
@@ -28,7 +26,7 @@ public sealed class OffsetGapTests(PostgresServerFixture server) : IDisposable
                    BootstrapServers = _cluster.BootstrapServers,
                    TransactionalId = "energy-test-" + Guid.NewGuid().ToString("N"),
                }).Build())
-        using (var control = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers }).Build())
+        using (var control = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers }).Build())
         {
             producer.InitTransactions(TimeSpan.FromSeconds(20));
             foreach (var batch in readings.Chunk(10))
@@ -40,20 +38,21 @@ public sealed class OffsetGapTests(PostgresServerFixture server) : IDisposable
                     {
                         Key = Key(reading.Timestamp),
                         Value = Value(reading),
-                        Headers = new Headers { { RawEnergyTopic.RunIdHeader, System.Text.Encoding.UTF8.GetBytes(runId) } },
                     }, report => { lock (delivered) { delivered.Add((report.Partition.Value, report.Offset.Value)); } });
                 }
 
                 producer.CommitTransaction(TimeSpan.FromSeconds(20));
             }
 
+            var runs = TestIngestion.OffsetRunsOf(delivered);
+            // Each commit marker sits between two transactions' messages: the offset runs have a gap at every one.
+            Assert.True(runs.Sum(p => p.Runs.Count) > runs.Count, "commit markers should split the offset runs");
             TestIngestion.Record(control, RawEnergyTopic.Name, new IngestionCompletion(runId, "sha", readings.Count, readings[0].Timestamp, readings[^1].Timestamp,
-                [.. delivered.GroupBy(o => o.Partition).OrderBy(g => g.Key).Select(g => new PartitionOffsetRange(g.Key, g.Min(o => o.Offset), g.Max(o => o.Offset), g.Count()))],
-                null, DateTimeOffset.UtcNow));
+                runs, null, DateTimeOffset.UtcNow));
         }
 
         await using var db = await JobDatabase.CreateAsync(server, "gaps");
-        var engine = new LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), db.Store, NullLogger<LocalEngine>.Instance);
+        var engine = db.LocalEngine(_cluster.BootstrapServers);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
 

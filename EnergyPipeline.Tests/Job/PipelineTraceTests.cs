@@ -7,18 +7,17 @@ using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob;
 using EnergyPipeline.SparkJob.Kafka;
-using EnergyPipeline.SparkJob.Local;
 using EnergyPipeline.SparkJob.Orchestration;
 using EnergyPipeline.SparkJob.Telemetry;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EnergyPipeline.Tests.Job;
 
 /// <summary>
 /// One trace per pipeline run: the job's run span continues the trace of the newest completed ingestion (its
-/// completion record's traceparent is the parent) and links the other ingestion traces it consumed.
+/// completion record's traceparent is the parent) and links the traces of the other ingestions its figures come
+/// from, taken from their completion records (messages carry no headers).
 /// </summary>
 public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposable
 {
@@ -56,9 +55,10 @@ public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposab
     public async Task With_several_ingestions_the_newest_completed_one_is_the_parent_and_the_others_are_links()
     {
         _cluster.CreatePipelineTopics(RawEnergyTopic.Name, RawEnergyTopic.DefaultPartitions);
-        foreach (var trace in IngestionTraces)
+        // Three files of different minutes: each supplies readings.
+        for (var i = 0; i < IngestionTraces.Length; i++)
         {
-            Ingest(trace);
+            Ingest(IngestionTraces[i], firstMinute: i * ReadingsPerIngestion);
         }
 
         await using var db = await JobDatabase.CreateAsync(server, "trace_several");
@@ -75,14 +75,31 @@ public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposab
     }
 
     [Fact]
-    public async Task Beyond_the_cap_the_run_links_only_the_first_ingestion_traces_it_reads()
+    public async Task An_ingestion_whose_every_minute_was_ingested_again_is_not_linked()
     {
-        // Two ingestions more than the cap, besides the newest (the parent): the first MaxTraceLinks read are linked.
+        _cluster.CreatePipelineTopics(RawEnergyTopic.Name, RawEnergyTopic.DefaultPartitions);
+        Ingest(IngestionTraces[0]);
+        Ingest(IngestionTraces[1]);
+        Ingest(IngestionTraces[2], firstMinute: ReadingsPerIngestion);
+        await using var db = await JobDatabase.CreateAsync(server, "trace_superseded");
+
+        var (summary, runSpan) = await RunJobAsync(db);
+
+        Assert.Equal(3 * ReadingsPerIngestion, summary.ReadingsRead);
+        Assert.Equal(ReadingsPerIngestion, summary.DuplicatesDropped);
+        Assert.Equal("5c3e8d2a1f0b4e6c9d7a8b1c2d3e4f50", runSpan.TraceId.ToHexString());
+        Assert.Equal(["4bf92f3577b34da6a3ce929d0e0e4736"], runSpan.Links.Select(l => l.Context.TraceId.ToHexString()));
+    }
+
+    [Fact]
+    public async Task Beyond_the_cap_the_run_links_only_the_oldest_ingestions_its_figures_come_from()
+    {
+        // Two ingestions more than the cap, besides the newest (the parent): the oldest MaxTraceLinks are linked.
         var traces = Enumerable.Range(1, JobTelemetry.MaxTraceLinks + 3).Select(i => $"00-{i:x32}-{i:x16}-01").ToArray();
         _cluster.CreatePipelineTopics(RawEnergyTopic.Name, 1);
-        foreach (var trace in traces)
+        for (var i = 0; i < traces.Length; i++)
         {
-            Ingest(trace, readings: 3);
+            Ingest(traces[i], readings: 3, firstMinute: 3 * i);
         }
 
         await using var db = await JobDatabase.CreateAsync(server, "trace_cap");
@@ -121,6 +138,9 @@ public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposab
                 ["Logging:LogLevel:Default"] = "Warning",
             }), jobOutput);
             Assert.Equal(JobProgram.ExitSucceeded, jobCode);
+            // The ingestor's messages carry key and value only: the job found the trace in the completion record.
+            Assert.All(KafkaTopicReader.ReadAll(_cluster.BootstrapServers, RawEnergyTopic.Name, TimeSpan.FromSeconds(20)),
+                m => Assert.True(m.Message.Headers is null or { Count: 0 }));
 
             var ingestion = LastLineJson(ingestorOutput.ToString());
             var job = LastLineJson(jobOutput.ToString());
@@ -135,11 +155,14 @@ public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposab
         }
     }
 
-    /// <summary>One ingestion run's readings (the same minutes each time) under <paramref name="traceParent"/>, completed.</summary>
-    private void Ingest(string traceParent, int readings = ReadingsPerIngestion)
+    /// <summary>
+    /// One completed ingestion run under <paramref name="traceParent"/>: <paramref name="readings"/> readings from
+    /// <paramref name="firstMinute"/> minutes after the data set's first (the same values for the same minutes).
+    /// </summary>
+    private void Ingest(string traceParent, int readings = ReadingsPerIngestion, int firstMinute = 0)
     {
         using var ingestion = new TestIngestion(_cluster.BootstrapServers, traceParent: traceParent);
-        foreach (var reading in SyntheticReadings.Generate(readings))
+        foreach (var reading in SyntheticReadings.Generate(firstMinute + readings).Skip(firstMinute))
         {
             ingestion.Send(reading);
         }
@@ -157,11 +180,8 @@ public sealed class PipelineTraceTests(PostgresServerFixture server) : IDisposab
         };
         ActivitySource.AddActivityListener(listener);
 
-        var consumers = TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers);
-        var engine = new LocalEngine(
-            new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers }, consumers, db.Store, NullLogger<LocalEngine>.Instance);
-        var completions = new SnapshotSource(consumers, _cluster.BootstrapServers, TimeSpan.FromSeconds(30));
-        var summary = await db.Runner(engine, completions).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
+        var completions = new SnapshotSource(TestKafkaClients.SnapshotConsumers(_cluster.BootstrapServers), _cluster.BootstrapServers, TimeSpan.FromSeconds(30));
+        var summary = await db.Runner(db.LocalEngine(_cluster.BootstrapServers), completions).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
 
         // Other tests' runs may be heard too: this run's span is the one tagged with its run id.
         var runSpan = Assert.Single(_stopped, a => a.OperationName == "energy job run" && (string?)a.GetTagItem("energy.run_id") == summary.RunId.ToString());

@@ -9,21 +9,21 @@ using EnergyPipeline.SparkJob.Aggregation;
 namespace EnergyPipeline.Tests.Job;
 
 /// <summary>
-/// The real UCI file, when it is in <c>data/</c> with DESIGN's SHA-256: every line through the ingestor's parser (the
+/// The real UCI file, when it is in <c>data/</c> with its known SHA-256: every line through the ingestor's parser (the
 /// file's rules), every reading as the ingestor's message through the job's contract reader and aggregation (the
-/// message rules), checked against DESIGN section 2's counts and totals and against a decimal computation.
+/// message rules), checked against the real file's counts and totals (docs/contract.md, *The input file*) and against a decimal computation.
 /// Explicit (about a minute): <c>dotnet test --project EnergyPipeline.Tests -- --filter-class "*RealDataSetTests" --explicit only</c>.
 /// </summary>
 public sealed class RealDataSetTests(ITestOutputHelper output)
 {
-    private static readonly long[] DesignRowsPerQuarter =
+    private static readonly long[] KnownRowsPerQuarter =
     [
         21_996, 129_600, 131_040, 132_480, 132_480, 131_040, 131_040, 132_480, 132_480,
         129_600, 131_040, 132_480, 132_480, 129_600, 131_040, 132_480, 81_903,
     ];
 
     [Fact(Explicit = true)]
-    public void The_real_file_gives_design_s_counts_and_totals_through_both_validity_rules_and_the_aggregation()
+    public void The_real_file_gives_its_known_counts_and_totals_through_both_validity_rules_and_the_aggregation()
     {
         var path = FindRealFile();
         if (path is null)
@@ -40,7 +40,7 @@ public sealed class RealDataSetTests(ITestOutputHelper output)
         Assert.Equal(2_237_024.862m, parse.GlobalActivePowerSum);
         Assert.Equal((2_075_259L, 0L, 0L), (result.MessagesRead, result.Invalid, result.DuplicatesDropped));
         Assert.Empty(sink.InvalidReasons);
-        Assert.Equal(DesignRowsPerQuarter, result.Quarters.Select(q => q.ReadingCount));
+        Assert.Equal(KnownRowsPerQuarter, result.Quarters.Select(q => q.ReadingCount));
         Assert.Equal(2_049_280, result.Quarters.Sum(q => q.RecordCount));
         // 37,283,747.7 Wh in total; each of the 17 quarters is rounded to a thousandth on its own.
         Assert.InRange(result.Quarters.Sum(q => q.TotalEnergyWh), 37_283_747.7m - 0.009m, 37_283_747.7m + 0.009m);

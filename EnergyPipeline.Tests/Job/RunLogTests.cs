@@ -118,7 +118,7 @@ public sealed class RunLogTests(PostgresServerFixture server)
         Assert.Equal("running", (await db.RunAsync(runId)).Status);
 
         var engine = new SparkJob.Local.LocalEngine(new SparkJob.Local.LocalEngineOptions { BootstrapServers = cluster.BootstrapServers },
-            TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), db.Store, NullLogger<SparkJob.Local.LocalEngine>.Instance);
+            TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), db.Store, NullLogger<SparkJob.Local.LocalEngine>.Instance);
         var next = await db.Runner(engine).RunAsync("raw_energy", ct);
 
         Assert.Equal(("abandoned", true), await StatusAsync(db, runId));

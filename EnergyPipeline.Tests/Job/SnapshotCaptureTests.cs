@@ -53,7 +53,7 @@ public sealed class SnapshotCaptureTests : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
-    private SnapshotSource Snapshots() => new(TestKafkaClients.LocalEngineConsumers(_cluster.BootstrapServers), _cluster.BootstrapServers, TimeSpan.FromSeconds(20));
+    private SnapshotSource Snapshots() => new(TestKafkaClients.SnapshotConsumers(_cluster.BootstrapServers), _cluster.BootstrapServers, TimeSpan.FromSeconds(20));
 
     private IngestionCompletion Ingest()
     {

@@ -1,6 +1,5 @@
 using Confluent.Kafka;
 using EnergyPipeline.ServiceDefaults.Kafka;
-using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

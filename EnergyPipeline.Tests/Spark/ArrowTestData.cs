@@ -31,38 +31,48 @@ internal static class ArrowTestData
         return Write(batch);
     }
 
-    /// <summary>Winning copies per run id, as QueryWinningCopies answers.</summary>
-    public static byte[] RunCopies(params (string RunId, long Copies)[] rows)
+    /// <summary>Counts per number (INT, BIGINT), as QueryWinningCopies (ingestion, copies) and QueryRunPresence (run_index, present) answer.</summary>
+    public static byte[] Counts(string number, string count, params (int Number, long Count)[] rows)
     {
-        var runIds = new StringArray.Builder();
-        var copies = new Int64Array.Builder();
-        foreach (var (runId, count) in rows)
-        {
-            runIds.Append(runId);
-            copies.Append(count);
-        }
-
-        return Write(new RecordBatch.Builder().Append("run_id", false, runIds.Build()).Append("copies", false, copies.Build()).Build());
-    }
-
-    /// <summary>The newest ingestion's presence per partition, as QueryNewestIngestion answers.</summary>
-    public static byte[] Presence(params (int Partition, long Present, long Later)[] rows)
-    {
-        var partitions = new Int32Array.Builder();
-        var present = new Int64Array.Builder();
-        var later = new Int64Array.Builder();
+        var numbers = new Int32Array.Builder();
+        var counts = new Int64Array.Builder();
         foreach (var row in rows)
         {
-            partitions.Append(row.Partition);
-            present.Append(row.Present);
-            later.Append(row.Later);
+            numbers.Append(row.Number);
+            counts.Append(row.Count);
+        }
+
+        return Write(new RecordBatch.Builder().Append(number, false, numbers.Build()).Append(count, false, counts.Build()).Build());
+    }
+
+    /// <summary>Rows of SparkPlan.QueryUnattributed: a sample's partition, offset and key (null for none), and the count of all.</summary>
+    public static byte[] Unattributed(long messages, params (int Partition, long Offset, string? Key)[] samples)
+    {
+        var partition = new Int32Array.Builder();
+        var offset = new Int64Array.Builder();
+        var key = new StringArray.Builder();
+        var count = new Int64Array.Builder();
+        foreach (var sample in samples)
+        {
+            partition.Append(sample.Partition);
+            offset.Append(sample.Offset);
+            if (sample.Key is null)
+            {
+                key.AppendNull();
+            }
+            else
+            {
+                key.Append(sample.Key);
+            }
+
+            count.Append(messages);
         }
 
         return Write(new RecordBatch.Builder()
-            .Append("kafka_partition", false, partitions.Build()).Append("present", false, present.Build()).Append("later", false, later.Build()).Build());
+            .Append("kafka_partition", false, partition.Build()).Append("kafka_offset", false, offset.Build())
+            .Append("reading_key", true, key.Build()).Append("messages", false, count.Build()).Build());
     }
 
-    /// <summary>One row of BIGINT columns, as a COUNT query answers.</summary>
     /// <summary>Rows of SparkPlan.QueryInvalidReasons: reason, its count, and one sample's partition and offset.</summary>
     public static byte[] InvalidReasons(params (string Reason, long Messages, int Partition, long Offset)[] rows)
     {
@@ -86,6 +96,7 @@ internal static class ArrowTestData
             .Build());
     }
 
+    /// <summary>One row of BIGINT columns, as a COUNT query answers.</summary>
     public static byte[] Longs(params (string Name, long Value)[] columns)
     {
         var builder = new RecordBatch.Builder();
@@ -95,18 +106,6 @@ internal static class ArrowTestData
         }
 
         return Write(builder.Build());
-    }
-
-    /// <summary>One STRING column.</summary>
-    public static byte[] Strings(string name, params string[] values)
-    {
-        var column = new StringArray.Builder();
-        foreach (var value in values)
-        {
-            column.Append(value);
-        }
-
-        return Write(new RecordBatch.Builder().Append(name, true, column.Build()).Build());
     }
 
     /// <summary>A batch with the types the job reads back: decimal, string, date, timestamps, nulls.</summary>

@@ -77,7 +77,8 @@ internal sealed class FakeSparkConnectServer : IAsyncDisposable
 
         public ExecuteHandler OnExecute { get; set; } = CompleteCommand;
 
-        public ReattachHandler OnReattach { get; set; } = (_, _, _) => Task.CompletedTask;
+        /// <summary>By default the server knows no operation to reattach to, as Spark answers for one it never received.</summary>
+        public ReattachHandler OnReattach { get; set; } = (request, _, _) => throw OperationNotFound(request.OperationId);
 
         public string Version { get; set; } = "3.5.1";
 
@@ -127,6 +128,48 @@ internal sealed class FakeSparkConnectServer : IAsyncDisposable
                 },
             }));
             await responses.WriteAsync(Response(request, new ExecutePlanResponse { ResultComplete = new ExecutePlanResponse.Types.ResultComplete() }));
+        }
+
+        /// <summary>
+        /// An error as Spark sends it (ErrorUtils.buildStatusFromThrowable): status INTERNAL with the message, and the same
+        /// status as a google.rpc.Status carrying a google.rpc.ErrorInfo detail in the grpc-status-details-bin trailer.
+        /// </summary>
+        public static RpcException SparkError(string message, string exceptionClass = "org.apache.spark.sql.AnalysisException")
+        {
+            var errorInfo = Encode(output =>
+            {
+                output.WriteTag(1, WireFormat.WireType.LengthDelimited); // reason
+                output.WriteString(exceptionClass);
+                output.WriteTag(2, WireFormat.WireType.LengthDelimited); // domain
+                output.WriteString("org.apache.spark");
+            });
+            var detail = new Google.Protobuf.WellKnownTypes.Any { TypeUrl = "type.googleapis.com/google.rpc.ErrorInfo", Value = ByteString.CopyFrom(errorInfo) };
+            var status = Encode(output =>
+            {
+                output.WriteTag(1, WireFormat.WireType.Varint); // code
+                output.WriteInt32((int)StatusCode.Internal);
+                output.WriteTag(2, WireFormat.WireType.LengthDelimited); // message
+                output.WriteString(message);
+                output.WriteTag(3, WireFormat.WireType.LengthDelimited); // details
+                output.WriteMessage(detail);
+            });
+            return new RpcException(new Status(StatusCode.Internal, message), new Metadata { { "grpc-status-details-bin", status } });
+        }
+
+        /// <summary>What Spark answers to a ReattachExecute for an operation it does not have.</summary>
+        public static RpcException OperationNotFound(string operationId) => SparkError(
+            $"[INVALID_HANDLE.OPERATION_NOT_FOUND] The handle {operationId} is invalid. Operation not found.", "org.apache.spark.SparkSQLException");
+
+        /// <summary>Breaks the call's HTTP/2 stream (RST_STREAM), as a proxy or a lost connection does: no gRPC status reaches the client.</summary>
+        public static void BreakStream(ServerCallContext context) => context.GetHttpContext().Abort();
+
+        private static byte[] Encode(Action<CodedOutputStream> write)
+        {
+            using var buffer = new MemoryStream();
+            var output = new CodedOutputStream(buffer);
+            write(output);
+            output.Flush();
+            return buffer.ToArray();
         }
 
         public static ExecutePlanResponse Response(ExecutePlanRequest request, ExecutePlanResponse response)

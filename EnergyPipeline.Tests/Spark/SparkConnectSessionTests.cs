@@ -18,7 +18,7 @@ public sealed class SparkConnectSessionTests
     public async Task Statements_of_one_session_share_its_id_and_user_with_fresh_operation_ids()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         Assert.Equal("3.5.1", await session.SparkVersionAsync(Timeout));
         await session.SqlAsync(new SparkSql("first", "CREATE TEMPORARY VIEW v AS SELECT 1"), Timeout);
@@ -43,7 +43,7 @@ public sealed class SparkConnectSessionTests
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
         var sessionId = Guid.Parse("00000000-0000-0000-0000-00000000000c");
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString), sessionId);
+        using var session = Connect(server, sessionId);
 
         await session.SparkVersionAsync(Timeout);
 
@@ -87,7 +87,7 @@ public sealed class SparkConnectSessionTests
 
             await responses.WriteAsync(Response(request, new ExecutePlanResponse { ResultComplete = new() }));
         };
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         var rows = await session.QueryAsync(new SparkSql("offsets", "SELECT ..."), Timeout);
 
@@ -105,8 +105,8 @@ public sealed class SparkConnectSessionTests
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
         const string message = "[TABLE_OR_VIEW_NOT_FOUND] The table or view `nowhere` cannot be found.";
-        server.Service.OnExecute = (_, _, _) => throw new RpcException(new Status(StatusCode.Internal, message));
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        server.Service.OnExecute = (_, _, _) => throw SparkError(message);
+        using var session = Connect(server);
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("read_nowhere", "SELECT * FROM nowhere"), Timeout));
 
@@ -114,6 +114,9 @@ public sealed class SparkConnectSessionTests
         Assert.Equal("read_nowhere", error.Statement);
         Assert.Equal(StatusCode.Internal, error.StatusCode);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        // An answer from Spark, not a broken stream: nothing to reattach to, and the failed execution is released.
+        Assert.Empty(server.Service.ReattachRequests);
+        AssertReleasedOnce(server, server.Service.ExecuteRequests.Single().OperationId);
     }
 
     [Fact]
@@ -128,40 +131,157 @@ public sealed class SparkConnectSessionTests
             }));
             throw new RpcException(new Status(StatusCode.Unknown, "Job aborted due to stage failure"));
         };
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
 
         var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("insert", "INSERT ..."), Timeout));
 
         Assert.Equal("Job aborted due to stage failure", error.ServerMessage);
+        // UNKNOWN without details is how Spark reports a fatal error (ErrorUtils.handleError): not a transport failure.
+        Assert.Empty(server.Service.ReattachRequests);
+        AssertReleasedOnce(server, server.Service.ExecuteRequests.Single().OperationId);
     }
 
     [Fact]
-    public async Task A_stream_that_ends_without_result_complete_is_reattached_then_fails()
+    public async Task A_stream_broken_mid_result_is_reattached_and_every_row_arrives_once()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
-        string? lastResponseId = null;
-        server.Service.OnExecute = async (request, responses, _) =>
-        {
-            var response = Response(request, new ExecutePlanResponse
+        var batches = new[] { (0, 0L, 9L, 10L), (1, 3L, 7L, 4L), (2, 0L, 0L, 1L), (3, 5L, 8L, 3L) }
+            .Select(row => new ExecutePlanResponse
             {
-                SqlCommandResult = new ExecutePlanResponse.Types.SqlCommandResult { Relation = new Relation() },
-            });
-            lastResponseId = response.ResponseId;
-            await responses.WriteAsync(response);
+                ResponseId = Guid.NewGuid().ToString(),
+                ArrowBatch = new ExecutePlanResponse.Types.ArrowBatch { RowCount = 1, Data = ByteString.CopyFrom(ArrowTestData.Offsets(row)) },
+            })
+            .Append(new ExecutePlanResponse { ResponseId = Guid.NewGuid().ToString(), ResultComplete = new() })
+            .ToList();
+        server.Service.OnExecute = WrapQuery(async (request, responses, context) =>
+        {
+            // Two batches, then the connection breaks: the client gets no status, only a broken stream.
+            await responses.WriteAsync(Response(request, batches[0].Clone()));
+            await responses.WriteAsync(Response(request, batches[1].Clone()));
+            BreakStream(context);
+        });
+        server.Service.OnReattach = async (request, responses, _) =>
+        {
+            // Spark resumes after last_response_id, or from the start without it.
+            var next = request.HasLastResponseId ? batches.FindIndex(b => b.ResponseId == request.LastResponseId) + 1 : 0;
+            foreach (var batch in batches.Skip(next))
+            {
+                await responses.WriteAsync(Resumed(request, batch));
+            }
         };
+        using var session = Connect(server);
+
+        var rows = await session.QueryAsync(new SparkSql("offsets", "SELECT ..."), Timeout);
+
+        Assert.Equal([0, 1, 2, 3], Enumerable.Range(0, rows.Count).Select(i => rows.Get<int>(i, "kafka_partition")));
+        Assert.Equal([10L, 4L, 1L, 3L], Enumerable.Range(0, rows.Count).Select(i => rows.Get<long>(i, "records")));
+        var operationId = server.Service.ExecuteRequests.Last().OperationId;
+        Assert.All(server.Service.ReattachRequests, r => Assert.Equal(operationId, r.OperationId));
+        Assert.NotEmpty(server.Service.ReattachRequests);
+    }
+
+    [Fact]
+    public async Task A_statement_whose_streams_are_cut_again_and_again_runs_on_until_it_completes()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        const int Cuts = 40; // past the 30 empty rounds an earlier client gave a statement
+        server.Service.OnExecute = (_, _, _) => Task.CompletedTask;
+        server.Service.OnReattach = async (request, responses, context) =>
+        {
+            // Spark ends each stream after senderMaxStreamDuration while the statement runs; a proxy may break one.
+            var attempt = server.Service.ReattachRequests.Count;
+            if (attempt < Cuts)
+            {
+                if (attempt % 2 == 0)
+                {
+                    BreakStream(context);
+                }
+
+                return;
+            }
+
+            await responses.WriteAsync(Resumed(request, new ExecutePlanResponse
+            {
+                SqlCommandResult = new ExecutePlanResponse.Types.SqlCommandResult { Relation = new Relation { LocalRelation = new LocalRelation() } },
+            }));
+            await responses.WriteAsync(Resumed(request, new ExecutePlanResponse { ResultComplete = new() }));
+        };
+        using var session = Connect(server);
+
+        await session.SqlAsync(new SparkSql("long_write", "INSERT ..."), Timeout);
+
+        Assert.Equal(Cuts, server.Service.ReattachRequests.Count);
+        Assert.All(server.Service.ReattachRequests, r => Assert.False(r.HasLastResponseId));
+        AssertReleasedOnce(server, server.Service.ExecuteRequests.Single().OperationId);
+    }
+
+    [Fact]
+    public async Task A_statement_that_outlasts_its_time_limit_fails_naming_the_setting_and_is_released()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = (_, _, _) => Task.Delay(100);
+        server.Service.OnReattach = (_, _, _) => Task.Delay(100);
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
-        var client = new SparkConnectService.SparkConnectServiceClient(channel);
-        using var session = new SparkConnectSession(client, "tester", Guid.NewGuid(), maxReattachesWithoutProgress: 2);
+        var limit = TimeSpan.FromSeconds(1.5);
+        using var session = new SparkConnectSession(new SparkConnectService.SparkConnectServiceClient(channel), "tester", Guid.NewGuid(), limit);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Timeout);
+        giveUp.CancelAfter(TimeSpan.FromSeconds(30)); // a client without a limit would reattach for ever
+        var stopwatch = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("cut", "INSERT ..."), Timeout));
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("endless", "INSERT ..."), giveUp.Token));
 
-        Assert.Contains("ended without ResultComplete", error.Message, StringComparison.Ordinal);
+        Assert.InRange(stopwatch.Elapsed, limit, limit + TimeSpan.FromSeconds(10));
         var operationId = server.Service.ExecuteRequests.Single().OperationId;
-        var reattaches = server.Service.ReattachRequests.ToArray();
-        Assert.Equal(2, reattaches.Length);
-        Assert.All(reattaches, r => Assert.Equal(operationId, r.OperationId));
-        Assert.All(reattaches, r => Assert.Equal(lastResponseId, r.LastResponseId));
-        Assert.Empty(server.Service.ReleaseRequests);
+        Assert.Contains($"operation {operationId} did not complete within 00:00:01.5000000 (Pipeline:Spark:MaxStatementDuration)", error.Message, StringComparison.Ordinal);
+        Assert.True(server.Service.ReattachRequests.Count > 3, $"{server.Service.ReattachRequests.Count} reattaches");
+        AssertReleasedOnce(server, operationId);
+    }
+
+    [Fact]
+    public async Task An_execute_plan_that_never_reached_spark_is_sent_again_under_its_operation_id()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = async (request, responses, context) =>
+        {
+            if (server.Service.ExecuteRequests.Count == 1)
+            {
+                // Lost on the way: Spark never saw it, so a reattach finds no such operation.
+                BreakStream(context);
+                return;
+            }
+
+            await CompleteCommand(request, responses, context);
+        };
+        using var session = Connect(server);
+
+        await session.SqlAsync(new SparkSql("create_view", "CREATE TEMPORARY VIEW v AS SELECT 1"), Timeout);
+
+        var executes = server.Service.ExecuteRequests.ToArray();
+        Assert.Equal(2, executes.Length);
+        Assert.Equal(executes[0].OperationId, executes[1].OperationId);
+        Assert.Equal(executes[0].Plan, executes[1].Plan);
+        Assert.Equal(executes[0].OperationId, Assert.Single(server.Service.ReattachRequests).OperationId);
+    }
+
+    [Fact]
+    public async Task An_operation_spark_forgot_after_sending_rows_fails_rather_than_running_again()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        server.Service.OnExecute = WrapQuery(async (request, responses, _) =>
+        {
+            // One batch, then the stream ends early; the reattach then finds no such operation (the default).
+            await responses.WriteAsync(Response(request, new ExecutePlanResponse
+            {
+                ArrowBatch = new ExecutePlanResponse.Types.ArrowBatch { RowCount = 1, Data = ByteString.CopyFrom(ArrowTestData.Offsets((0, 0, 4, 5))) },
+            }));
+        });
+        using var session = Connect(server);
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => session.QueryAsync(new SparkSql("q", "SELECT ..."), Timeout));
+
+        // Sending the plan again would deliver its rows twice.
+        Assert.Contains("INVALID_HANDLE.OPERATION_NOT_FOUND", error.ServerMessage, StringComparison.Ordinal);
+        Assert.Single(server.Service.ExecuteRequests, r => r.Plan.OpTypeCase == Plan.OpTypeOneofCase.Root);
     }
 
     [Fact]
@@ -203,7 +323,7 @@ public sealed class SparkConnectSessionTests
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
         server.Service.OnExecute = (_, _, context) => Task.Delay(System.Threading.Timeout.Infinite, context.CancellationToken);
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString));
+        using var session = Connect(server);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Timeout);
         cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
         var stopwatch = Stopwatch.StartNew();
@@ -212,6 +332,8 @@ public sealed class SparkConnectSessionTests
 
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"cancellation took {stopwatch.Elapsed}");
         await server.Service.ServerSawCancellation.Task.WaitAsync(TimeSpan.FromSeconds(10), Timeout);
+        // Spark keeps a detached execution running until its detached timeout: ReleaseAll interrupts it now.
+        AssertReleasedOnce(server, server.Service.ExecuteRequests.Single().OperationId);
     }
 
     [Fact]
@@ -252,8 +374,8 @@ public sealed class SparkConnectSessionTests
             },
         };
         ActivitySource.AddActivityListener(listener);
-        server.Service.OnExecute = (_, _, _) => throw new RpcException(new Status(StatusCode.Internal, "boom"));
-        using var session = SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString), sessionId);
+        server.Service.OnExecute = (_, _, _) => throw SparkError("boom");
+        using var session = Connect(server, sessionId);
 
         await session.SparkVersionAsync(Timeout);
         await Assert.ThrowsAsync<SparkConnectException>(() => session.SqlAsync(new SparkSql("create_staging_view", "OPTIONS (password 'secret')"), Timeout));
@@ -263,6 +385,23 @@ public sealed class SparkConnectSessionTests
         Assert.Equal("boom", activities[1].StatusDescription);
         Assert.DoesNotContain(activities.SelectMany(a => a.TagObjects), tag => tag.Value?.ToString()?.Contains("secret", StringComparison.Ordinal) == true);
     }
+
+    /// <summary>
+    /// A session whose statements give up after 20 s: a client that wrongly kept reattaching fails the test with the
+    /// time limit's message instead of running on for the default 4 hours.
+    /// </summary>
+    private static SparkConnectSession Connect(FakeSparkConnectServer server, Guid? sessionId = null) =>
+        SparkConnectSession.Connect(SparkConnectionString.Parse(server.ConnectionString), sessionId, maxStatementDuration: TimeSpan.FromSeconds(20));
+
+    private static void AssertReleasedOnce(FakeSparkConnectServer server, string operationId)
+    {
+        var release = Assert.Single(server.Service.ReleaseRequests, r => r.OperationId == operationId);
+        Assert.Equal(ReleaseExecuteRequest.ReleaseOneofCase.ReleaseAll, release.ReleaseCase);
+    }
+
+    /// <summary>A response of the execution a reattach continues.</summary>
+    private static ExecutePlanResponse Resumed(ReattachExecuteRequest request, ExecutePlanResponse response) =>
+        Response(new ExecutePlanRequest { SessionId = request.SessionId, OperationId = request.OperationId }, response.Clone());
 
     // The query's command round answers with a SQL relation; the scripted handler then serves the root round.
     private static FakeSparkConnectServer.ExecuteHandler WrapQuery(FakeSparkConnectServer.ExecuteHandler rootHandler) =>

@@ -26,11 +26,15 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     private const string IngestionRunId = "0190f1a2-0000-7000-8000-000000000001";
 
-    /// <summary>Two partitions captured at start and one completed ingestion that wrote to both.</summary>
+    /// <summary>
+    /// Two partitions captured at start and one completed ingestion that wrote to both: offsets 0-99 of partition 0,
+    /// and 5-30 and 36-59 of partition 1 (another producer wrote 31-35 and 60).
+    /// </summary>
     private static readonly TopicSnapshot Snapshot = new("raw_energy",
         [new PartitionRead(0, 0, 100, 0), new PartitionRead(1, 5, 61, 0)],
         [new IngestionCompletion(IngestionRunId, "sha", 150, null, null,
-            [new PartitionOffsetRange(0, 0, 99, 100), new PartitionOffsetRange(1, 5, 60, 50)], TraceParent, DateTimeOffset.UnixEpoch)]);
+            [new PartitionOffsetRuns(0, [new OffsetRun(0, 99)]), new PartitionOffsetRuns(1, [new OffsetRun(5, 30), new OffsetRun(36, 59)])],
+            TraceParent, DateTimeOffset.UnixEpoch)]);
 
     [Fact]
     public async Task A_run_sends_the_plan_in_order_in_one_session_and_reports_what_spark_counted()
@@ -50,14 +54,15 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         string[] expected =
         [
             SparkPlan.RedactCredentials.Text, SparkPlan.UseUtc.Text, SparkPlan.UseTimestampWithoutTimeZone.Text,
-            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.CreateKafkaSource(inputs, Snapshot, options.ReadStallTimeout).Text,
-            SparkPlan.CacheRecords.Text, SparkPlan.CreateCheckedView.Text, SparkPlan.CreateReadingsView.Text,
+            SparkPlan.UseCorrectedTimeParser.Text, SparkPlan.DisableAnsi.Text, SparkPlan.UnescapeStringLiterals.Text, SparkPlan.CreateKafkaSource(inputs, Snapshot, options.ReadStallTimeout).Text,
+            SparkPlan.CacheRecords.Text, SparkPlan.CreateIngestionRunsView(Snapshot.Attribution).Text, SparkPlan.CreateAttributedView.Text,
+            SparkPlan.CreateCheckedView.Text, SparkPlan.CreateNewestCopiesView.Text, SparkPlan.CreateReadingsView.Text,
             SparkPlan.QueryPartitionOffsets.Text, "root: " + SparkPlan.QueryPartitionOffsets.Text,
             SparkPlan.QueryCounts.Text, "root: " + SparkPlan.QueryCounts.Text,
             SparkPlan.QueryInvalidReasons.Text, "root: " + SparkPlan.QueryInvalidReasons.Text,
             SparkPlan.QueryWinningCopies.Text, "root: " + SparkPlan.QueryWinningCopies.Text,
-            SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text, "root: " + SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text,
-            SparkPlan.QueryTraceParents.Text, "root: " + SparkPlan.QueryTraceParents.Text,
+            SparkPlan.QueryRunPresence.Text, "root: " + SparkPlan.QueryRunPresence.Text,
+            SparkPlan.QueryUnattributed.Text, "root: " + SparkPlan.QueryUnattributed.Text,
             "write: " + SparkPlan.RawZoneRows.Text,
             "write: " + SparkPlan.InsertQuarterlyAggregates(runId).Text,
             SparkPlan.UncacheRecords.Text,
@@ -71,67 +76,19 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         Assert.Equal(["year", "quarter"], write.PartitioningColumns);
 
         Assert.Equal("3.5.1", result.SparkVersion);
-        Assert.Equal([new PartitionOffsets(0, 0, 99, 100), new PartitionOffsets(1, 5, 60, 50)], result.Offsets);
+        Assert.Equal([new PartitionOffsets(0, 0, 99, 100), new PartitionOffsets(1, 5, 60, 56)], result.Offsets);
         Assert.Equal((150L, 2L, 8L, 140L, 3), (result.ReadingsRead, result.Invalid, result.DuplicatesDropped, result.Readings, result.Quarters));
-        Assert.Equal([TraceParent], result.IngestionTraceParents);
-        Assert.Equal(new Dictionary<string, long> { [IngestionRunId] = 138, [""] = 2 }, result.WinningCopiesByRunId);
-        Assert.Equal([new NewestIngestionPresence(0, 100, 0), new NewestIngestionPresence(1, 49, 1)], result.NewestIngestion);
+        // Spark's counts, placed by the numbers the plan gave ingestions and runs.
+        Assert.Same(Snapshot.Attribution, result.Evidence.Attribution);
+        Assert.Equal([138L], result.Evidence.WinningCopiesByIngestion);
+        Assert.Equal([100L, 26L, 23L], result.Evidence.PresentByRun);
+        Assert.Equal(6, result.Unattributed);
+        Assert.Equal([new UnattributedMessage(1, 31, "2008-01-01T00:00:00"), new UnattributedMessage(1, 32, null)], result.UnattributedSamples);
         // Reported in the rules' order, whatever order Spark returned them in.
         Assert.Equal(["tombstone", "key_mismatch"], result.InvalidByReason.Select(r => r.Reason));
         Assert.Equal(new SparkJob.Aggregation.InvalidMessage(2, 7, "tombstone"), Assert.Single(result.InvalidByReason[0].Samples));
-        Assert.Equal("0af7651916cd43dd8448eb211c80319c", Assert.Single(linked).Context.TraceId.ToString());
-    }
-
-    [Fact]
-    public async Task Under_a_job_run_that_continues_the_ingestion_s_trace_that_trace_is_not_linked_again()
-    {
-        await using var server = await FakeSparkConnectServer.StartAsync();
-        server.Service.OnExecute = AnswerLikeSpark(failing: null);
-        var runId = Guid.NewGuid();
-        var sparkRuns = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == JobTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.DisplayName == "spark engine run" && Equals(activity.GetTagItem("energy.run_id"), runId.ToString()))
-                {
-                    lock (sparkRuns) { sparkRuns.Add(activity); }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
-        using var jobRun = new Activity("energy job run").SetParentId(TraceParent).Start();
-
-        var result = await new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance).RunAsync(Options(server), runId, Snapshot, TestContext.Current.CancellationToken);
-
-        var sparkRun = Assert.Single(sparkRuns);
-        Assert.Equal("0af7651916cd43dd8448eb211c80319c", sparkRun.TraceId.ToHexString());
-        Assert.Empty(sparkRun.Links);
-        Assert.Equal([TraceParent], result.IngestionTraceParents);
-    }
-
-    [Fact]
-    public async Task Spark_is_asked_for_one_trace_more_than_the_cap_and_the_run_links_at_most_the_cap()
-    {
-        // The run's own trace may be among the ones Spark returns; it is the parent, never a link.
-        var limit = System.Text.RegularExpressions.Regex.Match(SparkPlan.QueryTraceParents.Text, @"LIMIT (\d+)");
-        Assert.Equal(JobTelemetry.MaxTraceLinks + 1, int.Parse(limit.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-
-        // Spark answers with more than the cap (a fake server does not apply the LIMIT): the engine still caps.
-        var traceParents = Enumerable.Range(1, JobTelemetry.MaxTraceLinks + 5).Select(i => $"00-{i:x32}-{i:x16}-01").ToArray();
-        await using var server = await FakeSparkConnectServer.StartAsync();
-        server.Service.OnExecute = AnswerLikeSpark(failing: null, traceParents: traceParents);
-        var runId = Guid.NewGuid();
-        var linked = new List<ActivityLink>();
-        using var listener = ListenForRun(runId, linked);
-
-        await new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance).RunAsync(Options(server), runId, Snapshot, TestContext.Current.CancellationToken);
-
-        Assert.Equal(
-            traceParents.Take(JobTelemetry.MaxTraceLinks).Select(t => t.Split('-')[1]),
-            linked.Select(l => l.Context.TraceId.ToHexString()));
+        // Links are the job run's (from completion records), not the Spark run's.
+        Assert.Empty(linked);
     }
 
     [Fact]
@@ -146,6 +103,25 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         Assert.Equal("insert_quarterly_staging", error.Statement);
         Assert.Contains("relation \"quarterly_energy_staging\" does not exist", error.ServerMessage, StringComparison.Ordinal);
         Assert.Equal(SparkPlan.UncacheRecords.Text, Describe(server.Service.ExecuteRequests.Last()));
+    }
+
+    [Fact]
+    public async Task A_statement_that_outlasts_the_configured_limit_fails_the_run_naming_the_setting()
+    {
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var answer = AnswerLikeSpark(failing: null);
+        // The cache statement never completes: every stream ends early, as Spark's do while a statement runs.
+        server.Service.OnExecute = (request, responses, context) =>
+            Describe(request) == SparkPlan.CacheRecords.Text ? Task.CompletedTask : answer(request, responses, context);
+        server.Service.OnReattach = (_, _, _) => Task.Delay(50);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        giveUp.CancelAfter(TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<SparkConnectException>(() => new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance)
+            .RunAsync(Options(server) with { MaxStatementDuration = TimeSpan.FromSeconds(1) }, Guid.NewGuid(), Snapshot, giveUp.Token));
+
+        Assert.Equal(SparkPlan.CacheRecords.Name, error.Statement);
+        Assert.Contains("did not complete within 00:00:01 (Pipeline:Spark:MaxStatementDuration)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -213,23 +189,33 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
     }
 
-    /// <summary>Creates raw_energy (2 partitions) and its control topic, and ingests one completed run of identical readings, a minute apart from 1 January 2008.</summary>
-    private static IngestionCompletion IngestOneRun(MockKafkaCluster cluster, int minutes)
+    /// <summary>
+    /// Ingests one completed run of identical readings into raw_energy (created with 2 partitions by
+    /// <see cref="NewCluster"/>), a minute apart from <paramref name="from"/> (1 January 2008 by default).
+    /// </summary>
+    private static IngestionCompletion IngestOneRun(MockKafkaCluster cluster, int minutes, string? traceParent = null, DateTime? from = null)
     {
-        cluster.CreatePipelineTopics("raw_energy", 2);
-        using var ingestion = new TestIngestion(cluster.BootstrapServers);
+        using var ingestion = new TestIngestion(cluster.BootstrapServers, traceParent: traceParent);
         foreach (var i in Enumerable.Range(0, minutes))
         {
-            ingestion.Send(new EnergyReading(new DateTime(2008, 1, 1).AddMinutes(i), 1.5m, 0.1m, 240m, 6m, 0m, 1m, 17m));
+            ingestion.Send(new EnergyReading((from ?? new DateTime(2008, 1, 1)).AddMinutes(i), 1.5m, 0.1m, 240m, 6m, 0m, 1m, 17m));
         }
 
         return ingestion.Complete();
     }
 
+    /// <summary>A mock cluster with raw_energy (2 partitions) and its control topic.</summary>
+    private static MockKafkaCluster NewCluster()
+    {
+        var cluster = new MockKafkaCluster();
+        cluster.CreatePipelineTopics("raw_energy", 2);
+        return cluster;
+    }
+
     [Fact]
     public async Task The_job_captures_the_snapshot_spark_reads_exactly_and_checks_spark_s_result_like_the_local_engine_s()
     {
-        using var cluster = new MockKafkaCluster();
+        using var cluster = NewCluster();
         var completion = IngestOneRun(cluster, minutes: 40);
 
         // The end offsets computed independently: one past the last message of each partition, as read back, in
@@ -240,15 +226,18 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         await db.Runner(new Job.StagingEngine(db.Store, [Job.JobTestData.Quarter2007()])).RunAsync("raw_energy", TestContext.Current.CancellationToken);
         var before = await db.QuarterRowsAsTextAsync();
         await using var server = await FakeSparkConnectServer.StartAsync();
-        var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        var snapshots = new SnapshotSource(TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
         var snapshot = snapshots.Capture("raw_energy", TestContext.Current.CancellationToken);
-        // Spark reports most winning copies from an ingestion that never completed.
-        server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshot, [(completion.RunId, 10), ("crashed-ingestion", 130)]);
+        // Spark counts 3 messages fewer than the ingestion sent to each partition, and no later message could replace them.
+        server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshot, winning: [(0, 34)],
+            present: [.. snapshot.Attribution.Runs.Select((run, index) => (index, run.Length - 3))]);
         var engine = new SparkEngine(Options(server), new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance), snapshots);
 
         var error = await Assert.ThrowsAsync<IncompleteDataException>(() => db.Runner(engine).RunAsync("raw_energy", TestContext.Current.CancellationToken));
 
-        Assert.Contains("ingestion crashed-ingestion has no completion record: 130 newest copies come from it", error.Message, StringComparison.Ordinal);
+        var sent = completion.OffsetRuns!.Single(p => p.Partition == 0).Messages;
+        Assert.Contains($"ingestion {completion.RunId} sent {sent} messages to partition 0 (offsets 0-{sent - 1}); the topic holds {sent - 3} of them",
+            error.Message, StringComparison.Ordinal);
         Assert.Equal(before, await db.QuarterRowsAsTextAsync());
         var source = server.Service.ExecuteRequests.Select(Describe).Single(t => t.Contains("USING kafka", StringComparison.Ordinal));
         Assert.Contains($"'endingOffsets' '{System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, long>> { ["raw_energy"] = ends })}'",
@@ -258,22 +247,65 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     [Fact]
     public async Task A_published_spark_run_makes_the_directory_it_wrote_the_current_raw_zone()
     {
-        using var cluster = new MockKafkaCluster();
+        using var cluster = NewCluster();
         var completion = IngestOneRun(cluster, minutes: 10);
 
         await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparkrawzone");
         await using var server = await FakeSparkConnectServer.StartAsync();
-        var snapshots = new SnapshotSource(TestKafkaClients.LocalEngineConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
-        server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshots.Capture("raw_energy", TestContext.Current.CancellationToken), [(completion.RunId, 10)]);
+        var snapshots = new SnapshotSource(TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshots.Capture("raw_energy", TestContext.Current.CancellationToken), winning: [(0, 10)]);
         var engine = new SparkEngine(Options(server), new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance), snapshots);
 
         var summary = await db.Runner(engine).RunAsync("raw_energy", TestContext.Current.CancellationToken);
+        Assert.Equal(completion.RunId, await db.TextAsync("SELECT ingestion_run_ids[1] FROM pipeline_runs WHERE run_id = $1", summary.RunId));
 
         // The directory Spark was told to write, and the one the run id names under the configured raw zone.
         var written = server.Service.ExecuteRequests.Select(r => r.Plan.Command?.WriteOperation).Single(w => w is { Source: "parquet" })!.Path;
         Assert.Equal($"hdfs://namenode:8020/raw/energy_readings/run_id={summary.RunId}", written);
         Assert.Equal(written, await db.TextAsync($"SELECT raw_zone_uri FROM {SparkJob.Storage.EnergySchema.CurrentRawZoneView}"));
         Assert.Equal(summary.RunId.ToString(), await db.TextAsync($"SELECT run_id::text FROM {SparkJob.Storage.EnergySchema.CurrentRawZoneView}"));
+    }
+
+    [Fact]
+    public async Task A_spark_run_continues_the_newest_ingestion_s_trace_and_links_only_the_other_ingestions_its_figures_come_from()
+    {
+        string[] traces =
+        [
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-5c3e8d2a1f0b4e6c9d7a8b1c2d3e4f50-1a2b3c4d5e6f7081-01",
+        ];
+        using var cluster = NewCluster();
+        for (var i = 0; i < traces.Length; i++)
+        {
+            IngestOneRun(cluster, minutes: 5, traces[i], from: new DateTime(2008, 1, 1).AddDays(i));
+        }
+
+        await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparklinks");
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var snapshots = new SnapshotSource(TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10));
+        // Spark reports readings kept from the first and the newest ingestion only: the middle one supplies none.
+        server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshots.Capture("raw_energy", TestContext.Current.CancellationToken), winning: [(0, 5), (2, 5)]);
+        var engine = new SparkEngine(Options(server), new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance), snapshots);
+        var runSpans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == JobTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { lock (runSpans) { runSpans.Add(a); } },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var summary = await db.Runner(engine, snapshots).RunAsync("raw_energy", TestContext.Current.CancellationToken);
+
+        Activity runSpan;
+        lock (runSpans)
+        {
+            runSpan = Assert.Single(runSpans, a => a.OperationName == "energy job run" && (string?)a.GetTagItem("energy.run_id") == summary.RunId.ToString());
+        }
+
+        Assert.Equal("5c3e8d2a1f0b4e6c9d7a8b1c2d3e4f50", runSpan.TraceId.ToHexString());
+        Assert.Equal(["0af7651916cd43dd8448eb211c80319c"], runSpan.Links.Select(l => l.Context.TraceId.ToHexString()));
     }
 
     private static SparkEngineOptions Options(FakeSparkConnectServer server) => new()
@@ -285,6 +317,8 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         Username = "postgres",
         Password = "not-a-secret",
         HdfsUri = "hdfs://namenode:8020",
+        // A statement the fake never completes fails the test in seconds, not after the default 4 hours.
+        MaxStatementDuration = TimeSpan.FromSeconds(20),
     };
 
     private static string Describe(ExecutePlanRequest request) => request.Plan.OpTypeCase switch
@@ -295,15 +329,20 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     };
 
     // Spark's answer shapes: a query's SQL command returns its relation; executing that root returns Arrow batches.
+    /// <summary>
+    /// Answers as Spark would for <paramref name="snapshot"/>: every attributed message present unless
+    /// <paramref name="present"/> says otherwise (run number, messages), and the readings kept per ingestion number.
+    /// </summary>
     private static FakeSparkConnectServer.ExecuteHandler AnswerLikeSpark(
-        string? failing, TopicSnapshot? snapshot = null, (string RunId, long Copies)[]? winning = null, string[]? traceParents = null) => async (request, responses, _) =>
+        string? failing, TopicSnapshot? snapshot = null, (int Ingestion, long Copies)[]? winning = null, (int Run, long Present)[]? present = null) => async (request, responses, _) =>
     {
         snapshot ??= Snapshot;
-        winning ??= [("", 2), (IngestionRunId, 138)];
+        winning ??= [(0, 138)];
+        present ??= snapshot == Snapshot ? [(0, 100), (1, 26), (2, 23)] : [.. snapshot.Attribution.Runs.Select((run, index) => (index, run.Length))];
         var text = Describe(request);
         if (failing is not null && text.StartsWith(failing, StringComparison.Ordinal))
         {
-            throw new RpcException(new Status(StatusCode.Internal, "org.postgresql.util.PSQLException: ERROR: relation \"quarterly_energy_staging\" does not exist"));
+            throw SparkError("org.postgresql.util.PSQLException: ERROR: relation \"quarterly_energy_staging\" does not exist", "org.apache.spark.SparkException");
         }
 
         if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Command && text.StartsWith("SELECT", StringComparison.Ordinal))
@@ -316,12 +355,12 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
         else if (request.Plan.OpTypeCase == Plan.OpTypeOneofCase.Root)
         {
             var query = request.Plan.Root.Sql.Query;
-            var arrow = query == SparkPlan.QueryPartitionOffsets.Text ? ArrowTestData.Offsets((0, 0, 99, 100), (1, 5, 60, 50))
+            var arrow = query == SparkPlan.QueryPartitionOffsets.Text ? ArrowTestData.Offsets((0, 0, 99, 100), (1, 5, 60, 56))
                 : query == SparkPlan.QueryCounts.Text ? ArrowTestData.Longs(("readings_read", 150), ("invalid", 2), ("duplicates_dropped", 8), ("readings", 140), ("quarters", 3))
-                : query == SparkPlan.QueryWinningCopies.Text ? ArrowTestData.RunCopies(winning)
-                : query == SparkPlan.QueryNewestIngestion(snapshot.NewestCompletion!).Text ? ArrowTestData.Presence((0, 100, 0), (1, 49, 1))
+                : query == SparkPlan.QueryWinningCopies.Text ? ArrowTestData.Counts("ingestion", "copies", winning)
+                : query == SparkPlan.QueryRunPresence.Text ? ArrowTestData.Counts("run_index", "present", present)
+                : query == SparkPlan.QueryUnattributed.Text ? ArrowTestData.Unattributed(6, (1, 31, "2008-01-01T00:00:00"), (1, 32, null))
                 : query == SparkPlan.QueryInvalidReasons.Text ? ArrowTestData.InvalidReasons(("tombstone", 1, 2, 7), ("key_mismatch", 1, 0, 3))
-                : query == SparkPlan.QueryTraceParents.Text ? ArrowTestData.Strings("trace_parent", traceParents ?? [TraceParent])
                 : throw new RpcException(new Status(StatusCode.InvalidArgument, "unexpected query"));
             await responses.WriteAsync(Response(request, new ExecutePlanResponse
             {

@@ -27,29 +27,55 @@ public sealed partial class SparkPlanTests
 
     private static readonly EnergyPipeline.SparkJob.Kafka.TopicSnapshot Snapshot = new("raw_energy",
         [new EnergyPipeline.SparkJob.Runs.PartitionRead(0, 0, 120, 0), new EnergyPipeline.SparkJob.Runs.PartitionRead(1, 7, 64, 0)],
-        [new IngestionCompletion("run-1", "sha", 10, null, null, [new PartitionOffsetRange(1, 50, 63, 10)], null, DateTimeOffset.UnixEpoch)]);
+        [
+            new IngestionCompletion("run-1", "sha", 10, null, null, [new PartitionOffsetRuns(1, [new OffsetRun(50, 53), new OffsetRun(58, 63)])], null, DateTimeOffset.UnixEpoch),
+            new IngestionCompletion("run-2", "sha", 3_000_000_000, null, null, [new PartitionOffsetRuns(0, [new OffsetRun(0, 2_999_999_999)])], null, DateTimeOffset.UnixEpoch),
+        ]);
 
     [Fact]
-    public void The_newest_ingestion_query_counts_its_copies_and_the_later_messages_per_partition_it_wrote()
+    public void The_runs_relation_lists_the_snapshot_s_attributed_runs_with_their_numbers_as_typed_values()
     {
-        var query = Normalize(SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!).Text);
-        Assert.Contains("COUNT_IF(run_id = 'run-1') AS present", query, StringComparison.Ordinal);
-        Assert.Contains("COUNT_IF(kafka_offset > element_at(map(1, CAST(63 AS BIGINT)), kafka_partition)) AS later", query, StringComparison.Ordinal);
-        Assert.Contains($"FROM {SparkPlan.RecordsTable} WHERE array_contains(map_keys(map(1, CAST(63 AS BIGINT))), kafka_partition)", query, StringComparison.Ordinal);
-        Assert.Contains("AS run_id", SparkPlan.CacheRecords.Text, StringComparison.Ordinal);
-        Assert.Contains("run_id,", SparkPlan.CreateReadingsView.Text, StringComparison.Ordinal);
+        var view = SparkPlan.CreateIngestionRunsView(Snapshot.Attribution).Text;
+
+        Assert.StartsWith($"CREATE OR REPLACE TEMPORARY VIEW {SparkPlan.IngestionRunsView} AS", view, StringComparison.Ordinal);
+        // Partition, first, last, ingestion number, run number: in the order of OffsetAttribution.Runs.
+        Assert.Contains("  (0, 0, 2999999999, 1, 0),\n  (1, 50, 53, 0, 1),\n  (1, 58, 63, 0, 2)\n) AS runs(kafka_partition, first_offset, last_offset, ingestion, run_index)",
+            view, StringComparison.Ordinal);
+        Assert.Contains("CAST(first_offset AS BIGINT) AS first_offset", view, StringComparison.Ordinal);
+        Assert.Empty(SparkSqlScanner.Split(view).Literals);
+
+        var none = SparkPlan.CreateIngestionRunsView(EnergyPipeline.SparkJob.Runs.OffsetAttribution.None).Text;
+        Assert.Contains("CAST(NULL AS BIGINT) AS last_offset", none, StringComparison.Ordinal);
+        Assert.EndsWith("WHERE 1 = 0", none, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_records_inside_an_attributed_run_are_validated_and_ranked()
+    {
+        var attributed = Normalize(SparkPlan.CreateAttributedView.Text);
+        Assert.Contains($"FROM {SparkPlan.RecordsTable} AS records JOIN {SparkPlan.IngestionRunsView} AS runs ON runs.kafka_partition = records.kafka_partition " +
+            "AND records.kafka_offset BETWEEN runs.first_offset AND runs.last_offset", attributed, StringComparison.Ordinal);
+        Assert.Contains($"FROM {SparkPlan.AttributedView} )", Normalize(SparkPlan.CreateCheckedView.Text), StringComparison.Ordinal);
+        Assert.Contains($"FROM {SparkPlan.CheckedView} WHERE", Normalize(SparkPlan.CreateNewestCopiesView.Text), StringComparison.Ordinal);
+        Assert.Contains($"FROM {SparkPlan.NewestCopiesView} WHERE invalid_reason IS NULL", Normalize(SparkPlan.CreateReadingsView.Text), StringComparison.Ordinal);
+        // The cached records hold every message: what is attributed is decided by the runs alone, never by a header.
+        Assert.DoesNotContain("headers", SparkPlan.CacheRecords.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("includeHeaders", SparkPlan.CreateKafkaSource(Inputs, Snapshot, TimeSpan.FromSeconds(60)).Text, StringComparison.Ordinal);
     }
 
     public static TheoryData<string> StatementNames => new(AllStatements().Select(s => s.Name));
 
     [Fact]
-    public void The_session_uses_the_corrected_time_parser_and_non_ansi_semantics()
+    public void The_session_uses_the_corrected_time_parser_non_ansi_semantics_and_unescaped_string_literals()
     {
         Assert.Equal("SET spark.sql.legacy.timeParserPolicy=CORRECTED", SparkPlan.UseCorrectedTimeParser.Text);
         Assert.Equal("SET spark.sql.ansi.enabled=false", SparkPlan.DisableAnsi.Text);
-        var defaults = File.ReadAllLines(RepositoryFiles.PathOf("containers", "spark", "spark-defaults.conf"));
-        Assert.Contains(defaults, line => WhitespacePattern().Replace(line.Trim(), " ") == "spark.sql.legacy.timeParserPolicy CORRECTED");
-        Assert.Contains(defaults, line => WhitespacePattern().Replace(line.Trim(), " ") == "spark.sql.ansi.enabled false");
+        // With escapedStringLiterals=true Spark would keep every backslash of the regex literals doubled.
+        Assert.Equal("SET spark.sql.parser.escapedStringLiterals=false", SparkPlan.UnescapeStringLiterals.Text);
+        var defaults = SparkImageDefaults.Read();
+        Assert.Equal("CORRECTED", defaults["spark.sql.legacy.timeParserPolicy"]);
+        Assert.Equal("false", defaults["spark.sql.ansi.enabled"]);
+        Assert.Equal("false", defaults["spark.sql.parser.escapedStringLiterals"]);
     }
 
     [Fact]
@@ -110,13 +136,12 @@ public sealed partial class SparkPlanTests
     [Fact]
     public void Duplicates_are_dropped_by_key_the_newest_copy_deciding_whatever_its_verdict()
     {
-        var readings = Normalize(SparkPlan.CreateReadingsView.Text);
+        var newest = Normalize(SparkPlan.CreateNewestCopiesView.Text);
 
-        Assert.Contains("ROW_NUMBER() OVER (PARTITION BY reading_key ORDER BY kafka_offset DESC, kafka_partition DESC) AS key_rank", readings, StringComparison.Ordinal);
-        // Ranked among all copies, valid or not, and only then filtered: an invalid newest copy leaves the minute out.
-        Assert.Contains($"FROM {SparkPlan.CheckedView} WHERE reading_key IS NOT NULL )", readings, StringComparison.Ordinal);
-        Assert.Contains("WHERE key_rank = 1 AND invalid_reason IS NULL", readings, StringComparison.Ordinal);
-        Assert.True(readings.IndexOf("key_rank = 1", StringComparison.Ordinal) > readings.IndexOf("ROW_NUMBER()", StringComparison.Ordinal));
+        Assert.Contains("ROW_NUMBER() OVER (PARTITION BY reading_key ORDER BY kafka_offset DESC, kafka_partition DESC) AS key_rank", newest, StringComparison.Ordinal);
+        // Ranked among all attributed copies, valid or not, and only then filtered: an invalid newest copy leaves the minute out.
+        Assert.Contains($"FROM {SparkPlan.CheckedView} WHERE reading_key IS NOT NULL ) AS ranked WHERE key_rank = 1", newest, StringComparison.Ordinal);
+        Assert.DoesNotContain("invalid_reason", newest, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -218,10 +243,7 @@ public sealed partial class SparkPlanTests
     [Fact]
     public void The_image_defaults_and_the_session_redact_with_the_same_pattern()
     {
-        var defaults = File.ReadAllLines(RepositoryFiles.PathOf("containers", "spark", "spark-defaults.conf"))
-            .Select(line => line.Split((char[])[' ', '\t'], 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Where(parts => parts.Length == 2 && !parts[0].StartsWith('#'))
-            .ToDictionary(parts => parts[0], parts => parts[1]);
+        var defaults = SparkImageDefaults.Read();
 
         Assert.Equal(SparkPlan.CredentialRedactionPattern, defaults["spark.sql.redaction.string.regex"]);
         Assert.DoesNotContain('\\', SparkPlan.CredentialRedactionPattern);
@@ -274,6 +296,11 @@ public sealed partial class SparkPlanTests
         Assert.Equal(("postgres:5432", "energy_db", "postgres", "pw"), (options.PostgresAddress, options.Database, options.Username, options.Password));
         Assert.Equal("kafka:29092", options.KafkaBootstrapServers);
         Assert.DoesNotContain("pw", options.ToString(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromHours(4), options.MaxStatementDuration);
+        configuration["Pipeline:Spark:MaxStatementDuration"] = "90";
+        Assert.Equal(TimeSpan.FromSeconds(90), SparkEngineOptions.FromConfiguration(configuration).MaxStatementDuration);
+        configuration["Pipeline:Spark:MaxStatementDuration"] = "08:00:00";
+        Assert.Equal(TimeSpan.FromHours(8), SparkEngineOptions.FromConfiguration(configuration).MaxStatementDuration);
 
         configuration["Pipeline:Spark:PostgresAddress"] = null;
         Assert.Equal("localhost:54321", SparkEngineOptions.FromConfiguration(configuration).PostgresAddress);
@@ -287,10 +314,11 @@ public sealed partial class SparkPlanTests
 
     private static IEnumerable<SparkSql> AllStatements() =>
     [
-        SparkPlan.RedactCredentials, SparkPlan.UseUtc, SparkPlan.UseTimestampWithoutTimeZone, SparkPlan.UseCorrectedTimeParser, SparkPlan.DisableAnsi,
+        SparkPlan.RedactCredentials, SparkPlan.UseUtc, SparkPlan.UseTimestampWithoutTimeZone, SparkPlan.UseCorrectedTimeParser, SparkPlan.DisableAnsi, SparkPlan.UnescapeStringLiterals,
         SparkPlan.CreateKafkaSource(Inputs, Snapshot, TimeSpan.FromSeconds(60)), SparkPlan.CacheRecords,
-        SparkPlan.CreateCheckedView, SparkPlan.CreateReadingsView, SparkPlan.QueryPartitionOffsets, SparkPlan.QueryCounts,
-        SparkPlan.QueryInvalidReasons, SparkPlan.QueryTraceParents, SparkPlan.QueryWinningCopies, SparkPlan.QueryNewestIngestion(Snapshot.NewestCompletion!),
+        SparkPlan.CreateIngestionRunsView(Snapshot.Attribution), SparkPlan.CreateAttributedView, SparkPlan.CreateCheckedView,
+        SparkPlan.CreateNewestCopiesView, SparkPlan.CreateReadingsView, SparkPlan.QueryPartitionOffsets, SparkPlan.QueryCounts,
+        SparkPlan.QueryInvalidReasons, SparkPlan.QueryWinningCopies, SparkPlan.QueryRunPresence, SparkPlan.QueryUnattributed,
         SparkPlan.RawZoneRows, SparkPlan.InsertQuarterlyAggregates(Guid.NewGuid()), SparkPlan.UncacheRecords,
     ];
 

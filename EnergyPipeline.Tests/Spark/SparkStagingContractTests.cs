@@ -17,18 +17,9 @@ public sealed class SparkStagingContractTests(PostgresServerFixture server)
         await using var db = await JobDatabase.CreateAsync(server, "staging_contract");
         await db.Migrator.MigrateAsync(TestContext.Current.CancellationToken);
 
-        var tableColumns = new List<string>();
-        await using (var command = db.DataSource.CreateCommand(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = @table ORDER BY ordinal_position"))
-        {
-            command.Parameters.AddWithValue("table", SparkPlan.StagingTable);
-            await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-            {
-                tableColumns.Add(reader.GetString(0));
-            }
-        }
+        var tableColumns = await db.TextRowsAsync(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position", SparkPlan.StagingTable);
 
-        Assert.Equal(tableColumns, SparkPlanTests.StagingInsertColumns(Guid.NewGuid(), out _));
+        Assert.Equal(tableColumns.Select(row => row[0]), SparkPlanTests.StagingInsertColumns(Guid.NewGuid(), out _));
     }
 }

@@ -1,4 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Aspire.Hosting;
 
@@ -11,7 +13,21 @@ public static class HdfsBuilderExtensions
 
     public static IResourceBuilder<HdfsNameNodeResource> AddHdfs(this IDistributedApplicationBuilder builder, string name)
     {
-        var namenode = builder.AddResource(new HdfsNameNodeResource(name))
+        var resource = new HdfsNameNodeResource(name);
+        var webEndpoint = resource.GetEndpoint(HdfsNameNodeResource.WebEndpointName);
+        Uri? webAddress = null;
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, (_, _) =>
+        {
+            webAddress = new Uri(webEndpoint.Url, UriKind.Absolute);
+            return Task.CompletedTask;
+        });
+        // One check for the application's life, owning its HttpClient (the health check service disposes nothing).
+        var healthCheckKey = $"{name}_takes_writes_check";
+        builder.Services.AddKeyedSingleton(healthCheckKey, (_, _) => new HdfsNameNodeHealthCheck(() => webAddress));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey, sp => sp.GetRequiredKeyedService<HdfsNameNodeHealthCheck>(healthCheckKey), failureStatus: default, tags: default));
+
+        var namenode = builder.AddResource(resource)
             .WithImage(HadoopImage, HadoopTag)
             .WithArgs("hdfs", "namenode")
             .WithHadoopConfiguration(name)
@@ -19,7 +35,8 @@ public static class HdfsBuilderExtensions
             .WithEndpoint(targetPort: HdfsNameNodeResource.RpcPort, name: HdfsNameNodeResource.RpcEndpointName)
             .WithHttpEndpoint(targetPort: HdfsNameNodeResource.WebPort, name: HdfsNameNodeResource.WebEndpointName)
             .WithUrlForEndpoint(HdfsNameNodeResource.WebEndpointName, url => url.DisplayText = "HDFS UI")
-            .WithHttpHealthCheck("/", endpointName: HdfsNameNodeResource.WebEndpointName);
+            // Healthy once it takes writes (a live datanode, out of safe mode): what the file system's users wait for.
+            .WithHealthCheck(healthCheckKey);
 
         var datanode = builder.AddContainer("datanode", HadoopImage, HadoopTag)
             .WithArgs("hdfs", "datanode")
@@ -29,7 +46,8 @@ public static class HdfsBuilderExtensions
             // The datanode's web server (dfs.datanode.http.address, 0.0.0.0:9864 by default) answers once it runs.
             .WithHttpHealthCheck("/", endpointName: HdfsNameNodeResource.WebEndpointName)
             .WithParentRelationship(namenode)
-            .WaitFor(namenode);
+            // Started, not healthy: the namenode becomes healthy only once this datanode has registered with it.
+            .WaitForStart(namenode);
         namenode.Resource.DataNode = datanode.Resource;
 
         return namenode;
@@ -42,7 +60,7 @@ public static class HdfsBuilderExtensions
         return resource
             .WithEnvironment("CORE-SITE.XML_fs.defaultFS", "hdfs://" + rpcAddress)
             .WithEnvironment("HDFS-SITE.XML_dfs.namenode.rpc-address", rpcAddress)
-            .WithEnvironment("HDFS-SITE.XML_dfs.replication", "1")
+            .WithEnvironment("HDFS-SITE.XML_dfs.replication", HdfsNameNodeResource.Replication.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("HDFS-SITE.XML_dfs.permissions.enabled", "false")
             .WithEnvironment("HDFS-SITE.XML_dfs.namenode.datanode.registration.ip-hostname-check", "false");
     }

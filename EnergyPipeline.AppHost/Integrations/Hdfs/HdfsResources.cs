@@ -12,7 +12,13 @@ public sealed class HdfsNameNodeResource(string name) : ContainerResource(name),
     internal const int WebPort = 9870;
     internal const int DataNodeWebPort = 9864;
 
-    /// <summary>The datanode beside this namenode: writes need it, so users of the file system wait for it too.</summary>
+    /// <summary>Copies of each block: one, the datanodes there are.</summary>
+    internal const int Replication = 1;
+
+    /// <summary>
+    /// The datanode beside this namenode, kept together with it (<see cref="HdfsDataExtensions"/>); the namenode is healthy
+    /// only once a datanode has registered, so users of the file system wait for the namenode alone.
+    /// </summary>
     public ContainerResource? DataNode { get; internal set; }
 
     public string DefaultFileSystem => $"hdfs://{Name}:{RpcPort}";

@@ -81,7 +81,9 @@ public static class SparkBuilderExtensions
         return connect
             .WithArgs(StartConnect, "--master", masterUrl,
                 "--conf", $"spark.driver.host={connect.Resource.Name}",
-                "--conf", "spark.driver.bindAddress=0.0.0.0")
+                "--conf", "spark.driver.bindAddress=0.0.0.0",
+                // As in the image's defaults, said where the cluster is assembled: the executors write what HDFS can replicate.
+                "--conf", string.Create(CultureInfo.InvariantCulture, $"spark.hadoop.dfs.replication={HdfsNameNodeResource.Replication}"))
             .WaitFor(master);
     }
 

@@ -1,4 +1,6 @@
-namespace EnergyPipeline.AppHost.Embedded;
+using System.Globalization;
+
+namespace EnergyPipeline.LocalInfrastructure;
 
 /// <summary>
 /// The local PostgreSQL server binaries (initdb, postgres, pg_ctl): an explicit directory, else the newest
@@ -9,11 +11,6 @@ public sealed record PostgresBinaries(string BinDirectory)
 {
     /// <summary>Overrides the search (tests and CI); the AppHost setting <c>Pipeline:Postgres:BinDirectory</c> does the same.</summary>
     public const string BinDirectoryVariable = "ENERGY_PG_BIN";
-
-    public const string MissingMessage =
-        "No PostgreSQL server binaries (initdb, postgres) in /usr/lib/postgresql/*/bin or on PATH. " +
-        "Install them (Debian/Ubuntu: apt-get install postgresql), or start Docker or Podman so the AppHost runs PostgreSQL in a container, " +
-        "or give an existing database as ConnectionStrings:energy_db.";
 
     public string Initdb => Path.Combine(BinDirectory, "initdb");
 

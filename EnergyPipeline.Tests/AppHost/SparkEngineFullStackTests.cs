@@ -7,14 +7,16 @@ using Confluent.Kafka;
 using EnergyPipeline.AppHost;
 using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.Ingestor.Generation;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob;
 using EnergyPipeline.Tests.Contract;
+using EnergyPipeline.Tests.Spark;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-namespace EnergyPipeline.Tests.Spark;
+namespace EnergyPipeline.Tests.AppHost;
 
 /// <summary>
 /// The whole pipeline on containers: a generated file ingested to Kafka, the job on the spark engine (Spark Connect,
@@ -37,8 +39,8 @@ public sealed class SparkEngineFullStackTests
     [Fact]
     public async Task Spark_and_local_engines_write_identical_tables_and_the_raw_zone_is_parquet_in_hdfs()
     {
-        var runtime = ContainerRuntimeCheck.RuntimeName(new ConfigurationBuilder().AddEnvironmentVariables().Build());
-        var problem = await ContainerRuntimeCheck.ProbeAsync(runtime, TestContext.Current.CancellationToken);
+        var runtime = ContainerRuntime.Name(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        var problem = await ContainerRuntime.ProbeAsync(runtime, TestContext.Current.CancellationToken);
         if (problem is not null)
         {
             Assert.Skip($"Needs a container runtime for Kafka, HDFS, Spark and PostgreSQL; {runtime}: {problem}");

@@ -1,9 +1,10 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost;
+using EnergyPipeline.AppHost.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EnergyPipeline.Tests.Infrastructure;
+namespace EnergyPipeline.Tests.AppHost;
 
 /// <summary>
 /// Builds the AppHost's model without starting it (no DCP, no dashboard, no containers), and evaluates what a
@@ -29,7 +30,7 @@ public sealed class AppModel
             Args = [.. passwords, .. args],
             DisableDashboard = true,
         });
-        EnergyPipelineModel.Build(builder);
+        EnergyPipelineModel.Build(builder, PipelineShape.Resolve(builder.Configuration, builder.ExecutionContext.IsRunMode));
         return new AppModel(builder);
     }
 

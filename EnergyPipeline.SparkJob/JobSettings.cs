@@ -1,0 +1,45 @@
+using EnergyPipeline.Connectivity;
+using EnergyPipeline.Settings;
+using EnergyPipeline.SparkJob.Kafka;
+using EnergyPipeline.SparkJob.Spark;
+using EnergyPipeline.SparkJob.SparkConnect;
+using EnergyPipeline.SparkJob.Storage;
+using Microsoft.Extensions.Hosting;
+
+namespace EnergyPipeline.SparkJob;
+
+/// <summary>Every setting the job reads, once: <c>--help</c> prints this list and the docs' job settings table is tested against it.</summary>
+public static class JobSettings
+{
+    public static readonly SettingsList All = new(
+        new(Connection(PipelineNames.DatabaseConnection), SettingDescriptor.Required,
+            "PostgreSQL, an Npgsql connection string (its database, user and password are also what Spark's JDBC writer uses)."),
+        new(Connection(PipelineNames.KafkaConnection), SettingDescriptor.Required,
+            "Kafka bootstrap servers, host:port[,...]; both engines capture the snapshot with the job's own consumer."),
+        new(Connection(PipelineNames.SparkConnection), SettingDescriptor.None,
+            "The Spark Connect endpoint, sc://host:15002[/;user_id=name]; required by the spark engine."),
+        new(Connection(PipelineNames.HdfsConnection), SettingDescriptor.None,
+            "The HDFS file system of the raw zone, hdfs://host:8020; required by the spark engine."),
+        new(PipelineOptions.EngineSetting, PipelineNames.SparkEngine, $"{PipelineNames.SparkEngine} or {PipelineNames.LocalEngine} (also --engine)."),
+        new(PipelineOptions.TopicSetting, Messaging.RawEnergyTopic.Name, "The topic to read (also --topic)."),
+        new(PipelineOptions.ConnectTimeoutSetting, SettingDescriptor.Seconds(ConnectTimeout.Default),
+            "Seconds (or a time span) to try to reach PostgreSQL, and Kafka (local engine) or Spark Connect (spark engine), at start."),
+        new(PipelineOptions.ReadStallTimeoutSetting, SettingDescriptor.Seconds(SnapshotReader.DefaultStallTimeout),
+            "Seconds without progress after which the Kafka read fails; also Spark's kafkaConsumer.pollTimeoutMs."),
+        new(SparkEngineOptions.KafkaBootstrapServersSetting, SettingDescriptor.None,
+            $"Kafka as Spark's executors reach it (spark engine; the AppHost passes the container network's address); by default {Connection(PipelineNames.KafkaConnection)}."),
+        new(SparkEngineOptions.PostgresAddressSetting, SettingDescriptor.None,
+            $"PostgreSQL as Spark reaches it, host:port or an Npgsql connection string to take them from (spark engine); by default the host and port of {Connection(PipelineNames.DatabaseConnection)}."),
+        new(SparkEngineOptions.RawZonePathSetting, SparkEngineOptions.DefaultRawZonePath,
+            "The raw zone's directory in HDFS; each run writes below it (spark engine)."),
+        new(SparkEngineOptions.MaxStatementDurationSetting, SettingDescriptor.Seconds(SparkConnectSession.DefaultMaxStatementDuration),
+            "Seconds (or a time span) one Spark statement may run, reattaches after broken or cut streams included; past it the run fails and Spark is asked to stop the statement (spark engine)."),
+        new(DashboardReaderRole.RoleSetting, SettingDescriptor.None,
+            $"The read-only role a dashboard queries with, provisioned at each run together with {DashboardReaderRole.PasswordSetting} (the AppHost sets both for Grafana)."),
+        new(DashboardReaderRole.PasswordSetting, SettingDescriptor.None, "That role's password."),
+        new(JobProgram.NpgsqlCommandLevelSetting, "Warning", "Information logs every SQL statement."),
+        new($"{KafkaClientRegistration.ConsumerSection}:Config:NAME", SettingDescriptor.None,
+            "A librdkafka consumer property (e.g. fetch.max.bytes) of the local engine and the snapshot capture; it wins over the defaults."));
+
+    private static string Connection(string name) => PipelineNames.ConnectionStringKey(name);
+}
