@@ -22,7 +22,8 @@ internal static class IngestorCommandLine
         generate writes a synthetic file in the data set's format (full size by default); it overwrites an existing
         file only with --force. validate parses and checks every line and sends nothing. ingest is the default verb.
         Settings: --help lists them (section Ingestor and ConnectionStrings:kafka).
-        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error.
+        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error,
+        130 (143) generate stopped by Ctrl+C (SIGTERM), nothing written under the output's name.
         """;
 
     /// <summary>What <c>--help</c> prints before the verbs' help: the usage and every setting.</summary>
@@ -66,7 +67,7 @@ internal static class IngestorCommandLine
             var arguments = new CommandLineArguments(command.Name, options, ConfigurationTokens(command.Name, result.UnmatchedTokens));
             return command.Name switch
             {
-                "generate" => GenerateCommand.Run(arguments, output),
+                "generate" => GenerateCommand.Run(arguments, output, errors),
                 "validate" => ValidateCommand.Run(arguments, output, errors),
                 IngestVerb => await IngestCommand.RunAsync(arguments, output, errors),
                 _ => throw new UsageException("Name a verb: generate, validate or ingest."),
