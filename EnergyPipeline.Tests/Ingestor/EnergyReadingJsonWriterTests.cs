@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Text;
 using System.Text.Json;
 using EnergyPipeline.Ingestor.Generation;
+using EnergyPipeline.Ingestor.Ingestion;
 using EnergyPipeline.Ingestor.Parsing;
 using EnergyPipeline.Messaging;
 
@@ -28,6 +30,61 @@ public sealed class EnergyReadingJsonWriterTests
             var energy = reading.ToEnergyReading();
             Assert.Equal(Reference(energy), EnergyReadingJson.Serialize(energy));
         }
+    }
+
+    [Fact]
+    public void Every_row_of_a_generated_file_is_written_from_thousandths_as_from_decimals()
+    {
+        using var stream = new MemoryStream();
+        SyntheticHouseholdFile.Write(stream, 30_000, seed: 22);
+        stream.Position = 0;
+        var sink = new CollectingSink();
+        HouseholdFileReader.Read(stream, sink, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(30_000, sink.Readings.Count);
+        Assert.Contains(sink.Readings, r => r.Reading.HasMissing);
+        Span<byte> value = stackalloc byte[EnergyReadingJson.MaxLength];
+        foreach (var (_, reading) in sink.Readings)
+        {
+            var length = KafkaReadingPublisher.WriteValue(reading, value);
+            Assert.Equal(Reference(reading.ToEnergyReading()), value[..length].ToArray());
+            Assert.Equal(RawEnergyTopic.FormatKey(reading.Timestamp), Encoding.ASCII.GetString(KafkaReadingPublisher.Key(reading)));
+        }
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(10L)]
+    [InlineData(100L)]
+    [InlineData(101L)]
+    [InlineData(110L)]
+    [InlineData(999L)]
+    [InlineData(1_000L)]
+    [InlineData(1_001L)]
+    [InlineData(1_010L)]
+    [InlineData(1_100L)]
+    [InlineData(234_840L)]
+    [InlineData(1_000_000L)]
+    [InlineData(2_147_483_647L)]
+    [InlineData(-1L)]
+    [InlineData(-500L)]
+    [InlineData(-1_500L)]
+    [InlineData(-1_000_000L)]
+    public void Thousandths_are_written_as_their_scale_3_decimal(long thousandths)
+    {
+        var values = new EnergyReadingThousandths { Timestamp = new DateTime(2007, 2, 3, 4, 5, 0), MissingMask = 0b0100010 };
+        for (var i = 0; i < EnergyReadingThousandths.Measures; i++)
+        {
+            values.Thousandths[i] = values.Has(i) ? thousandths : 0;
+        }
+
+        var measure = thousandths / 1000m;
+        var reading = new EnergyReading(values.Timestamp, measure, null, measure, measure, measure, null, measure);
+        Span<byte> written = stackalloc byte[EnergyReadingJson.MaxLength];
+        var length = EnergyReadingJson.Write(written, values);
+
+        Assert.Equal(Reference(reading), written[..length].ToArray());
     }
 
     [Theory]
