@@ -10,6 +10,13 @@ namespace EnergyPipeline.ServiceDefaults.Kafka;
 /// A full queue pauses a partition's fetching for <c>fetch.queue.backoff.ms</c> (1000 ms by default): with the smaller
 /// queue that pause is hit all the time and tripled the local engine's read time, so it is 10 ms here.
 /// </summary>
+/// <remarks>
+/// Both bounds hold for all partitions together, not per partition: before each fetch librdkafka compares
+/// <c>queued.min.messages</c> and <c>queued.max.messages.kbytes</c> with the length and size of the partition's fetch
+/// queue (<c>rd_kafka_toppar_fetch_decide</c>, src/rdkafka_fetcher.c), and those follow the queue's forward to the
+/// consumer's single queue (<c>rd_kafka_q_len</c>, <c>rd_kafka_q_size</c>, src/rdkafka_queue.h). One fetch response
+/// may add up to <c>fetch.max.bytes</c> on top, whatever the partition count.
+/// </remarks>
 public static class KafkaConsumerPrefetch
 {
     public const int QueuedMaxMessagesKbytes = 8 * 1024;

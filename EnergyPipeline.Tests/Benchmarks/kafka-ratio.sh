@@ -6,7 +6,10 @@
 #                   the end offsets)  vs  kcat -C of the whole topic
 #   fixed costs   : ingest of a one-row file; the job on a topic of one message
 #   the file      : validate  vs  wc -l  vs  awk summing one column
-# The job runs again once the topic holds the file four times, when four copies fit the mock's retention.
+# The job runs again once the topic holds the file four times, when four copies fit the mock's retention. Its memory
+# at 6 partitions: the job on the first SMALL_ROWS rows in a 6-partition topic and in a PARTITIONS topic; the cost
+# per distinct minute ((RSS of the whole file - RSS of the small file) / (ROWS - SMALL_ROWS), both at PARTITIONS)
+# extrapolates the 6-partition figure to the whole file, which the mock cannot hold in 6 partitions.
 # Runs are interleaved (A B C A B C ...), each RUNS times. Before each run the script waits (up to LOAD_WAIT seconds)
 # for the 1-minute load average to fall to 0.5 per core and prints it. It prints medians of wall time, CPU time
 # (user + sys) and peak RSS, the floors' own timing of their Kafka work, and the ratios; a target is claimed only
@@ -15,6 +18,7 @@
 # Usage: EnergyPipeline.Tests/Benchmarks/kafka-ratio.sh [--no-build]
 # Environment: RUNS (3), PARTITIONS (per topic, 128), ROWS (rows of the generated file, the full 2,075,259 when
 #   unset; the mock keeps 5 MiB per partition, about 47 bytes per reading: 6 partitions hold about 550,000 rows),
+#   SMALL_ROWS (rows of the 6-partition file, 550000; 0 skips the 6-partition runs),
 #   LOAD_WAIT (seconds to wait for a quiet machine before each run, 120), WORK (a fresh /tmp directory),
 #   INGEST_ARGS / JOB_ARGS (extra --Key=value configuration of the ingestor / the job and their floors).
 # Needs: dotnet, kcat, /usr/bin/time, awk, PostgreSQL 15 binaries (ENERGY_PG_BIN, /usr/lib/postgresql/15/bin).
@@ -31,6 +35,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=${RUNS:-3}
 PARTITIONS=${PARTITIONS:-128}
 ROWS_WANTED=${ROWS:-}
+SMALL_ROWS=${SMALL_ROWS:-550000}
 LOAD_WAIT=${LOAD_WAIT:-120}
 PG_BIN=${ENERGY_PG_BIN:-/usr/lib/postgresql/15/bin}
 WORK=${WORK:-$(mktemp -d /tmp/kafka-ratio.XXXXXX)}
@@ -44,6 +49,7 @@ TESTS="$ROOT/EnergyPipeline.Tests/bin/$CONFIG/net10.0/EnergyPipeline.Tests"
 FLOOR="$WORK/floor/KafkaFloor.dll"
 FILE="$WORK/household.txt"
 ONE_ROW="$WORK/one-row.txt"
+SMALL="$WORK/household-small.txt"
 KCAT_PRODUCER=(-X enable.idempotence=true -X acks=all -X compression.type=lz4 -X linger.ms=50)
 CORES=$(nproc)
 LOAD_LIMIT=$(awk -v c="$CORES" 'BEGIN { printf "%.2f", c / 2 }')
@@ -78,6 +84,13 @@ say "file: $ROWS rows, $(stat -c %s "$FILE") bytes; $PARTITIONS partitions per t
 CAPACITY=$((PARTITIONS * 5 * 1024 * 1024 * 9 / 10 / BYTES_PER_READING))
 ((ROWS <= CAPACITY)) || { say "$ROWS rows do not fit $PARTITIONS partitions of the mock (about $CAPACITY): raise PARTITIONS or lower ROWS"; exit 1; }
 FOUR_COPIES=$((4 * ROWS <= CAPACITY ? 1 : 0))
+SMALL_CAPACITY=$((6 * 5 * 1024 * 1024 * 9 / 10 / BYTES_PER_READING))
+if ((SMALL_ROWS > 0 && SMALL_ROWS < ROWS)); then
+  ((SMALL_ROWS <= SMALL_CAPACITY)) || { say "SMALL_ROWS $SMALL_ROWS do not fit 6 partitions of the mock (about $SMALL_CAPACITY)"; exit 1; }
+  head -n $((SMALL_ROWS + 1)) "$FILE" >"$SMALL"
+else
+  SMALL_ROWS=0
+fi
 
 # --- PostgreSQL, throw-away, loopback only, generated password (as PostgresServerFixture does) ---
 mkdir -p "$WORK/pg"
@@ -94,8 +107,10 @@ export ConnectionStrings__energy_db="Host=127.0.0.1;Port=$PG_PORT;Username=postg
 # --- the broker: librdkafka's mock cluster (ServiceDefaults/Kafka/MockKafkaCluster), hosted by the test executable ---
 # warm: an unmeasured first ingestion (page cache, the messages kcat -P sends); ing<i>: ingest targets (ing1 later
 # takes three more ingestions: the four-copies run); fp<i>: produce-floor targets; kp<i>: kcat -P targets; one<i>:
-# one-row ingestions; onemsg: the one-message topic of the job's fixed cost. <topic>_completions: completion records.
+# one-row ingestions; onemsg: the one-message topic of the job's fixed cost; small, small6: the small file in PARTITIONS
+# and in 6 partitions. <topic>_completions: completion records.
 TOPICS="warm:$PARTITIONS,warm_completions:1,onemsg:$PARTITIONS,onemsg_completions:1,"
+TOPICS+="small:$PARTITIONS,small_completions:1,small6:6,small6_completions:1,"
 for i in $(seq 1 "$RUNS"); do
   TOPICS+="ing$i:$PARTITIONS,ing${i}_completions:1,fp$i:$PARTITIONS,kp$i:$PARTITIONS,one$i:$PARTITIONS,one${i}_completions:1,"
 done
@@ -148,8 +163,8 @@ measure() {
 
 # Fails the run when the mock's retention dropped anything: every low watermark must be 0.
 check_low_watermarks() {
-  local topic=$1 args=()
-  for p in $(seq 0 $((PARTITIONS - 1))); do args+=(-t "$topic:$p:-2"); done
+  local topic=$1 partitions=${2:-$PARTITIONS} args=()
+  for p in $(seq 0 $((partitions - 1))); do args+=(-t "$topic:$p:-2"); done
   local dropped
   # kcat -Q prints "TOPIC [PARTITION] offset N" per partition
   dropped=$(kcat -Q -b "$BROKER" "${args[@]}" | awk '$(NF - 1) == "offset" && $NF != 0 {n++} END {print n+0}')
@@ -158,17 +173,18 @@ check_low_watermarks() {
 
 count_messages() { kcat -C -b "$BROKER" -t "$1" -o beginning -e -q -f '\n' | wc -l; }
 
+# expect_messages TOPIC COUNT [PARTITIONS]: nothing dropped, COUNT messages held
 expect_messages() {
   local held
-  check_low_watermarks "$1"
+  check_low_watermarks "$1" "${3:-}"
   held=$(count_messages "$1")
   [[ "$held" == "$2" ]] || { say "$1 holds $held messages, expected $2"; exit 1; }
 }
 
-# ingest_command FILE TOPIC: the ingestor's command line (an array, so /usr/bin/time runs it)
+# ingest_command FILE TOPIC [PARTITIONS]: the ingestor's command line in INGEST (an array, so /usr/bin/time runs it)
 ingest_command() {
   # shellcheck disable=SC2206
-  INGEST=(dotnet "$INGESTOR" ingest --file "$1" --Ingestor:Topic="$2" --Ingestor:Partitions="$PARTITIONS" $INGEST_ARGS)
+  INGEST=(dotnet "$INGESTOR" ingest --file "$1" --Ingestor:Topic="$2" --Ingestor:Partitions="${3:-$PARTITIONS}" $INGEST_ARGS)
 }
 
 : >"$WORK/results"
@@ -209,6 +225,20 @@ for _ in $(seq 1 "$RUNS"); do
 done
 say "job summary (1x): $(grep "^{" "$WORK/job-1x.out" | tail -1)"
 
+if ((SMALL_ROWS > 0)); then
+  say "the job's memory at 6 partitions: $SMALL_ROWS rows in 6 and in $PARTITIONS partitions"
+  ingest_command "$SMALL" small && "${INGEST[@]}" >/dev/null
+  ingest_command "$SMALL" small6 6 && "${INGEST[@]}" >/dev/null
+  expect_messages small "$SMALL_ROWS"
+  expect_messages small6 "$SMALL_ROWS" 6
+  for _ in $(seq 1 "$RUNS"); do
+    # shellcheck disable=SC2086
+    measure job-small dotnet "$JOB" --engine local --topic small $JOB_ARGS
+    # shellcheck disable=SC2086
+    measure job-small-6p dotnet "$JOB" --engine local --topic small6 $JOB_ARGS
+  done
+fi
+
 if ((FOUR_COPIES)); then
   say "ingesting the file three more times into ing1 (four copies, same partitions)"
   ingest_command "$FILE" ing1
@@ -227,7 +257,7 @@ else
 fi
 
 # --- medians and ratios ---
-awk -v rows="$ROWS" -v partitions="$PARTITIONS" -v limit="$LOAD_LIMIT" -v cores="$CORES" '
+awk -v rows="$ROWS" -v small="$SMALL_ROWS" -v partitions="$PARTITIONS" -v limit="$LOAD_LIMIT" -v cores="$CORES" '
   { wall[$1] = wall[$1] " " $2; rss[$1] = rss[$1] " " $3; cpu[$1] = cpu[$1] " " $4
     if ($5 + 0 > maxload[$1] + 0) maxload[$1] = $5
     if ($6 != "-") { inner[$1] = inner[$1] " " $6; innercpu[$1] = innercpu[$1] " " $7 } }
@@ -247,7 +277,7 @@ awk -v rows="$ROWS" -v partitions="$PARTITIONS" -v limit="$LOAD_LIMIT" -v cores=
   }
   END {
     printf "%-12s %8s %8s %8s %11s %11s %8s   %s\n", "work", "wall s", "CPU s", "RSS MB", "Kafka s", "Kafka CPU", "max load", "runs (wall s)"
-    n = split("validate wc-l awk-sum ingest floor-P kcat-P ingest-1row job-1x floor-C kcat-C job-fixed job-4x floor-C-4x kcat-C-4x", order, " ")
+    n = split("validate wc-l awk-sum ingest floor-P kcat-P ingest-1row job-1x floor-C kcat-C job-fixed job-small job-small-6p job-4x floor-C-4x kcat-C-4x", order, " ")
     for (k = 1; k <= n; k++) { w = order[k]; if (!(w in wall)) continue
       m[w] = median(wall[w]); r[w] = median(rss[w]) / 1024; c[w] = median(cpu[w])
       if (w in inner) { fi[w] = median(inner[w]); fc[w] = median(innercpu[w]); fis = sprintf("%11.2f %11.2f", fi[w], fc[w]) } else fis = sprintf("%11s %11s", "", "")
@@ -275,6 +305,11 @@ awk -v rows="$ROWS" -v partitions="$PARTITIONS" -v limit="$LOAD_LIMIT" -v cores=
     printf "job / kcat -C                            : %6.2fx wall (target <= 2x)     %s; %.2fx CPU\n", v, verdict(v, 2, "job-1x", "kcat-C"), c["job-1x"] / c["kcat-C"]
     printf "job peak RSS                             : %6.0f MB   (target <= 200)    %s\n", r["job-1x"], r["job-1x"] <= 200 ? "met" : "missed"
     printf "consume floor / kcat -C (the client)     : %6.2fx wall, %.2fx CPU (Kafka work only)\n", fi["floor-C"] / m["kcat-C"], fc["floor-C"] / c["kcat-C"]
+    if ("job-small" in wall) {
+      perminute = (r["job-1x"] - r["job-small"]) * 1024 * 1024 / (rows - small)
+      v = r["job-small-6p"] + perminute * (rows - small) / 1024 / 1024
+      printf "job peak RSS at 6 partitions             : %6.0f MB   (target <= 200)    %s: %.0f MB with %d rows + %.1f bytes per distinct minute x %d more\n", v, v <= 200 ? "met" : "missed", r["job-small-6p"], small, perminute, rows - small
+    }
     if ("job-4x" in wall) {
       v = m["job-4x"] / (fi["floor-C-4x"] + m["job-fixed"])
       printf "job 4x / (consume floor 4x + fixed cost) : %6.2fx wall (target <= 1.25x)  %s; %.2fx CPU\n", v, verdict(v, 1.25, "job-4x", "floor-C-4x", "job-fixed"), c["job-4x"] / (fc["floor-C-4x"] + c["job-fixed"])
