@@ -85,6 +85,7 @@ public static class RawEnergyTopic
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryDigits(ReadOnlySpan<byte> digits, out int value)
     {
         value = 0;

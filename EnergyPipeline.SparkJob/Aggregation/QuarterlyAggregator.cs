@@ -294,16 +294,20 @@ public sealed class QuarterlyAggregator
             set => _flags = (byte)(value ? _flags | InvalidFlag : _flags & ~InvalidFlag);
         }
 
-        public readonly MeasureValues Values => new()
+        public readonly MeasureValues Values
         {
-            GlobalActivePower = Measures.Get(0),
-            GlobalReactivePower = Measures.Get(1),
-            Voltage = Measures.Get(2),
-            GlobalIntensity = Measures.Get(3),
-            SubMetering1 = Measures.Get(4),
-            SubMetering2 = Measures.Get(5),
-            SubMetering3 = Measures.Get(6),
-        };
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => new()
+            {
+                GlobalActivePower = Measures.Get(0),
+                GlobalReactivePower = Measures.Get(1),
+                Voltage = Measures.Get(2),
+                GlobalIntensity = Measures.Get(3),
+                SubMetering1 = Measures.Get(4),
+                SubMetering2 = Measures.Get(5),
+                SubMetering3 = Measures.Get(6),
+            };
+        }
 
         public readonly bool Has(int measure) => (_flags & (1 << measure)) == 0;
     }
