@@ -275,6 +275,21 @@ awk -v rows="$ROWS" -v small="$SMALL_ROWS" -v partitions="$PARTITIONS" -v limit=
     if (l > limit) return sprintf("no claim (load %.2f > %.2f)", l, limit)
     return value <= target ? "met" : "missed"
   }
+  # service / (the floor Kafka work + the fixed cost), target 1.25x; service / kcat, target 2x; the floor against kcat
+  function floor_line(label, s, f, x,   v) {
+    v = m[s] / (fi[f] + m[x])
+    printf "%-41s: %6.2fx wall (target <= 1.25x)  %s; %.2fx CPU\n", label, v, verdict(v, 1.25, s, f, x), c[s] / (fc[f] + c[x])
+  }
+  function kcat_line(label, s, k,   v) {
+    v = m[s] / m[k]
+    printf "%-41s: %6.2fx wall (target <= 2x)     %s; %.2fx CPU\n", label, v, verdict(v, 2, s, k), c[s] / c[k]
+  }
+  function client_line(label, f, k) {
+    printf "%-41s: %6.2fx wall, %.2fx CPU (Kafka work only)\n", label, fi[f] / m[k], fc[f] / c[k]
+  }
+  function rss_line(label, mb, target) {
+    printf "%-41s: %6.0f MB   (target <= %d)    %s\n", label, mb, target, mb <= target ? "met" : "missed"
+  }
   END {
     printf "%-12s %8s %8s %8s %11s %11s %8s   %s\n", "work", "wall s", "CPU s", "RSS MB", "Kafka s", "Kafka CPU", "max load", "runs (wall s)"
     n = split("validate wc-l awk-sum ingest floor-P kcat-P ingest-1row job-1x floor-C kcat-C job-fixed job-small job-small-6p job-4x floor-C-4x kcat-C-4x", order, " ")
@@ -286,36 +301,29 @@ awk -v rows="$ROWS" -v small="$SMALL_ROWS" -v partitions="$PARTITIONS" -v limit=
     printf "load limit %.2f (0.5 per core, %d cores): a target whose runs started above it is not claimed\n\n", limit, cores
 
     v = m["validate"] / m["wc-l"]
-    printf "validate / wc -l                         : %6.2fx wall (target <= 10x)     %s\n", v, verdict(v, 10, "validate", "wc-l")
+    printf "%-41s: %6.2fx wall (target <= 10x)     %s\n", "validate / wc -l", v, verdict(v, 10, "validate", "wc-l")
     v = m["validate"] / m["awk-sum"]
-    printf "validate / awk sum                       : %6.2fx wall (target < 1x)       %s\n", v, verdict(v, 0.9999, "validate", "awk-sum")
+    printf "%-41s: %6.2fx wall (target < 1x)       %s\n", "validate / awk sum", v, verdict(v, 0.9999, "validate", "awk-sum")
 
-    fp = fi["floor-P"] + m["ingest-1row"]
-    v = m["ingest"] / fp
-    printf "ingest / (produce floor + 1-row ingest)  : %6.2fx wall (target <= 1.25x)  %s; %.2fx CPU\n", v, verdict(v, 1.25, "ingest", "floor-P", "ingest-1row"), c["ingest"] / (fc["floor-P"] + c["ingest-1row"])
-    v = m["ingest"] / m["kcat-P"]
-    printf "ingest / kcat -P                         : %6.2fx wall (target <= 2x)     %s; %.2fx CPU\n", v, verdict(v, 2, "ingest", "kcat-P"), c["ingest"] / c["kcat-P"]
-    printf "ingest peak RSS                          : %6.0f MB   (target <= 150)    %s\n", r["ingest"], r["ingest"] <= 150 ? "met" : "missed"
-    printf "produce floor / kcat -P (the client)     : %6.2fx wall, %.2fx CPU (Kafka work only)\n", fi["floor-P"] / m["kcat-P"], fc["floor-P"] / c["kcat-P"]
+    floor_line("ingest / (produce floor + 1-row ingest)", "ingest", "floor-P", "ingest-1row")
+    kcat_line("ingest / kcat -P", "ingest", "kcat-P")
+    rss_line("ingest peak RSS", r["ingest"], 150)
+    client_line("produce floor / kcat -P (the client)", "floor-P", "kcat-P")
 
-    fcn = fi["floor-C"] + m["job-fixed"]
-    v = m["job-1x"] / fcn
-    printf "job / (consume floor + job fixed cost)   : %6.2fx wall (target <= 1.25x)  %s; %.2fx CPU\n", v, verdict(v, 1.25, "job-1x", "floor-C", "job-fixed"), c["job-1x"] / (fc["floor-C"] + c["job-fixed"])
-    v = m["job-1x"] / m["kcat-C"]
-    printf "job / kcat -C                            : %6.2fx wall (target <= 2x)     %s; %.2fx CPU\n", v, verdict(v, 2, "job-1x", "kcat-C"), c["job-1x"] / c["kcat-C"]
-    printf "job peak RSS                             : %6.0f MB   (target <= 200)    %s\n", r["job-1x"], r["job-1x"] <= 200 ? "met" : "missed"
-    printf "consume floor / kcat -C (the client)     : %6.2fx wall, %.2fx CPU (Kafka work only)\n", fi["floor-C"] / m["kcat-C"], fc["floor-C"] / c["kcat-C"]
+    floor_line("job / (consume floor + job fixed cost)", "job-1x", "floor-C", "job-fixed")
+    kcat_line("job / kcat -C", "job-1x", "kcat-C")
+    rss_line("job peak RSS", r["job-1x"], 200)
+    client_line("consume floor / kcat -C (the client)", "floor-C", "kcat-C")
     if ("job-small" in wall) {
       perminute = (r["job-1x"] - r["job-small"]) * 1024 * 1024 / (rows - small)
       v = r["job-small-6p"] + perminute * (rows - small) / 1024 / 1024
-      printf "job peak RSS at 6 partitions             : %6.0f MB   (target <= 200)    %s: %.0f MB with %d rows + %.1f bytes per distinct minute x %d more\n", v, v <= 200 ? "met" : "missed", r["job-small-6p"], small, perminute, rows - small
+      rss_line("job peak RSS at 6 partitions", v, 200)
+      printf "%-41s  (%.0f MB with %d rows + %.1f bytes per distinct minute x %d more)\n", "", r["job-small-6p"], small, perminute, rows - small
     }
     if ("job-4x" in wall) {
-      v = m["job-4x"] / (fi["floor-C-4x"] + m["job-fixed"])
-      printf "job 4x / (consume floor 4x + fixed cost) : %6.2fx wall (target <= 1.25x)  %s; %.2fx CPU\n", v, verdict(v, 1.25, "job-4x", "floor-C-4x", "job-fixed"), c["job-4x"] / (fc["floor-C-4x"] + c["job-fixed"])
-      v = m["job-4x"] / m["kcat-C-4x"]
-      printf "job 4x / kcat -C 4x                      : %6.2fx wall (target <= 2x)     %s\n", v, verdict(v, 2, "job-4x", "kcat-C-4x")
+      floor_line("job 4x / (consume floor 4x + fixed cost)", "job-4x", "floor-C-4x", "job-fixed")
+      kcat_line("job 4x / kcat -C 4x", "job-4x", "kcat-C-4x")
       v = r["job-4x"] / r["job-1x"]
-      printf "job 4x / job 1x peak RSS                 : %6.2fx      (target <= 1.10x)  %s (%.0f MB)\n", v, v <= 1.10 ? "met" : "missed", r["job-4x"]
+      printf "%-41s: %6.2fx      (target <= 1.10x)  %s (%.0f MB)\n", "job 4x / job 1x peak RSS", v, v <= 1.10 ? "met" : "missed", r["job-4x"]
     }
   }' "$WORK/results" | tee "$WORK/summary.txt"

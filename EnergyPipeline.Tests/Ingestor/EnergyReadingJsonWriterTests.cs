@@ -18,14 +18,7 @@ public sealed class EnergyReadingJsonWriterTests
     [Fact]
     public void Every_row_of_a_generated_file_is_written_exactly_as_the_reference_writer_does()
     {
-        using var stream = new MemoryStream();
-        SyntheticHouseholdFile.Write(stream, 30_000, seed: 21);
-        stream.Position = 0;
-        var sink = new CollectingSink();
-        HouseholdFileReader.Read(stream, sink, cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.Equal(30_000, sink.Readings.Count);
-        foreach (var (_, reading) in sink.Readings)
+        foreach (var reading in GeneratedReadings(seed: 21))
         {
             var energy = reading.ToEnergyReading();
             Assert.Equal(Reference(energy), EnergyReadingJson.Serialize(energy));
@@ -35,16 +28,10 @@ public sealed class EnergyReadingJsonWriterTests
     [Fact]
     public void Every_row_of_a_generated_file_is_written_from_thousandths_as_from_decimals()
     {
-        using var stream = new MemoryStream();
-        SyntheticHouseholdFile.Write(stream, 30_000, seed: 22);
-        stream.Position = 0;
-        var sink = new CollectingSink();
-        HouseholdFileReader.Read(stream, sink, cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.Equal(30_000, sink.Readings.Count);
-        Assert.Contains(sink.Readings, r => r.Reading.HasMissing);
+        var readings = GeneratedReadings(seed: 22);
+        Assert.Contains(readings, r => r.HasMissing);
         Span<byte> value = stackalloc byte[EnergyReadingJson.MaxLength];
-        foreach (var (_, reading) in sink.Readings)
+        foreach (var reading in readings)
         {
             var length = KafkaReadingPublisher.WriteValue(reading, value);
             Assert.Equal(Reference(reading.ToEnergyReading()), value[..length].ToArray());
@@ -117,6 +104,18 @@ public sealed class EnergyReadingJsonWriterTests
         using var json = JsonDocument.Parse(buffer.WrittenMemory);
         Assert.Equal(value, json.RootElement.GetProperty("global_active_power").GetDecimal());
         Assert.Equal(value, json.RootElement.GetProperty("sub_metering_3").GetDecimal());
+    }
+
+    /// <summary>The 30,000 readings of a generated file, as the ingestor parses them.</summary>
+    private static List<HouseholdReading> GeneratedReadings(ulong seed)
+    {
+        using var stream = new MemoryStream();
+        SyntheticHouseholdFile.Write(stream, 30_000, seed);
+        stream.Position = 0;
+        var sink = new CollectingSink();
+        HouseholdFileReader.Read(stream, sink, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(30_000, sink.Readings.Count);
+        return sink.Readings.Select(r => r.Reading).ToList();
     }
 
     private static byte[] Reference(EnergyReading reading)

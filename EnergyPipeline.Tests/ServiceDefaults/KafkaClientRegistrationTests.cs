@@ -66,9 +66,9 @@ public sealed class KafkaClientRegistrationTests
         var defaults = boundedHost.Services.GetRequiredService<KafkaConsumerFactory<string, string>>().Config;
         var overridden = configuredHost.Services.GetRequiredService<KafkaConsumerFactory<string, string>>().Config;
         // librdkafka's own defaults are 65536 KiB, 100000 messages, 52428800 bytes and 1000 ms.
-        Assert.Equal(("8192", "20000", "8388608", "10"),
+        Assert.Equal(("8192", "5000", "8388608", "2"),
             (defaults.Get("queued.max.messages.kbytes"), defaults.Get("queued.min.messages"), defaults.Get("fetch.max.bytes"), defaults.Get("fetch.queue.backoff.ms")));
-        Assert.Equal(("65536", "20000", "52428800"),
+        Assert.Equal(("65536", "5000", "52428800"),
             (overridden.Get("queued.max.messages.kbytes"), overridden.Get("queued.min.messages"), overridden.Get("fetch.max.bytes")));
     }
 
