@@ -67,9 +67,9 @@ public static class ReadingValidator
 
         if (EnergyReadingJson.TryReadCanonical(value, out reading))
         {
-            if (reading.Timestamp.Second != 0)
+            if (TimeProblem(reading.Timestamp) is { } timeProblem)
             {
-                return ReadingValidity.Reasons.TimestampNotWholeMinute;
+                return timeProblem;
             }
 
             if (checkKey && !key.SequenceEqual(EnergyReadingJson.CanonicalTimestamp(value)))
@@ -125,6 +125,11 @@ public static class ReadingValidator
             return ReadingValidity.Reasons.BadTimestamp;
         }
 
+        if (!ReadingValidity.InRange(reading.Timestamp))
+        {
+            return ReadingValidity.Reasons.TimestampOutOfRange;
+        }
+
         if (!timestampText.EndsWith(ReadingValidity.WholeMinuteSeconds, StringComparison.Ordinal))
         {
             return ReadingValidity.Reasons.TimestampNotWholeMinute;
@@ -160,6 +165,20 @@ public static class ReadingValidator
 
         return InBounds(reading) ? null : ReadingValidity.Reasons.MeasureOutOfRange;
     }
+
+    /// <summary>
+    /// The rules a reading already parsed from well-formed text can still break, in the rules' order: the timestamp's
+    /// range and whole minute, then the measures' bounds (the key is the reading's own timestamp). The ingestor applies
+    /// them to every line it parses, so a line it sends is a reading both engines accept.
+    /// </summary>
+    public static string? CheckReading(in EnergyReadingThousandths reading) =>
+        TimeProblem(reading.Timestamp) ?? (InBounds(reading) ? null : ReadingValidity.Reasons.MeasureOutOfRange);
+
+    /// <summary>The timestamp's range, then its whole minute: the rules after its shape.</summary>
+    private static string? TimeProblem(DateTime timestamp) =>
+        !ReadingValidity.InRange(timestamp) ? ReadingValidity.Reasons.TimestampOutOfRange
+        : timestamp.Second != 0 ? ReadingValidity.Reasons.TimestampNotWholeMinute
+        : null;
 
     private static bool InBounds(in EnergyReadingThousandths reading)
     {
