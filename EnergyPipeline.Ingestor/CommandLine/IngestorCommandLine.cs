@@ -16,13 +16,16 @@ internal static class IngestorCommandLine
     public const string Usage = """
         Usage:
           EnergyPipeline.Ingestor generate --output FILE [--rows N] [--seed S] [--force]
-          EnergyPipeline.Ingestor validate --file FILE
+          EnergyPipeline.Ingestor validate --file FILE [--Ingestor:MaxMalformedLines=N]
           EnergyPipeline.Ingestor [ingest] [--file FILE] [--Section:Key=value ...]
           EnergyPipeline.Ingestor help | --help | -h      (also after a verb: ingest --help)
         generate writes a synthetic file in the data set's format (full size by default); it overwrites an existing
         file only with --force. validate parses and checks every line and sends nothing. ingest is the default verb.
         Settings: --help lists them (section Ingestor and ConnectionStrings:kafka).
-        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error.
+        Malformed lines: a file with more than Ingestor:MaxMalformedLines (default 0) fails ingest and validate; within
+        it they are skipped and counted by reason (summary, completion record, pipeline_runs).
+        Exit codes: 0 success, 1 failure (more malformed lines than Ingestor:MaxMalformedLines, a file that changed
+        while it was read, unreachable Kafka, unwritable output), 2 usage error.
         """;
 
     /// <summary>What <c>--help</c> prints before the verbs' help: the usage and every setting.</summary>
