@@ -109,7 +109,8 @@ public static class JobProgram
         }
 
         builder.Services.AddSingleton<SchemaMigrator>();
-        builder.Services.AddSingleton<QuarterlyStore>();
+        builder.Services.AddSingleton(sp => new QuarterlyStore(
+            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<QuarterlyStore>>(), options.RunHeartbeat));
         builder.Services.AddSingleton<JobRunner>();
 
         JobSummary? summary = null;

@@ -27,13 +27,25 @@ internal static class ChildProcess
         return Start("dotnet", [Path.Combine(directory, project + ".dll"), .. arguments], directory);
     }
 
+    /// <summary>Starts <c>dotnet PROJECT.dll ARGS</c> with these environment variables added, and leaves it running.</summary>
+    public static Running StartProject(IReadOnlyDictionary<string, string> environment, string project, params IEnumerable<string> arguments)
+    {
+        var directory = ProjectOutput(project);
+        return Start("dotnet", [Path.Combine(directory, project + ".dll"), .. arguments], directory, environment);
+    }
+
     /// <summary>Runs the command to its end; past <paramref name="timeout"/> it is killed (its whole tree) and the test fails.</summary>
     public static Task<Result> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null) =>
         Start(fileName, arguments, workingDirectory).WaitAsync(timeout);
 
-    private static Running Start(string fileName, IEnumerable<string> arguments, string? workingDirectory)
+    private static Running Start(string fileName, IEnumerable<string> arguments, string? workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
