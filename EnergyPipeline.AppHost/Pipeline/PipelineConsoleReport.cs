@@ -28,6 +28,7 @@ public sealed class PipelineConsoleReport(
 
     private readonly ConcurrentDictionary<string, string> _lastErrorLine = new();
     private readonly ConcurrentDictionary<string, string> _lastLine = new();
+    private readonly ConcurrentDictionary<string, string> _summaryLine = new();
     private readonly ConcurrentDictionary<string, CustomResourceSnapshot> _states = new();
     private readonly HashSet<string> _watchedLogs = [];
     private readonly HashSet<string> _reported = [];
@@ -85,7 +86,13 @@ public sealed class PipelineConsoleReport(
 
         if (snapshot.ExitCode == 0)
         {
-            Write($"{name}: succeeded (exit code 0).");
+            // The summary line arrives after the state too (DCP streams the log): wait a little for it.
+            for (var waited = 0; waited < 100 && !_summaryLine.ContainsKey(name); waited++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            }
+
+            Write($"{name}: succeeded (exit code 0){(_summaryLine.TryGetValue(name, out var summary) ? SkippedLines(summary) : "")}.");
             if (name == ResourceNames.Job)
             {
                 WriteResults();
@@ -183,6 +190,10 @@ public sealed class PipelineConsoleReport(
                     }
 
                     _lastLine[name] = text;
+                    if (text.StartsWith('{') && text.Contains("\"status\"", StringComparison.Ordinal))
+                    {
+                        _summaryLine[name] = text;
+                    }
 
                     // Both services end a failed run with a JSON summary line whose "error" is the one-line reason.
                     if (SummaryError(text) is { } summaryError)
@@ -212,6 +223,31 @@ public sealed class PipelineConsoleReport(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The AppHost is stopping.
+        }
+    }
+
+    /// <summary>
+    /// What a service's JSON summary line says about lines it skipped: <c>; 1 malformed line skipped (bad_time 1)</c>
+    /// for the ingestor's <c>malformed</c> and <c>malformed_by_reason</c>; empty when it skipped none or says nothing of it.
+    /// </summary>
+    public static string SkippedLines(string summaryLine)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(summaryLine);
+            if (!json.RootElement.TryGetProperty("malformed", out var malformed) || !malformed.TryGetInt64(out var lines) || lines == 0)
+            {
+                return "";
+            }
+
+            var reasons = json.RootElement.TryGetProperty("malformed_by_reason", out var byReason) && byReason.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? string.Join(", ", byReason.EnumerateObject().Select(r => $"{r.Name} {r.Value.GetRawText()}"))
+                : "";
+            return string.Create(CultureInfo.InvariantCulture, $"; {lines:N0} malformed line{(lines == 1 ? "" : "s")} skipped ({reasons}, within Ingestor:MaxMalformedLines)");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "";
         }
     }
 

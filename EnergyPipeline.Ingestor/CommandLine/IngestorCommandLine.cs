@@ -120,7 +120,8 @@ internal static class IngestorCommandLine
                 new Option<ulong>("--seed") { Description = string.Create(CultureInfo.InvariantCulture, $"Seed of the generator (default {Generation.SyntheticHouseholdFile.DefaultSeed}).") },
                 new Option<bool>("--force") { Description = "Overwrite an existing file." },
             };
-            var validate = new Command("validate", "Parse and check every line of a file; send nothing (exit code 1 when a line is malformed).")
+            var validate = new Command("validate",
+                "Parse and check every line of a file; send nothing (exit code 1 when more lines are malformed than Ingestor:MaxMalformedLines, default 0: --Ingestor:MaxMalformedLines=N).")
             {
                 new Option<string>("--file") { Description = "The file to check.", Required = true },
             };
@@ -129,6 +130,7 @@ internal static class IngestorCommandLine
                 new Option<string>("--file") { Description = "The file to ingest (default: the UCI data set in the data directory)." },
             };
             ingest.TreatUnmatchedTokensAsErrors = false;
+            validate.TreatUnmatchedTokensAsErrors = false;
             Root = new RootCommand("EnergyPipeline.Ingestor: the UCI household power file to Kafka.") { generate, validate, ingest };
         }
 

@@ -12,7 +12,7 @@ public static class MalformedLinePolicy
     public static string? Problem(string path, ParseSummary parse, long maxMalformedLines) =>
         parse.Malformed <= maxMalformedLines
             ? null
-            : $"{parse.Malformed.ToString("N0", CultureInfo.InvariantCulture)} malformed lines in {path} ({ByReason(parse.MalformedByReason)}), " +
+            : $"{parse.Malformed.ToString("N0", CultureInfo.InvariantCulture)} malformed line{(parse.Malformed == 1 ? "" : "s")} in {path} ({ByReason(parse.MalformedByReason)}), " +
               $"more than Ingestor:MaxMalformedLines ({maxMalformedLines.ToString(CultureInfo.InvariantCulture)}); first at " +
               $"{parse.MalformedSample.FirstOrDefault()?.ToString() ?? "?"}; nothing of this ingestion is used (no completion record): " +
               "fix the file, or raise the limit to skip them";
