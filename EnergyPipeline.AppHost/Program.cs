@@ -9,8 +9,10 @@ if (AppHostHelp.IsRequested(args))
     return 0;
 }
 
+using var session = new AppHostSession();
 var builder = DistributedApplication.CreateBuilder(args);
 DashboardKeys.PinForThisRun(builder.Configuration, builder.Configuration);
+session.Configure(builder);
 try
 {
     var (shape, notice) = await PipelineShape.ResolveAsync(builder.Configuration, builder.ExecutionContext.IsRunMode, ContainerRuntime.ProbeAsync);
@@ -41,5 +43,4 @@ if (builder.ExecutionContext.IsRunMode
     return 1;
 }
 
-await app.RunAsync();
-return 0;
+return await session.RunAsync(app, Console.Out, Console.Error);

@@ -25,7 +25,8 @@ internal static class IngestorCommandLine
         Malformed lines: a file with more than Ingestor:MaxMalformedLines (default 0) fails ingest and validate; within
         it they are skipped and counted by reason (summary, completion record, pipeline_runs).
         Exit codes: 0 success, 1 failure (more malformed lines than Ingestor:MaxMalformedLines, a file that changed
-        while it was read, unreachable Kafka, unwritable output), 2 usage error.
+        while it was read, unreachable Kafka, unwritable output), 2 usage error, 130 (143) generate stopped by Ctrl+C
+        (SIGTERM), nothing written under the output's name.
         """;
 
     /// <summary>What <c>--help</c> prints before the verbs' help: the usage and every setting.</summary>
@@ -69,7 +70,7 @@ internal static class IngestorCommandLine
             var arguments = new CommandLineArguments(command.Name, options, ConfigurationTokens(command.Name, result.UnmatchedTokens));
             return command.Name switch
             {
-                "generate" => GenerateCommand.Run(arguments, output),
+                "generate" => GenerateCommand.Run(arguments, output, errors),
                 "validate" => ValidateCommand.Run(arguments, output, errors),
                 IngestVerb => await IngestCommand.RunAsync(arguments, output, errors),
                 _ => throw new UsageException("Name a verb: generate, validate or ingest."),

@@ -45,20 +45,23 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         await provisioner.EnsureAsync(completionTopic, 1, options.ReplicationFactor, cancellationToken);
 
         var publisher = new KafkaReadingPublisher(producer, options.Topic, run.Context, options.RowsPerBatchSpan);
-        // Acknowledged readings: the count ends at what was sent once the last delivery report is in.
-        using var progress = ProgressReporter.Start($"Sending to {options.Topic} (acknowledged)", "readings", total: null, () => publisher.Delivered, logger);
+        // The share of the file's bytes read: known from the start, unlike the number of readings in it. The done line
+        // follows once the last delivery report is in (Complete below).
+        using var opened = HouseholdFileReader.OpenSequential(path);
+        using var file = new CountingReadStream(opened);
+        using var progress = ProgressReporter.Start($"Sending {Path.GetFileName(path)} to {options.Topic}", "bytes", file.Length, () => file.BytesRead, logger);
 
-        HashedRead file;
+        HashedRead hashed;
         using (var read = IngestionTelemetry.Source.StartActivity("read household power file"))
         {
             read?.SetTag("energy.source.file", path);
             logger.LogInformation("Ingestion run {RunId}: streaming {File} into {Topic}", runId, path, options.Topic);
-            file = await Task.Run(() => HouseholdFileReader.ReadFileHashed(path, publisher, options.MalformedSampleSize, cancellationToken), cancellationToken);
-            read?.SetTag("energy.rows_read", file.Parse.DataLines);
-            read?.SetTag("energy.bytes_read", file.Parse.Bytes);
+            hashed = await Task.Run(() => HouseholdFileReader.ReadHashed(path, opened.SafeFileHandle, file, publisher, options.MalformedSampleSize, cancellationToken), cancellationToken);
+            read?.SetTag("energy.rows_read", hashed.Parse.DataLines);
+            read?.SetTag("energy.bytes_read", hashed.Parse.Bytes);
         }
 
-        var (parse, sha256) = (file.Parse, file.Sha256);
+        var (parse, sha256) = (hashed.Parse, hashed.Sha256);
         run.SetTag("energy.source.sha256", sha256);
         logger.LogInformation("Ingestion run {RunId}: read {Bytes} bytes of {File}, SHA-256 {Sha256}", runId, parse.Bytes, path, sha256);
 
@@ -78,7 +81,7 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
             progress.Complete();
         }
 
-        error ??= file.Change ?? MalformedLinePolicy.Problem(path, parse, options.MaxMalformedLines);
+        error ??= hashed.Change ?? MalformedLinePolicy.Problem(path, parse, options.MaxMalformedLines);
         if (error is null)
         {
             error = await RecordCompletionAsync(completionTopic, new IngestionCompletion(

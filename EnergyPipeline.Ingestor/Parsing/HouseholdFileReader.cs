@@ -54,14 +54,17 @@ public static class HouseholdFileReader
     /// changed while it was read: its length, modification time and identity are taken before and after
     /// (<see cref="Data.SourceFileState"/>).
     /// </summary>
-    public static HashedRead ReadFileHashed(
-        string path, IHouseholdReadingSink sink, int malformedSampleSize = DefaultMalformedSampleSize, CancellationToken cancellationToken = default)
+    /// <param name="path">The file's name, as opened.</param>
+    /// <param name="handle">The open file (<see cref="OpenSequential"/>), not read yet.</param>
+    /// <param name="content">The stream its bytes are read through (the file's own, or one counting them for progress).</param>
+    public static HashedRead ReadHashed(
+        string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle, Stream content, IHouseholdReadingSink sink,
+        int malformedSampleSize = DefaultMalformedSampleSize, CancellationToken cancellationToken = default)
     {
-        using var stream = OpenSequential(path);
-        var before = Data.SourceFileState.Of(stream.SafeFileHandle);
+        var before = Data.SourceFileState.Of(handle);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var summary = Read(stream, sink, malformedSampleSize, DefaultBufferSize, hash, cancellationToken);
-        var change = Data.SourceFileState.WhatChanged(path, before, stream.SafeFileHandle, summary.Bytes);
+        var summary = Read(content, sink, malformedSampleSize, DefaultBufferSize, hash, cancellationToken);
+        var change = Data.SourceFileState.WhatChanged(path, before, handle, summary.Bytes);
         return new HashedRead(summary, Convert.ToHexStringLower(hash.GetHashAndReset()), change);
     }
 

@@ -53,8 +53,9 @@ public sealed class MalformedLinePolicyTests(PostgresServerFixture server) : IDi
         Assert.Equal(0, (await IngestorCli.RunAsync("validate", "--file", path, $"--{Setting}=5")).Code);
         (code, output, errors) = await Ingest(path, $"--{Setting}=5");
         Assert.True(code == 0, errors);
-        var summaryLine = output.TrimEnd().Split('\n')[^1];
-        Assert.Equal("; 1 malformed line skipped (bad_time 1, within Ingestor:MaxMalformedLines)", PipelineConsoleReport.SkippedLines(summaryLine));
+        // The AppHost's console line for the ingestor, from this summary line.
+        Assert.Equal($"2,000 readings from {path} (file), 1 malformed lines skipped, reasons: bad_time 1",
+            ServiceSummaryLine.Describe(ResourceNames.Ingestor, IngestorCli.LastLineJson(output)));
         var completion = IngestionCompletion.TryParse(
             Assert.Single(KafkaTopicReader.ReadAll(_cluster.BootstrapServers, RawEnergyTopic.CompletionTopic(RawEnergyTopic.Name), TimeSpan.FromSeconds(20))).Message.Value,
             out var invalid);

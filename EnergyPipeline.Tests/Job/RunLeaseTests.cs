@@ -76,13 +76,14 @@ public sealed class RunLeaseTests(PostgresServerFixture server) : IDisposable
         await AdvisoryAsync(blocker, "pg_advisory_lock");
 
         using var jobA = ChildProcess.StartProject(
+            "EnergyPipeline.SparkJob",
             new Dictionary<string, string>
             {
                 ["ConnectionStrings__kafka"] = _cluster.BootstrapServers,
                 ["ConnectionStrings__energy_db"] = db.ConnectionString,
                 ["Pipeline__RunHeartbeat"] = RunLogTests.ShortHeartbeat.ToString(),
             },
-            "EnergyPipeline.SparkJob", "--engine", "local");
+            "--engine", "local");
         while (await db.ScalarAsync("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 0)
         {
             Assert.False(jobA.HasExited, "job A ended before publishing");
