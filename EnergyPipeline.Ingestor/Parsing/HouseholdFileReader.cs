@@ -290,7 +290,7 @@ public static class HouseholdFileReader
                 return;
             }
 
-            if (ReadingValidator.CheckReading(reading.ToThousandths()) is { } broken)
+            if (ReadingValidator.CheckReading(reading.Timestamp, reading.Thousandths, reading.MissingMask) is { } broken)
             {
                 Malformed(new MalformedLine(_lineNumber, broken,
                     "the reading breaks a rule of the message contract (docs/contract.md, Message validity)", HouseholdPowerFormat.Printable(line)));

@@ -30,18 +30,6 @@ public struct HouseholdReading
     public readonly decimal? Value(int measure) =>
         IsMissing(measure) ? null : new decimal(Thousandths[measure], 0, 0, false, HouseholdPowerFormat.Scale);
 
-    /// <summary>The reading as the message contract's validator reads a message: same minute, thousandths and missing mask.</summary>
-    public readonly EnergyReadingThousandths ToThousandths()
-    {
-        var values = new EnergyReadingThousandths { Timestamp = Timestamp, MissingMask = MissingMask };
-        for (var i = 0; i < HouseholdPowerFormat.MeasureCount; i++)
-        {
-            values.Thousandths[i] = Thousandths[i];
-        }
-
-        return values;
-    }
-
     public readonly EnergyReading ToEnergyReading() =>
         new(Timestamp, Value(0), Value(1), Value(2), Value(3), Value(4), Value(5), Value(6));
 }
