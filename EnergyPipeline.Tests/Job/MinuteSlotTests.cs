@@ -51,11 +51,11 @@ public sealed class MinuteSlotTests
     [Fact]
     public void Days_arriving_backwards_and_far_apart_give_the_figures_of_their_readings()
     {
-        // Descending days widen the day table towards the past, far days (year 1, year 9999) stretch it both ways;
+        // Descending days widen the day table towards the past, the first and last valid days stretch it both ways;
         // the order is then shuffled so days land before, inside and after the table.
         var random = new Random(31);
         var days = Enumerable.Range(0, 400).Select(d => new DateTime(2010, 11, 26).AddDays(-3 * d))
-            .Concat([new DateTime(1, 1, 1), new DateTime(9999, 12, 31), new DateTime(1999, 12, 31), new DateTime(2000, 1, 1)])
+            .Concat([ReadingValidity.FirstValidMinute, ReadingValidity.EndOfValidRange.AddDays(-1), new DateTime(1999, 12, 31), new DateTime(2000, 1, 1)])
             .ToList();
         var readings = days.SelectMany(day => new[] { 0, 719, 1439 }.Select(minute =>
             Complete(day.AddMinutes(minute), gap: random.Next(1, 9000) / 1000m, voltage: 230m + random.Next(0, 9000) / 1000m, s3: random.Next(0, 20)))).ToList();
