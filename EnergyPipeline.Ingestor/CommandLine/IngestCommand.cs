@@ -4,6 +4,7 @@ using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Data;
 using EnergyPipeline.Ingestor.Ingestion;
 using EnergyPipeline.Ingestor.Kafka;
+using EnergyPipeline.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,9 +29,11 @@ internal static class IngestCommand
         }
 
         var options = builder.Configuration.GetSection(IngestorOptions.Section).Get<IngestorOptions>() ?? new IngestorOptions();
+        CompletionKey? completionKey;
         try
         {
             options.Validate();
+            completionKey = CompletionKey.Read(builder.Configuration);
         }
         catch (InvalidOperationException ex)
         {
@@ -78,6 +81,11 @@ internal static class IngestCommand
             }
         });
         builder.Services.AddSingleton(options);
+        if (completionKey is not null)
+        {
+            builder.Services.AddSingleton(completionKey);
+        }
+
         // On the producer's handle: one connection set, and its log goes where the producer's goes.
         builder.Services.AddSingleton<IAdminClient>(sp => new DependentAdminClientBuilder(sp.GetRequiredService<IProducer<byte[], byte[]>>().Handle).Build());
         builder.Services.AddSingleton<IngestionRunner>();
@@ -89,6 +97,14 @@ internal static class IngestCommand
             await host.StartAsync();
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EnergyPipeline.Ingestor");
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            if (completionKey is null)
+            {
+                // The ingestor cannot know whether the job has a key: the job refuses unsigned records when it has one.
+                logger.LogWarning(
+                    "{Setting} is not set: the completion record is written unsigned, and a job without the key trusts any record on the control topic (docs/operations.md, Exposed ports and secrets)",
+                    CompletionKey.Setting);
+            }
+
             summary = await RunOnceAsync(host.Services, options, logger, lifetime.ApplicationStopping);
             await host.StopAsync();
         }

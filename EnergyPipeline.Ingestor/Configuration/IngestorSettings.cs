@@ -26,6 +26,8 @@ public static class IngestorSettings
             "librdkafka message.timeout.ms: a message not acknowledged within it fails the run."),
         new(Key(nameof(IngestorOptions.RowsPerBatchSpan)), SettingDescriptor.Number(Defaults.RowsPerBatchSpan), "Readings per publish span in the trace."),
         new(Key(nameof(IngestorOptions.MalformedSampleSize)), SettingDescriptor.Number(Defaults.MalformedSampleSize), "Malformed lines written to the log."),
+        new(Messaging.CompletionKey.Setting, SettingDescriptor.None,
+            $"The secret (at least {Messaging.CompletionKey.MinimumLength} characters) the completion record is signed with; the job needs the same one. The AppHost passes its generated parameter completion-key. Unset: the record is unsigned, said in one warning line."),
         new($"{KafkaClientRegistration.ProducerSection}:Config:NAME", SettingDescriptor.None,
             "A librdkafka producer property (e.g. linger.ms); it wins over the ingestor's defaults."));
 

@@ -23,7 +23,9 @@ public sealed record IngestionResult(string RunId, string SourceSha256, ParseSum
 /// One run: hash the file, open the run span, make sure the topic exists, stream the file into Kafka,
 /// then wait for every acknowledgement. Malformed lines are counted and sampled in the log, never sent.
 /// </summary>
-public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminClient admin, IngestorOptions options, ILogger<IngestionRunner> logger)
+/// <remarks>With a <see cref="CompletionKey"/> the completion record is signed; without one it is written unsigned.</remarks>
+public sealed class IngestionRunner(
+    IProducer<byte[], byte[]> producer, IAdminClient admin, IngestorOptions options, ILogger<IngestionRunner> logger, CompletionKey? completionKey = null)
 {
     public async Task<IngestionResult> RunAsync(string path, CancellationToken cancellationToken = default)
     {
@@ -80,9 +82,10 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
 
         if (error is null)
         {
-            error = await RecordCompletionAsync(completionTopic, new IngestionCompletion(
+            var completion = new IngestionCompletion(
                 runId, sha256, publisher.Delivered, publisher.ReadingRange.First, publisher.ReadingRange.Last,
-                publisher.DeliveredOffsets, TraceParent(run), DateTimeOffset.UtcNow), cancellationToken);
+                publisher.DeliveredOffsets, TraceParent(run), DateTimeOffset.UtcNow);
+            error = await RecordCompletionAsync(completionTopic, completionKey?.Sign(completion) ?? completion, cancellationToken);
         }
 
         RecordMetrics(parse);

@@ -35,6 +35,10 @@ public sealed record PartitionOffsetRuns(
 /// Per partition, the runs of offsets the ingestion's messages occupy. Null in a record written by an ingestor that
 /// did not record them yet: such a record vouches for no message.
 /// </param>
+/// <param name="Mac">
+/// The HMAC-SHA256 of <see cref="CanonicalBytes"/> under the ingestor's <see cref="CompletionKey"/> (docs/contract.md,
+/// *Signed completion records*); absent when the ingestor has no key.
+/// </param>
 public sealed record IngestionCompletion(
     [property: JsonPropertyName("run_id")] string RunId,
     [property: JsonPropertyName("source_sha256")] string SourceSha256,
@@ -43,9 +47,18 @@ public sealed record IngestionCompletion(
     [property: JsonPropertyName("last_reading")] DateTime? LastReading,
     [property: JsonPropertyName("offset_runs")] IReadOnlyList<PartitionOffsetRuns>? OffsetRuns,
     [property: JsonPropertyName("traceparent")] string? TraceParent,
-    [property: JsonPropertyName("completed_at")] DateTimeOffset CompletedAt)
+    [property: JsonPropertyName("completed_at")] DateTimeOffset CompletedAt,
+    [property: JsonPropertyName("mac"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Mac = null)
 {
+    /// <summary>The record as the ingestor writes it to the control topic.</summary>
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
+
+    /// <summary>
+    /// What the MAC covers: the record without its <c>mac</c>, written by this one writer (compact UTF-8 JSON, the
+    /// properties in declaration order). The job computes them again from the record it parsed, so the MAC vouches
+    /// for exactly what the job reads: the bytes on the topic may differ in order, spacing or escapes, not in content.
+    /// </summary>
+    public byte[] CanonicalBytes() => JsonSerializer.SerializeToUtf8Bytes(this with { Mac = null });
 
     /// <summary>The record of a control-topic message, or null (with the reason) when it is not one.</summary>
     public static IngestionCompletion? TryParse(ReadOnlySpan<byte> value, out string? error)
