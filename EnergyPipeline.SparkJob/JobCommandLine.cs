@@ -17,7 +17,7 @@ public static class JobCommandLine
         Settings (environment Section__Key, or --Section:Key=value):
         {JobSettings.All.HelpTable()}
 
-        Exit codes: 0 succeeded, 1 failed (the old figures stay), 2 configuration error.
+        Exit codes: 0 succeeded, 1 failed (the old figures stay), 2 configuration error (also: a completion key on one side only).
         """;
 
     /// <summary>What the command line asks for: help (printed to <paramref name="output"/>), an error, or a run.</summary>

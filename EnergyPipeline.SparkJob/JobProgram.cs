@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EnergyPipeline.Connectivity;
+using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Local;
@@ -50,18 +51,20 @@ public static class JobProgram
 
         PipelineOptions options;
         string database;
+        CompletionKey? completionKey;
         try
         {
             options = PipelineOptions.Read(builder.Configuration);
             database = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineNames.DatabaseConnection);
             PostgresProbe.Parse(database, DatabaseSetting);
-            RegisterEngine(builder, options);
+            completionKey = CompletionKey.Read(builder.Configuration);
+            RegisterEngine(builder, options, new CompletionVerifier(completionKey));
             if (options.Engine == PipelineNames.SparkEngine)
             {
                 SparkConnectProbe.Parse(SparkConnectionString(builder.Configuration), SparkSetting);
             }
         }
-        catch (Exception ex) when (ex is JobConfigurationException or ConnectionSettingException)
+        catch (Exception ex) when (ex is JobConfigurationException or ConnectionSettingException or CompletionKeyException)
         {
             await ReportFailureAsync(output, builder.Configuration[PipelineOptions.EngineSetting], ex.Message, started);
             return ExitConfiguration;
@@ -90,7 +93,7 @@ public static class JobProgram
 
         builder.AddServiceDefaults();
         builder.AddNpgsqlDataSource(PipelineNames.DatabaseConnection);
-        if (DashboardReaderRole.FromConfiguration(builder.Configuration) is { } readerRole)
+        foreach (var readerRole in DashboardReaderRole.FromConfiguration(builder.Configuration))
         {
             builder.Services.AddSingleton(readerRole);
         }
@@ -101,10 +104,18 @@ public static class JobProgram
 
         JobSummary? summary = null;
         var failure = "";
+        var failureCode = ExitFailed;
         using (var host = builder.Build())
         {
             await host.StartAsync();
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            if (completionKey is null)
+            {
+                host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JobProgram)).LogWarning(
+                    "{Setting} is not set: completion records are not verified, and whoever can write to the control topic decides which readings count (docs/operations.md, Exposed ports and secrets)",
+                    CompletionKey.Setting);
+            }
+
             try
             {
                 summary = await host.Services.GetRequiredService<JobRunner>().RunAsync(options.Topic, lifetime.ApplicationStopping);
@@ -113,6 +124,7 @@ public static class JobProgram
             {
                 // The runner has logged the failure and recorded it in pipeline_runs; this is the one-line reason.
                 failure = ex is OperationCanceledException ? "cancelled" : ex.Message;
+                failureCode = ex is CompletionKeyMismatchException ? ExitConfiguration : ExitFailed;
             }
             finally
             {
@@ -128,7 +140,7 @@ public static class JobProgram
         }
 
         await ReportFailureAsync(output, options.Engine, failure, started);
-        return ExitFailed;
+        return failureCode;
     }
 
     private const string DatabaseSetting = "ConnectionStrings:" + PipelineNames.DatabaseConnection;
@@ -167,17 +179,17 @@ public static class JobProgram
     /// Kafka through the same consumer registration: the local engine the whole snapshot, the Spark engine the snapshot
     /// Spark then reads, and both the completion records whose trace the run continues (<see cref="SnapshotSource"/>).
     /// </summary>
-    private static void RegisterEngine(HostApplicationBuilder builder, PipelineOptions options)
+    private static void RegisterEngine(HostApplicationBuilder builder, PipelineOptions options, CompletionVerifier verifier)
     {
         // The spark engine's own settings are named first when they are missing, Kafka's next.
         var sparkOptions = options.Engine == PipelineNames.SparkEngine ? ReadSparkOptions(builder.Configuration) : null;
         var kafka = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineNames.KafkaConnection);
         builder.AddKafkaConsumer<byte[]?, byte[]?>(PipelineNames.KafkaConnection, SnapshotReader.ConfigureConsumer);
         builder.Services.AddSingleton(sp => new SnapshotSource(
-            sp.GetRequiredService<KafkaConsumerFactory<byte[]?, byte[]?>>(), kafka, options.KafkaReadStallTimeout));
+            sp.GetRequiredService<KafkaConsumerFactory<byte[]?, byte[]?>>(), kafka, options.KafkaReadStallTimeout, verifier));
         if (sparkOptions is null)
         {
-            builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });
+            builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout, Verifier = verifier });
             builder.Services.AddSingleton<IJobEngine, LocalEngine>();
         }
         else

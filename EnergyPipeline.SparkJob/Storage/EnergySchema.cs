@@ -117,5 +117,11 @@ public static class EnergySchema
         new(5, "table comment citing the repository's own contract", $"""
             COMMENT ON TABLE {QuarterlyTable} IS 'Quarterly energy figures of the last successful job run (docs/contract.md, quarterly_energy_data).';
             """),
+
+        // Depends on version 1 only.
+        new(6, "run log: completion records refused for a missing or wrong MAC", $"""
+            ALTER TABLE {RunsTable} ADD COLUMN unsigned_completions integer;
+            COMMENT ON COLUMN {RunsTable}.unsigned_completions IS 'Completion records whose MAC was missing or wrong (docs/contract.md, Signed completion records): they attribute nothing. NULL: the job had no Pipeline:CompletionKey and verified none.';
+            """),
     ];
 }

@@ -190,7 +190,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             UPDATE {EnergySchema.RunsTable}
             SET status = @status, finished_at = now(), kafka_offsets = @offsets, readings_read = @read,
                 duplicates_dropped = @duplicates, invalid_count = @invalid, unattributed_count = @unattributed, quarters_written = @quarters,
-                invalid_by_reason = @reasons, invalid_samples = @samples,
+                unsigned_completions = @unsigned, invalid_by_reason = @reasons, invalid_samples = @samples,
                 ingestion_run_ids = @ingestions, source_sha256s = @sources, completed_ingestion_run_ids = @completed,
                 raw_zone_uri = @rawZone
             WHERE run_id = @run AND status = @running
@@ -205,6 +205,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         update.Parameters.AddWithValue("duplicates", result.DuplicatesDropped);
         update.Parameters.AddWithValue("invalid", result.Invalid);
         update.Parameters.AddWithValue("unattributed", result.Unattributed);
+        update.Parameters.AddWithValue("unsigned", NpgsqlDbType.Integer, (object?)result.UnsignedCompletions?.Count ?? DBNull.Value);
         update.Parameters.AddWithValue("quarters", quarters);
         update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, ReasonsJson(result.InvalidByReason));
         update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, SamplesJson(result.InvalidByReason));
@@ -293,7 +294,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
                 UPDATE {EnergySchema.RunsTable}
                 SET status = @status, finished_at = now(), error = @error, kafka_offsets = @offsets,
                     readings_read = @read, duplicates_dropped = @duplicates, invalid_count = @invalid, unattributed_count = @unattributed, quarters_written = 0,
-                    invalid_by_reason = @reasons, invalid_samples = @samples
+                    unsigned_completions = @unsigned, invalid_by_reason = @reasons, invalid_samples = @samples
                 WHERE run_id = @run AND status = @running
                 """, connection, transaction);
             update.Parameters.AddWithValue("status", StatusFailed);
@@ -305,6 +306,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             update.Parameters.AddWithValue("duplicates", NpgsqlDbType.Bigint, (object?)result?.DuplicatesDropped ?? DBNull.Value);
             update.Parameters.AddWithValue("invalid", NpgsqlDbType.Bigint, (object?)result?.Invalid ?? DBNull.Value);
             update.Parameters.AddWithValue("unattributed", NpgsqlDbType.Bigint, (object?)result?.Unattributed ?? DBNull.Value);
+            update.Parameters.AddWithValue("unsigned", NpgsqlDbType.Integer, (object?)result?.UnsignedCompletions?.Count ?? DBNull.Value);
             update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : ReasonsJson(result.InvalidByReason));
             update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : SamplesJson(result.InvalidByReason));
             await update.ExecuteNonQueryAsync(ct);

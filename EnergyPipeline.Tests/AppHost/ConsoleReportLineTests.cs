@@ -71,7 +71,7 @@ public sealed class ConsoleReportLineTests
     {
         var ingest = new RunSummary("ingest", "/data/household_power_consumption.txt", 2_075_268, 2_075_259, 2_075_259, 25_979, 9,
             132_960_755, 41.2, 2_533_004.478m, "succeeded", Source: "uci").ToJson();
-        var job = new JobSummary(Guid.NewGuid(), "local", 2_075_259, 0, 0, 0, 17, 12.5).ToJson();
+        var job = new JobSummary(Guid.NewGuid(), "local", 2_075_259, 0, 0, 0, 0, 17, 12.5).ToJson();
 
         Assert.Equal(
             "2,075,259 readings from /data/household_power_consumption.txt (uci), 9 malformed lines skipped",

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -55,6 +56,7 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
     [InlineData("ConnectionStrings:energy_db", "Host=127.0.0.1;Frobnicate=1", "ConnectionStrings:energy_db is not a valid PostgreSQL connection string")]
     [InlineData("Pipeline:ConnectTimeout", "soon", "Pipeline:ConnectTimeout is 'soon'")]
     [InlineData("Pipeline:ReadStallTimeout", "0", "Pipeline:ReadStallTimeout is '0'")]
+    [InlineData("Pipeline:CompletionKey", "too-short", "Pipeline:CompletionKey has 9 characters; use at least 32")]
     public async Task A_setting_that_cannot_be_used_exits_2_naming_it(string setting, string value, string message)
     {
         var settings = new Dictionary<string, string>
@@ -96,6 +98,32 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
         Assert.Equal(JobProgram.ExitConfiguration, code);
         Assert.Contains(message, Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
         AssertFailedSummary(output, setting);
+    }
+
+    [Theory]
+    [InlineData(true, false, "1 of the 1 completion records of raw_energy_completions are signed, but the job has no Pipeline:CompletionKey: give it the ingestor's key")]
+    [InlineData(false, true, "None of the 1 completion records of raw_energy_completions is signed, but the job has Pipeline:CompletionKey: the ingestor runs without it")]
+    public async Task A_completion_key_on_one_side_only_exits_2_in_one_line_and_publishes_nothing(bool ingestorHasKey, bool jobHasKey, string message)
+    {
+        const string key = "a-completion-key-of-at-least-32-characters";
+        using var cluster = new MockKafkaCluster();
+        cluster.CreatePipelineTopics(Messaging.RawEnergyTopic.Name, 2);
+        using (var ingestion = new TestIngestion(cluster.BootstrapServers))
+        {
+            ingestion.Send(JobTestData.Complete(new DateTime(2007, 1, 1, 0, 0, 0), 1.5m));
+            ingestion.Complete(ingestorHasKey ? Messaging.CompletionKey.From(key).Sign : null);
+        }
+
+        var database = await server.CreateDatabaseAsync("onekey");
+        (string, string)[] settings = [("ConnectionStrings:kafka", cluster.BootstrapServers), ("ConnectionStrings:energy_db", database)];
+        var (code, output, errors) = await RunAsync(jobHasKey ? [.. settings, (Messaging.CompletionKey.Setting, key)] : settings);
+
+        Assert.Equal(JobProgram.ExitConfiguration, code);
+        Assert.Contains(message, Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        AssertFailedSummary(output, message);
+        await using var db = JobDatabase.Open(database);
+        Assert.Empty(await db.QuarterRowsAsTextAsync());
+        Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM pipeline_runs WHERE status = 'failed' AND strpos(error, $1) > 0", message));
     }
 
     /// <summary>What the spark engine needs configured, with <paramref name="overrides"/> replacing or adding settings.</summary>
