@@ -58,6 +58,9 @@ public sealed class EmbeddedPostgresAccessTests : IDisposable
             Assert.Equal(0, (await PsqlAsync(binaries, null, first.PsqlUri)).ExitCode);
         }
 
+        // A mode PostgreSQL itself would accept, but that lets the group in.
+        File.SetUnixFileMode(first.Directory.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+
         var (second, secondHealth) = EmbeddedPostgres(KeptIn(_workspace.DataDirectory), "--Parameters:postgres-password=second-Password-0123456789");
         await using var again = await EmbeddedServer.StartAsync((second, secondHealth), "second-Password-0123456789");
 
