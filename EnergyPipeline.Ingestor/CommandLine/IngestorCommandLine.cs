@@ -16,14 +16,17 @@ internal static class IngestorCommandLine
     public const string Usage = """
         Usage:
           EnergyPipeline.Ingestor generate --output FILE [--rows N] [--seed S] [--force]
-          EnergyPipeline.Ingestor validate --file FILE
+          EnergyPipeline.Ingestor validate --file FILE [--Ingestor:MaxMalformedLines=N]
           EnergyPipeline.Ingestor [ingest] [--file FILE] [--Section:Key=value ...]
           EnergyPipeline.Ingestor help | --help | -h      (also after a verb: ingest --help)
         generate writes a synthetic file in the data set's format (full size by default); it overwrites an existing
         file only with --force. validate parses and checks every line and sends nothing. ingest is the default verb.
         Settings: --help lists them (section Ingestor and ConnectionStrings:kafka).
-        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error,
-        130 (143) generate stopped by Ctrl+C (SIGTERM), nothing written under the output's name.
+        Malformed lines: a file with more than Ingestor:MaxMalformedLines (default 0) fails ingest and validate; within
+        it they are skipped and counted by reason (summary, completion record, pipeline_runs).
+        Exit codes: 0 success, 1 failure (more malformed lines than Ingestor:MaxMalformedLines, a file that changed
+        while it was read, unreachable Kafka, unwritable output), 2 usage error, 130 (143) generate stopped by Ctrl+C
+        (SIGTERM), nothing written under the output's name.
         """;
 
     /// <summary>What <c>--help</c> prints before the verbs' help: the usage and every setting.</summary>
@@ -118,7 +121,8 @@ internal static class IngestorCommandLine
                 new Option<ulong>("--seed") { Description = string.Create(CultureInfo.InvariantCulture, $"Seed of the generator (default {Generation.SyntheticHouseholdFile.DefaultSeed}).") },
                 new Option<bool>("--force") { Description = "Overwrite an existing file." },
             };
-            var validate = new Command("validate", "Parse and check every line of a file; send nothing (exit code 1 when a line is malformed).")
+            var validate = new Command("validate",
+                "Parse and check every line of a file; send nothing (exit code 1 when more lines are malformed than Ingestor:MaxMalformedLines, default 0: --Ingestor:MaxMalformedLines=N).")
             {
                 new Option<string>("--file") { Description = "The file to check.", Required = true },
             };
@@ -127,6 +131,7 @@ internal static class IngestorCommandLine
                 new Option<string>("--file") { Description = "The file to ingest (default: the UCI data set in the data directory)." },
             };
             ingest.TreatUnmatchedTokensAsErrors = false;
+            validate.TreatUnmatchedTokensAsErrors = false;
             Root = new RootCommand("EnergyPipeline.Ingestor: the UCI household power file to Kafka.") { generate, validate, ingest };
         }
 

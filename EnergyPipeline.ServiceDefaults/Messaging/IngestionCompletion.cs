@@ -48,17 +48,34 @@ public sealed record IngestionCompletion(
     [property: JsonPropertyName("offset_runs")] IReadOnlyList<PartitionOffsetRuns>? OffsetRuns,
     [property: JsonPropertyName("traceparent")] string? TraceParent,
     [property: JsonPropertyName("completed_at")] DateTimeOffset CompletedAt,
-    [property: JsonPropertyName("mac"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Mac = null)
+    [property: JsonPropertyName("mac"), JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Mac = null)
 {
-    /// <summary>The record as the ingestor writes it to the control topic.</summary>
-    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
+    /// <summary>
+    /// Lines of the file the ingestion skipped as malformed (at most the ingestor's Ingestor:MaxMalformedLines); null in
+    /// a record of an ingestor that did not count them.
+    /// </summary>
+    [JsonPropertyName("malformed_lines")]
+    public long? MalformedLines { get; init; }
+
+    /// <summary>Those lines per reason (the ingestor's malformed-line reasons and the contract's), e.g. <c>{"bad_time": 1}</c>.</summary>
+    [JsonPropertyName("malformed_by_reason")]
+    public IReadOnlyDictionary<string, long>? MalformedByReason { get; init; }
+
+    /// <summary>The record as the ingestor writes it to the control topic: <see cref="CanonicalBytes"/> with <c>mac</c> last.</summary>
+    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(AsWritten());
 
     /// <summary>
     /// What the MAC covers: the record without its <c>mac</c>, written by this one writer (compact UTF-8 JSON, the
-    /// properties in declaration order). The job computes them again from the record it parsed, so the MAC vouches
-    /// for exactly what the job reads: the bytes on the topic may differ in order, spacing or escapes, not in content.
+    /// properties in declaration order, the members of <c>malformed_by_reason</c> sorted by name). The job computes
+    /// them again from the record it parsed, so the MAC vouches for exactly what the job reads: the bytes on the topic
+    /// may differ in order, spacing or escapes, not in content.
     /// </summary>
-    public byte[] CanonicalBytes() => JsonSerializer.SerializeToUtf8Bytes(this with { Mac = null });
+    public byte[] CanonicalBytes() => JsonSerializer.SerializeToUtf8Bytes(AsWritten() with { Mac = null });
+
+    // A JSON object's members have no order: the one writer puts the reasons in order of their names.
+    private IngestionCompletion AsWritten() => MalformedByReason is null
+        ? this
+        : this with { MalformedByReason = new SortedDictionary<string, long>(MalformedByReason.ToDictionary(), StringComparer.Ordinal) };
 
     /// <summary>The record of a control-topic message, or null (with the reason) when it is not one.</summary>
     public static IngestionCompletion? TryParse(ReadOnlySpan<byte> value, out string? error)

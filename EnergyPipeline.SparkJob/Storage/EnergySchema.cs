@@ -119,7 +119,22 @@ public static class EnergySchema
             """),
 
         // Depends on version 1 only.
-        new(6, "run log: completion records refused for a missing or wrong MAC", $"""
+        new(6, "run log: malformed lines of the ingestions used, run heartbeats", $"""
+            ALTER TABLE {RunsTable}
+                ADD COLUMN malformed_lines           bigint,
+                ADD COLUMN ingestion_malformed_lines bigint[],
+                ADD COLUMN malformed_by_reason       jsonb,
+                ADD COLUMN heartbeat_at              timestamptz,
+                ADD COLUMN heartbeat_interval        interval;
+            COMMENT ON COLUMN {RunsTable}.malformed_lines IS 'Lines the ingestions behind the published figures skipped as malformed (within Ingestor:MaxMalformedLines), summed.';
+            COMMENT ON COLUMN {RunsTable}.ingestion_malformed_lines IS 'Malformed lines each of those ingestions skipped, in the order of ingestion_run_ids (NULL: its ingestor did not count them).';
+            COMMENT ON COLUMN {RunsTable}.malformed_by_reason IS 'Those lines per reason, summed over the ingestions.';
+            COMMENT ON COLUMN {RunsTable}.heartbeat_at IS 'Last renewal of a running run''s lease, by the database''s clock; another run marks it abandoned once it is older than 6 heartbeat intervals.';
+            COMMENT ON COLUMN {RunsTable}.heartbeat_interval IS 'How often the run renews heartbeat_at (Pipeline:RunHeartbeat).';
+            """),
+
+        // Depends on version 1 only.
+        new(7, "run log: completion records refused for a missing or wrong MAC", $"""
             ALTER TABLE {RunsTable} ADD COLUMN unsigned_completions integer;
             COMMENT ON COLUMN {RunsTable}.unsigned_completions IS 'Completion records whose MAC was missing or wrong (docs/contract.md, Signed completion records): they attribute nothing. NULL: the job had no Pipeline:CompletionKey and verified none.';
             """),

@@ -17,13 +17,18 @@ public sealed class CompletionSignatureTests
     private static readonly IngestionCompletion Record = new(
         "run-1", "4259c9d7", 3, new DateTime(2006, 12, 16, 17, 24, 0), new DateTime(2006, 12, 16, 17, 26, 0),
         [new PartitionOffsetRuns(0, [new OffsetRun(0, 1)]), new PartitionOffsetRuns(2, [new OffsetRun(7, 7)])],
-        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero))
+    {
+        MalformedLines = 3,
+        MalformedByReason = new Dictionary<string, long> { ["bad_time"] = 1, ["bad_date"] = 2 },
+    };
 
     /// <summary>The record's canonical bytes, written out by hand from the contract's field table.</summary>
     private const string Canonical =
         "{\"run_id\":\"run-1\",\"source_sha256\":\"4259c9d7\",\"rows_sent\":3,\"first_reading\":\"2006-12-16T17:24:00\",\"last_reading\":\"2006-12-16T17:26:00\"," +
         "\"offset_runs\":[{\"partition\":0,\"runs\":[[0,1]]},{\"partition\":2,\"runs\":[[7,7]]}]," +
-        "\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\",\"completed_at\":\"2024-05-01T12:00:00+00:00\"}";
+        "\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\",\"completed_at\":\"2024-05-01T12:00:00+00:00\"," +
+        "\"malformed_lines\":3,\"malformed_by_reason\":{\"bad_date\":2,\"bad_time\":1}}";
 
     [Fact]
     public void The_mac_is_hmac_sha256_in_lowercase_hex_of_the_record_without_mac_as_its_writer_writes_it()
@@ -43,13 +48,14 @@ public sealed class CompletionSignatureTests
     {
         var key = CompletionKey.From(Key);
         var mac = key.Sign(Record).Mac!;
-        // The same content: properties reordered, spaces and line breaks, an escaped letter, a field the job does not read.
+        // The same content: properties and reasons reordered, spaces and line breaks, an escaped letter, a field the job does not read.
         var same = $$"""
             {
               "mac" : "{{mac}}", "completed_at":"2024-05-01T12:00:00+00:00", "traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
               "offset_runs": [ {"runs":[[0, 1]], "partition":0}, {"partition":2,"runs":[[7,7]]} ],
               "last_reading":"2006-12-16T17:26:00", "first_reading":"2006-12-16T17:24:00", "rows_sent": 3,
-              "source_sha256":"4259c9d7", "run_id":"\u0072un-1", "comment": "not read by the job"
+              "source_sha256":"4259c9d7", "run_id":"\u0072un-1", "comment": "not read by the job",
+              "malformed_by_reason": { "bad_time": 1, "bad_date": 2 }, "malformed_lines": 3
             }
             """;
 
@@ -58,6 +64,7 @@ public sealed class CompletionSignatureTests
         // property after the signed one, the MAC of another record.
         Assert.Equal(CompletionSignature.Wrong, key.Check(Parse(same.Replace("[[7,7]]", "[[8,8]]", StringComparison.Ordinal))));
         Assert.Equal(CompletionSignature.Wrong, key.Check(Parse(same.Replace("\\u0072un-1", "run-2", StringComparison.Ordinal))));
+        Assert.Equal(CompletionSignature.Wrong, key.Check(Parse(same.Replace("\"bad_date\": 2", "\"bad_date\": 0", StringComparison.Ordinal))));
         var duplicated = same.TrimEnd()[..^1] + """, "offset_runs":[{"partition":0,"runs":[[0,1]]},{"partition":2,"runs":[[8,8]]}]}""";
         Assert.NotEqual(CompletionSignature.Valid, IngestionCompletion.TryParse(Encoding.UTF8.GetBytes(duplicated), out _) is { } parsed
             ? key.Check(parsed)

@@ -45,7 +45,7 @@ public sealed class CommandLineTests : IDisposable
         var (code, output, errors) = await IngestorCli.RunAsync("validate", "--file", path);
 
         Assert.Equal(1, code);
-        Assert.Contains("line 3: ImpossibleValue", errors, StringComparison.Ordinal);
+        Assert.Contains("line 3: impossible_value", errors, StringComparison.Ordinal);
         var json = IngestorCli.LastLineJson(output);
         Assert.Equal(3, json.GetProperty("rows_read").GetInt64());
         Assert.Equal(1, json.GetProperty("malformed").GetInt64());
