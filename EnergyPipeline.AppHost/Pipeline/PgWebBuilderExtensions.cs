@@ -1,4 +1,3 @@
-using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
 
 namespace EnergyPipeline.AppHost.Pipeline;
