@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using EnergyPipeline.Ingestor.Parsing;
+using EnergyPipeline.Summaries;
 
 namespace EnergyPipeline.Ingestor.CommandLine;
 
@@ -21,7 +23,10 @@ internal static class ValidateCommand
 
         var clock = Stopwatch.StartNew();
         var parse = HouseholdFileReader.ValidateFile(path, Environment.ProcessorCount);
-        var summary = RunSummary.From("validate", path, parse, sent: 0, clock.Elapsed, parse.Malformed == 0 ? "valid" : "malformed lines");
+        var summary = parse.Malformed == 0
+            ? RunSummary.From("validate", path, parse, sent: 0, clock.Elapsed, SummaryStatus.Succeeded)
+            : RunSummary.From("validate", path, parse, sent: 0, clock.Elapsed, SummaryStatus.Failed,
+                error: string.Create(CultureInfo.InvariantCulture, $"malformed lines: {parse.Malformed:N0} of {parse.DataLines:N0}; the first: {parse.MalformedSample[0]}"));
         foreach (var line in parse.MalformedSample)
         {
             errors.WriteLine($"malformed {line}");
