@@ -117,5 +117,8 @@ public static class EnergySchema
         new(5, "table comment citing the repository's own contract", $"""
             COMMENT ON TABLE {QuarterlyTable} IS 'Quarterly energy figures of the last successful job run (docs/contract.md, quarterly_energy_data).';
             """),
+
+        // Depends on versions 1-4 (the columns it describes); replaces the column comments of 2-4.
+        new(6, "comments on every column of the output tables", OutputColumnComments.Sql),
     ];
 }

@@ -79,6 +79,26 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
     }
 
     /// <summary>
+    /// Records a run that failed before it started its work (its pre-flight check): one row, <c>failed</c> from the
+    /// start with its error and finish time, never <c>running</c>, so no later run has to abandon it.
+    /// </summary>
+    public Task RecordFailedStartAsync(JobRun run, string engine, string error, CancellationToken cancellationToken) =>
+        _retry.RunAsync("recording the failed start", async ct =>
+        {
+            await using var command = dataSource.CreateCommand($"""
+                INSERT INTO {EnergySchema.RunsTable} (run_id, engine, status, started_at, finished_at, topic, quarters_written, error)
+                VALUES (@run, @engine, @status, @started, now(), @topic, 0, @error)
+                """);
+            command.Parameters.AddWithValue("run", run.RunId);
+            command.Parameters.AddWithValue("engine", engine);
+            command.Parameters.AddWithValue("status", StatusFailed);
+            command.Parameters.AddWithValue("started", run.StartedAt);
+            command.Parameters.AddWithValue("topic", run.Topic);
+            command.Parameters.AddWithValue("error", error);
+            await command.ExecuteNonQueryAsync(ct);
+        }, cancellationToken);
+
+    /// <summary>
     /// Marks every running run whose advisory lock is free (its process is gone) as abandoned, with the time, and
     /// deletes its staging rows. Returns their ids.
     /// </summary>
