@@ -1,6 +1,7 @@
 using EnergyPipeline.AppHost;
 using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.LocalInfrastructure;
+using EnergyPipeline.Settings;
 using Microsoft.Extensions.DependencyInjection;
 
 if (AppHostHelp.IsRequested(args))
@@ -9,10 +10,17 @@ if (AppHostHelp.IsRequested(args))
     return 0;
 }
 
+if (args is [ProgramVersion.Option])
+{
+    Console.Out.WriteLine(ProgramVersion.Of(typeof(AppHostHelp).Assembly));
+    return 0;
+}
+
 var builder = DistributedApplication.CreateBuilder(args);
 DashboardKeys.PinForThisRun(builder.Configuration, builder.Configuration);
 try
 {
+    AppHostSettings.RejectUnknownKeys(builder.Configuration);
     var (shape, notice) = await PipelineShape.ResolveAsync(builder.Configuration, builder.ExecutionContext.IsRunMode, ContainerRuntime.ProbeAsync);
     if (notice is not null)
     {
