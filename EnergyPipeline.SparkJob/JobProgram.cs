@@ -100,7 +100,7 @@ public static class JobProgram
         catch (ServiceUnreachableException ex)
         {
             // PostgreSQL answered: the run log says why this run did nothing, as it does for every failed run.
-            var error = await PreflightFailure.RecordAsync(database, options, ex.Message, startedAt);
+            var error = await PreflightFailure.RecordAsync(database, options.Engine, options.Topic, ex.Message, startedAt);
             await ReportFailureAsync(output, options.Engine, error, started);
             return ExitFailed;
         }

@@ -18,9 +18,12 @@ internal static class IngestorCommandLine
     /// ingest and the exit codes. It is the one help text; a usage error prints one line and points here.
     /// </summary>
     public static readonly string Description = $"""
-        EnergyPipeline.Ingestor: the UCI household power file to Kafka. ingest is the default verb
-        (EnergyPipeline.Ingestor --file FILE is ingest --file FILE); generate writes a synthetic file in the data set's
-        format, validate checks every line of a file and sends nothing. help is --help, also after a verb (ingest --help).
+        EnergyPipeline.Ingestor: the UCI household power file to Kafka.
+          EnergyPipeline.Ingestor generate --output FILE [--rows N] [--seed S] [--force]
+          EnergyPipeline.Ingestor validate --file FILE
+          EnergyPipeline.Ingestor [ingest] [--file FILE] [--Section:Key=value ...]
+        generate writes a synthetic file in the data set's format; validate checks every line of a file and sends
+        nothing; ingest, the default verb, sends the file to Kafka. help is --help, also after a verb (ingest --help).
 
         Settings of ingest (environment Section__Key, or --Section:Key=value):
         {IngestorSettings.All.HelpTable()}

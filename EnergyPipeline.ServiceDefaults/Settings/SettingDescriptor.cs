@@ -16,7 +16,7 @@ public sealed record SettingDescriptor(string Key, string Default, string Meanin
     /// <summary>True when <paramref name="key"/> is this setting's key or, for a <c>:NAME</c> key, any key below its section.</summary>
     public bool Covers(string key) =>
         Key.EndsWith(":" + AnyName, StringComparison.Ordinal)
-            ? key.Length > Key.Length - AnyName.Length && key.StartsWith(Key[..^AnyName.Length], StringComparison.OrdinalIgnoreCase)
+            ? key.StartsWith(Key[..^AnyName.Length], StringComparison.OrdinalIgnoreCase)
             : string.Equals(Key, key, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The default of a setting that must be given.</summary>

@@ -15,14 +15,14 @@ public static class PreflightFailure
     /// Records the failure and returns the error for the summary line: as given, or with the recording's own failure
     /// after it when that failed too (the cause comes first).
     /// </summary>
-    public static async Task<string> RecordAsync(string connectionString, PipelineOptions options, string error, DateTimeOffset startedAt)
+    public static async Task<string> RecordAsync(string connectionString, string engine, string topic, string error, DateTimeOffset startedAt)
     {
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
             await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
             await new QuarterlyStore(dataSource).RecordFailedStartAsync(
-                new JobRun(Guid.NewGuid(), options.Topic, startedAt), options.Engine, error, CancellationToken.None);
+                new JobRun(Guid.NewGuid(), topic, startedAt), engine, error, CancellationToken.None);
             return error;
         }
         catch (Exception recording)

@@ -76,6 +76,7 @@ internal static class ChildProcess
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit();
+            KilledProcessFiles.Remove(_process.Id);
         }
 
         /// <summary>Waits for the end; past <paramref name="timeout"/> the process is killed (its whole tree) and the test fails.</summary>

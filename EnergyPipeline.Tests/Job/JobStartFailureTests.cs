@@ -161,6 +161,7 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
 
     [Theory]
     [InlineData("--Pipeline:Topc=t", "'Pipeline:Topc' (command line): did you mean 'Pipeline:Topic'?")]
+    [InlineData("--Pipeline:Spark:Workers=2", "'Pipeline:Spark:Workers' (command line): did you mean 'Pipeline:Spark:RawZonePath'?")]
     [InlineData("--Aspire:Npgsql:DisableTracng=true", "'Aspire:Npgsql:DisableTracng' (command line): did you mean 'Aspire:Npgsql:DisableTracing'?")]
     [InlineData("--Aspire:Confluent:Kafka:Consumr:Config:fetch.max.bytes=1", "'Aspire:Confluent:Kafka:Consumr:Config:fetch.max.bytes' (command line): did you mean 'Aspire:Confluent:Kafka:Consumer:Config:fetch.max.bytes'?")]
     public async Task A_key_the_job_would_ignore_exits_2_naming_the_closest_known_key(string argument, string named)
