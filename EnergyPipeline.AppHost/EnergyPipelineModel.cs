@@ -33,7 +33,7 @@ public static class EnergyPipelineModel
             : builder.AddKafka(name).WithZookeeper().WithKafkaUI().AsConnectionString());
 
         var energyDb = builder.ExistingOr(PipelineNames.DatabaseConnection, ResourceNames.EnergyDatabase, name => embedded
-            ? builder.AddEmbeddedPostgres(ResourceNames.Postgres, PipelineNames.DatabaseConnection, FindPostgresBinaries(builder)).AsConnectionString()
+            ? builder.AddEmbeddedPostgres(ResourceNames.Postgres, PipelineNames.DatabaseConnection, FindPostgresBinaries(builder), EmbeddedPostgresStorage.Read(builder.Configuration)).AsConnectionString()
             : builder.AddPostgres(ResourceNames.Postgres, password: builder.AddParameter(ResourceNames.PostgresPassword, secret: true))
                 .WithDataVolume()
                 .WithPgWeb()
@@ -64,7 +64,7 @@ public static class EnergyPipelineModel
         ingestor.WithRunPipelineCommand(job);
         if (builder.ExecutionContext.IsRunMode)
         {
-            PipelineConsoleReport.AddTo(builder);
+            PipelineConsoleReport.AddTo(builder, energyDb.Resource, kafka.Resource);
         }
 
         if (engine == PipelineEngine.Spark)

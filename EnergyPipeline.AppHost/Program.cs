@@ -16,8 +16,10 @@ if (args is [ProgramVersion.Option])
     return 0;
 }
 
+using var session = new AppHostSession();
 var builder = DistributedApplication.CreateBuilder(args);
 DashboardKeys.PinForThisRun(builder.Configuration, builder.Configuration);
+session.Configure(builder);
 try
 {
     AppHostSettings.RejectUnknownKeys(builder.Configuration);
@@ -49,5 +51,4 @@ if (builder.ExecutionContext.IsRunMode
     return 1;
 }
 
-await app.RunAsync();
-return 0;
+return await session.RunAsync(app, Console.Out, Console.Error);

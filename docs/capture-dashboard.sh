@@ -85,7 +85,7 @@ dotnet run --project EnergyPipeline.AppHost >"$log" 2>&1 &
 run_pid=$!
 
 deadline=$((SECONDS + timeout_seconds))
-until grep -Eq '^spark-job: |^ingestor: failed' "$log"; do
+until grep -Eq '^spark-job: (succeeded|failed|not started)|^ingestor: failed' "$log"; do
   if ! kill -0 "$run_pid" 2>/dev/null; then
     echo "capture: the AppHost exited early:" >&2; tail -n 20 "$log" >&2; exit 1
   fi
@@ -94,7 +94,7 @@ until grep -Eq '^spark-job: |^ingestor: failed' "$log"; do
   fi
   sleep 5
 done
-grep -E '^(ingestor|spark-job|Results):' "$log"
+grep -E '^(ingestor|spark-job|Results|Kafka):' "$log"
 grep -q '^spark-job: succeeded' "$log" || { echo "capture: the pipeline did not succeed" >&2; exit 1; }
 
 login=$(grep -Eo 'http://[^ ]+/login\?t=[0-9a-f]+' "$log" | head -n 1)

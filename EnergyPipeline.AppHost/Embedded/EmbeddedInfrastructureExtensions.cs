@@ -13,8 +13,8 @@ namespace EnergyPipeline.AppHost.Embedded;
 
 /// <summary>
 /// The embedded infrastructure (no container): Kafka as librdkafka's mock cluster inside the AppHost, PostgreSQL as
-/// an executable from the local binaries. Both show on the dashboard with their state and a health check, and both
-/// are gone when the AppHost ends.
+/// an executable from the local binaries. Both show on the dashboard with their state and a health check. Kafka is gone
+/// when the AppHost ends; PostgreSQL's data is kept between runs unless it is a throw-away server.
 /// </summary>
 public static class EmbeddedInfrastructureExtensions
 {
@@ -65,26 +65,31 @@ public static class EmbeddedInfrastructureExtensions
 
     /// <summary>
     /// A PostgreSQL server from <paramref name="binaries"/>, named <paramref name="name"/>, whose connection string
-    /// is the database <paramref name="databaseName"/> (created once the server answers).
+    /// is the database <paramref name="databaseName"/> (created once the server answers), its data kept or thrown away
+    /// as <paramref name="storage"/> says.
     /// </summary>
     public static IResourceBuilder<EmbeddedPostgresResource> AddEmbeddedPostgres(
-        this IDistributedApplicationBuilder builder, string name, string databaseName, PostgresBinaries binaries)
+        this IDistributedApplicationBuilder builder, string name, string databaseName, PostgresBinaries binaries, EmbeddedPostgresStorage storage)
     {
-        var directory = new EmbeddedPostgresDirectory(binaries);
+        var directory = EmbeddedPostgresDirectory.For(storage, binaries);
         var postgres = new EmbeddedPostgresResource(name, EmbeddedPostgresDirectory.AsServerUser(binaries.Postgres), directory, FreePort(), databaseName);
 
+        // Owned by the container: disposed with the application however its start and stop went, so a throw-away
+        // directory goes and a kept one is released even after an interrupted start-up.
+        builder.Services.AddSingleton(_ => new EmbeddedPostgresLifetime(directory));
+        // Stopped before the orchestrator's own stop (hosted services stop in reverse order of registration): a kept
+        // server gets its clean shutdown while it still runs, instead of the signal the orchestrator ends processes with.
+        builder.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<EmbeddedPostgresLifetime>());
         builder.Eventing.Subscribe<BeforeStartEvent>(async (e, ct) =>
         {
-            var lifetime = e.Services.GetRequiredService<IHostApplicationLifetime>();
+            var lifetime = e.Services.GetRequiredService<EmbeddedPostgresLifetime>();
             var cleaned = EmbeddedPostgresDirectory.CleanLeftovers(binaries);
             if (cleaned > 0)
             {
                 Console.WriteLine($"Removed {cleaned} embedded PostgreSQL director{(cleaned == 1 ? "y" : "ies")} left by an AppHost that was killed.");
             }
 
-            await directory.InitialiseAsync(ct).ConfigureAwait(false);
-            // After the orchestrator has stopped the server's process: stop a server that survived it, remove the directory.
-            lifetime.ApplicationStopped.Register(() => directory.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            await lifetime.Directory.InitialiseAsync(ct).ConfigureAwait(false);
         });
 
         var healthCheckKey = $"{name}_check";
@@ -98,11 +103,21 @@ public static class EmbeddedInfrastructureExtensions
                 "-p", postgres.Port.ToString(CultureInfo.InvariantCulture),
                 // Loopback only: trust authentication is safe because nothing else can connect.
                 "-c", "listen_addresses=127.0.0.1",
-                "-c", $"unix_socket_directories={directory.Root}",
-                // A throw-away server: durability is not wanted, speed is.
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                .. directory.ServerArguments,
             ])
             .WithHealthCheck(healthCheckKey);
+    }
+
+    /// <summary>The server's clean stop when the application stops, and the directory's end when it is disposed.</summary>
+    private sealed class EmbeddedPostgresLifetime(EmbeddedPostgresDirectory directory) : IHostedService, IAsyncDisposable
+    {
+        public EmbeddedPostgresDirectory Directory { get; } = directory;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.Run(Directory.StopServer, CancellationToken.None);
+
+        public ValueTask DisposeAsync() => Directory.DisposeAsync();
     }
 
     private static int FreePort()

@@ -1,54 +1,89 @@
 using System.Diagnostics;
+using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.LocalInfrastructure;
 
 namespace EnergyPipeline.AppHost.Embedded;
 
 /// <summary>
-/// The embedded server's directory, <c>/tmp/energy-pipeline-pg-PID-ID</c> (PID: the AppHost's): data directory,
-/// socket and log. Created and initialised before the server starts; the server stopped and the directory removed
-/// when the AppHost ends. Directories left by an AppHost that was killed (its PID gone) are cleaned at the next start,
-/// a server still running there stopped first. Two AppHosts never share one.
+/// The embedded server's directories, prepared before the server starts.
+/// <para>
+/// Kept (the default): a data directory that outlives the AppHost. One AppHost at a time uses it: it holds a lock on
+/// <c>DIR.lock</c> beside it, which the system releases even when the AppHost is killed. A server still running there
+/// when the lock is free was left by a killed AppHost and is stopped first; a stale <c>postmaster.pid</c> and the
+/// recovery after a crash are PostgreSQL's own start-up work. When the AppHost stops, the server gets a fast shutdown
+/// (clients disconnected, a checkpoint written): the next start needs no recovery.
+/// </para>
+/// <para>
+/// Throw-away: <c>/tmp/energy-pipeline-pg-PID-ID</c> (PID: the AppHost's) holding data directory, socket and log,
+/// removed when the AppHost ends; directories left by an AppHost that was killed (its PID gone) are removed at the next
+/// start, a server still running there stopped first.
+/// </para>
 /// </summary>
 public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
 {
     private const string Prefix = "energy-pipeline-pg-";
+    private const string VersionFile = "PG_VERSION";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
     private readonly PostgresBinaries _binaries;
+    private FileStream? _lock;
     private bool _initialised;
 
-    public EmbeddedPostgresDirectory(PostgresBinaries binaries)
+    private EmbeddedPostgresDirectory(PostgresBinaries binaries, string root, string dataDirectory, bool kept)
     {
         _binaries = binaries;
+        Root = root;
+        DataDirectory = dataDirectory;
+        IsKept = kept;
+    }
+
+    public static EmbeddedPostgresDirectory For(EmbeddedPostgresStorage storage, PostgresBinaries binaries)
+    {
+        if (storage.KeptDataDirectory is { } kept)
+        {
+            return new EmbeddedPostgresDirectory(binaries, kept, kept, kept: true);
+        }
+
         // /tmp rather than TMPDIR: as root the server runs as the postgres user, who must traverse every parent.
-        Root = Path.Combine(RunsAsRoot ? "/tmp" : Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..(Prefix.Length + 20)]);
+        var root = Path.Combine(RunsAsRoot ? "/tmp" : Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..(Prefix.Length + 20)]);
+        return new EmbeddedPostgresDirectory(binaries, root, Path.Combine(root, "data"), kept: false);
     }
 
     public static bool RunsAsRoot => Environment.IsPrivilegedProcess;
 
+    public bool IsKept { get; }
+
+    /// <summary>The server's working directory: the throw-away root, or the kept data directory itself.</summary>
     public string Root { get; }
 
-    public string DataDirectory => Path.Combine(Root, "data");
+    public string DataDirectory { get; }
 
-    /// <summary>Removes directories of AppHosts that no longer run; returns how many.</summary>
+    /// <summary>The server settings that follow from the storage.</summary>
+    public IReadOnlyList<string> ServerArguments => IsKept
+        // Kept data is durable (PostgreSQL's defaults); TCP only, so no socket file needs a place.
+        ? ["-c", "unix_socket_directories="]
+        // A throw-away server: durability is not wanted, speed is.
+        : ["-c", $"unix_socket_directories={Root}", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
+
+    /// <summary>Removes throw-away directories of AppHosts that no longer run; returns how many.</summary>
     public static int CleanLeftovers(PostgresBinaries binaries)
     {
         var cleaned = 0;
         foreach (var parent in new[] { "/tmp", Path.GetTempPath() }.Distinct())
         {
-            if (!System.IO.Directory.Exists(parent))
+            if (!Directory.Exists(parent))
             {
                 continue;
             }
 
-            foreach (var directory in System.IO.Directory.GetDirectories(parent, Prefix + "*"))
+            foreach (var directory in Directory.GetDirectories(parent, Prefix + "*"))
             {
                 if (OwnerProcessId(directory) is not { } owner || IsRunning(owner))
                 {
                     continue;
                 }
 
-                StopServerIn(Path.Combine(directory, "data"), binaries);
+                StopServerIn(Path.Combine(directory, "data"), binaries, ShutdownMode.Immediate);
                 if (TryDelete(directory))
                 {
                     cleaned++;
@@ -59,7 +94,11 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
         return cleaned;
     }
 
-    /// <summary>initdb with trust authentication (loopback only, see the server's arguments), once.</summary>
+    /// <summary>
+    /// Makes the data directory ready, once: initdb with trust authentication (loopback only, see the server's
+    /// arguments) for a new one; for a kept one the lock, the version check and the stop of a server left running.
+    /// </summary>
+    /// <exception cref="EmbeddedInfrastructureException">The directory cannot be used; the message says why and what to do.</exception>
     public async Task InitialiseAsync(CancellationToken cancellationToken)
     {
         if (_initialised)
@@ -67,20 +106,28 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
             return;
         }
 
-        System.IO.Directory.CreateDirectory(Root);
-        if (RunsAsRoot)
+        try
         {
-            await ProcessRunner.RunAsync("chown", [$"{EmbeddedPostgresResource.SuperUser}:", Root], CommandTimeout, cancellationToken).ConfigureAwait(false);
+            if (IsKept)
+            {
+                await PrepareKeptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                CreateForServer(Root);
+                await InitdbAsync(DataDirectory, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            throw new EmbeddedInfrastructureException($"The embedded PostgreSQL data directory {DataDirectory} cannot be used: {ex.Message}");
         }
 
-        await ProcessRunner.RunAsync(AsServerUser(_binaries.Initdb),
-        [
-            .. AsServerUserArguments(_binaries.Initdb),
-            "-D", DataDirectory, "-U", EmbeddedPostgresResource.SuperUser, "--auth", "trust",
-            "-E", "UTF8", "--locale", "C", "--no-sync",
-        ], CommandTimeout, cancellationToken).ConfigureAwait(false);
         _initialised = true;
     }
+
+    /// <summary>Stops the server cleanly (fast shutdown) when one runs; the throw-away one needs no checkpoint.</summary>
+    public void StopServer() => StopServerIn(DataDirectory, _binaries, IsKept ? ShutdownMode.Fast : ShutdownMode.Immediate);
 
     /// <summary>The executable and arguments that run <paramref name="binary"/> as the server's user.</summary>
     public static string AsServerUser(string binary) => RunsAsRoot ? "runuser" : binary;
@@ -88,16 +135,149 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
     public static IReadOnlyList<string> AsServerUserArguments(string binary) =>
         RunsAsRoot ? ["-u", EmbeddedPostgresResource.SuperUser, "--", binary] : [];
 
+    /// <summary>Stops a server that survived the orchestrator; removes a throw-away directory; releases a kept one.</summary>
     public ValueTask DisposeAsync()
     {
-        StopServerIn(DataDirectory, _binaries);
-        TryDelete(Root);
+        // The orchestrator may have ended the server's process without its shutdown: stop whatever survived.
+        StopServer();
+        if (!IsKept)
+        {
+            TryDelete(Root);
+        }
+
+        _lock?.Dispose();
+        _lock = null;
         return ValueTask.CompletedTask;
     }
 
-    private static void StopServerIn(string dataDirectory, PostgresBinaries binaries)
+    private async Task PrepareKeptAsync(CancellationToken cancellationToken)
     {
-        // postmaster.pid's first line is the server's PID; it is there only while a server runs (or crashed).
+        var parent = Path.GetDirectoryName(DataDirectory) ?? throw new InvalidOperationException("it has no parent directory");
+        CreateParent(parent);
+        _lock = TryLock(DataDirectory + ".lock") ?? throw new EmbeddedInfrastructureException(
+            $"The embedded PostgreSQL data directory {DataDirectory} is in use by another AppHost: stop that one, or give another " +
+            $"{EmbeddedPostgresStorage.DataDirectorySetting}, or set {EmbeddedPostgresStorage.ThrowAwaySetting}=true.");
+
+        if (File.Exists(Path.Combine(DataDirectory, VersionFile)))
+        {
+            await CheckVersionAsync(cancellationToken).ConfigureAwait(false);
+            // The lock was free, so no AppHost runs this server: one that was killed left it. It answers to nobody.
+            StopServerIn(DataDirectory, _binaries, ShutdownMode.Fast);
+            return;
+        }
+
+        if (Directory.Exists(DataDirectory) && Directory.EnumerateFileSystemEntries(DataDirectory).Any())
+        {
+            throw new EmbeddedInfrastructureException(
+                $"{EmbeddedPostgresStorage.DataDirectorySetting} {DataDirectory} is neither empty nor a PostgreSQL data directory (no {VersionFile}): give a new or empty directory.");
+        }
+
+        // initdb fills a sibling that becomes the data directory only when complete: an interrupted start leaves no half-made one.
+        var staging = DataDirectory + ".initdb";
+        TryDelete(staging);
+        await InitdbAsync(staging, cancellationToken).ConfigureAwait(false);
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory);
+        }
+
+        Directory.Move(staging, DataDirectory);
+    }
+
+    private async Task CheckVersionAsync(CancellationToken cancellationToken)
+    {
+        var dataVersion = (await File.ReadAllTextAsync(Path.Combine(DataDirectory, VersionFile), cancellationToken).ConfigureAwait(false)).Trim();
+        // "postgres (PostgreSQL) 15.8 (Debian 15.8-0+deb12u1)": the major version is the number before the first dot.
+        var banner = await ProcessRunner.RunAsync(_binaries.Postgres, ["-V"], CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var serverVersion = banner.Split(')', 2).ElementAtOrDefault(1)?.Trim().Split('.', ' ')[0];
+        if (serverVersion is { Length: > 0 } && serverVersion != dataVersion)
+        {
+            throw new EmbeddedInfrastructureException(
+                $"The embedded PostgreSQL data directory {DataDirectory} holds data of PostgreSQL {dataVersion}, but the binaries in {_binaries.BinDirectory} are version {serverVersion}: " +
+                $"set {EnergyPipelineModel.PostgresBinDirectorySetting} to version {dataVersion}'s, or give another {EmbeddedPostgresStorage.DataDirectorySetting}.");
+        }
+    }
+
+    private async Task InitdbAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        CreateForServer(dataDirectory);
+        await ProcessRunner.RunAsync(AsServerUser(_binaries.Initdb),
+        [
+            .. AsServerUserArguments(_binaries.Initdb),
+            "-D", dataDirectory, "-U", EmbeddedPostgresResource.SuperUser, "--auth", "trust",
+            "-E", "UTF8", "--locale", "C", "--no-sync",
+        ], CommandTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A directory only the server's user may enter (0700); as root it is handed to that user.</summary>
+    private static void CreateForServer(string directory)
+    {
+        CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (RunsAsRoot)
+        {
+            ProcessRunner.RunAsync("chown", [$"{EmbeddedPostgresResource.SuperUser}:", directory], CommandTimeout, CancellationToken.None).GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// The kept directory's parent: private to the user, except as root, where the postgres user must pass through it
+    /// (and through every directory above it) to reach its data.
+    /// </summary>
+    private static void CreateParent(string parent)
+    {
+        if (!RunsAsRoot)
+        {
+            CreateDirectory(parent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return;
+        }
+
+        CreateDirectory(parent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        for (var directory = new DirectoryInfo(parent); directory is not null; directory = directory.Parent)
+        {
+            if ((directory.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+            {
+                throw new EmbeddedInfrastructureException(
+                    $"As root the embedded PostgreSQL runs as the user {EmbeddedPostgresResource.SuperUser}, who cannot enter {directory.FullName}: " +
+                    $"give a {EmbeddedPostgresStorage.DataDirectorySetting} outside it (the default is {EmbeddedPostgresStorage.DefaultDataDirectory}).");
+            }
+        }
+    }
+
+    private static void CreateDirectory(string directory, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, mode);
+        }
+    }
+
+    /// <summary>The lock (an exclusive flock, which .NET takes for <see cref="FileShare.None"/>), or null when another process holds it.</summary>
+    private static FileStream? TryLock(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private enum ShutdownMode
+    {
+        Fast,
+        Immediate,
+    }
+
+    private static void StopServerIn(string dataDirectory, PostgresBinaries binaries, ShutdownMode mode)
+    {
+        // postmaster.pid's first line is the server's PID; it is there only while a server runs (or after it crashed).
         var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
         if (!File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || !IsRunning(pid))
         {
@@ -106,12 +286,13 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
 
         try
         {
-            ProcessRunner.RunAsync(AsServerUser(binaries.PgCtl), [.. AsServerUserArguments(binaries.PgCtl), "stop", "-D", dataDirectory, "-m", "immediate", "-w"],
+            ProcessRunner.RunAsync(AsServerUser(binaries.PgCtl),
+                [.. AsServerUserArguments(binaries.PgCtl), "stop", "-D", dataDirectory, "-m", mode.ToString().ToLowerInvariant(), "-w"],
                 CommandTimeout, CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (InvalidOperationException)
         {
-            // pg_ctl could not stop it: end the server process itself, so the directory can go.
+            // pg_ctl could not stop it (or the PID was another process's by now): end that process itself.
             try
             {
                 Process.GetProcessById(pid).Kill();
@@ -130,15 +311,15 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
         return dash > 0 && int.TryParse(rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 
-    private static bool IsRunning(int pid) => System.IO.Directory.Exists($"/proc/{pid}");
+    private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}");
 
     private static bool TryDelete(string directory)
     {
         try
         {
-            if (System.IO.Directory.Exists(directory))
+            if (Directory.Exists(directory))
             {
-                System.IO.Directory.Delete(directory, recursive: true);
+                Directory.Delete(directory, recursive: true);
             }
 
             return true;

@@ -3,8 +3,9 @@ using Aspire.Hosting.ApplicationModel;
 namespace EnergyPipeline.AppHost.Embedded;
 
 /// <summary>
-/// A throw-away PostgreSQL server run from the local binaries: loopback only, trust authentication (nothing to
-/// leak), its own free port and directory. Its connection string names the one database the pipeline uses.
+/// A PostgreSQL server run from the local binaries: loopback only, trust authentication (nothing else can connect),
+/// its own free port, its data kept between runs or thrown away (<see cref="EmbeddedPostgresDirectory"/>). Its
+/// connection string names the one database the pipeline uses.
 /// </summary>
 public sealed class EmbeddedPostgresResource(string name, string command, EmbeddedPostgresDirectory directory, int port, string databaseName)
     : ExecutableResource(name, command, directory.Root), IResourceWithConnectionString

@@ -5,7 +5,9 @@ namespace EnergyPipeline.AppHost.Embedded;
 /// <summary>Runs a short command to its end; a non-zero exit is an error that carries the command's own message.</summary>
 internal static class ProcessRunner
 {
-    public static async Task RunAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <returns>What the command printed on standard output.</returns>
+    /// <remarks>Cancelled or past <paramref name="timeout"/>, the command is killed: nothing it started is left behind.</remarks>
+    public static async Task<string> RunAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -24,12 +26,23 @@ internal static class ProcessRunner
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         if (process.ExitCode != 0)
         {
             var output = $"{await Completed(stderr).ConfigureAwait(false)} {await Completed(stdout).ConfigureAwait(false)}".Trim();
             throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', arguments)} exited with {process.ExitCode}: {output}");
         }
+
+        return await Completed(stdout).ConfigureAwait(false);
     }
 
     private static async Task<string> Completed(Task<string> output) =>

@@ -12,7 +12,12 @@ public static class AppHostHelp
 
         {AppHostSettings.All.HelpTable()}
 
-        Exit codes: 0 stopped normally, 1 cannot run here (message says why), 2 configuration error.
+        The console shows each service's start, progress and outcome, then the figures as a table and a chart.
+        Ctrl+C (or SIGTERM) at any moment stops every service and the embedded servers, with one line.
+
+        Exit codes: 0 stopped normally (with Pipeline:ExitWhenDone: both services succeeded), 1 cannot run here (the
+        message says why) or, with Pipeline:ExitWhenDone, a service failed, 2 configuration error, 130 stopped by
+        Ctrl+C, 143 stopped by SIGTERM.
 
         """;
 

@@ -1,3 +1,4 @@
+using EnergyPipeline.AppHost.Embedded;
 using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Settings;
 using Microsoft.Extensions.Configuration;
@@ -16,6 +17,13 @@ public static class AppHostSettings
             $"{PipelineNames.SparkEngine} (Spark Connect) or {PipelineNames.LocalEngine} (in-process); {PipelineNames.LocalEngine} when embedded, where {PipelineNames.SparkEngine} is a configuration error (exit code 2)."),
         new(EnergyPipelineModel.PostgresBinDirectorySetting, "(searched)",
             "The PostgreSQL binaries for embedded mode; else /usr/lib/postgresql/N/bin, newest first, or PATH."),
+        new(EmbeddedPostgresStorage.DataDirectorySetting, "(per user)",
+            "Where the embedded PostgreSQL keeps its data between runs, one AppHost at a time: ~/.local/share/energy-pipeline/postgres " +
+            "($XDG_DATA_HOME/energy-pipeline/postgres when that is set); as root /var/lib/energy-pipeline/postgres, since the server then runs as the postgres user."),
+        new(EmbeddedPostgresStorage.ThrowAwaySetting, "false",
+            "true: a throw-away embedded PostgreSQL in /tmp/energy-pipeline-pg-*, removed when the AppHost stops."),
+        new(PipelineConsoleReport.ExitWhenDoneSetting, "false",
+            "true: exit when the job has ended (scripts, CI), with exit code 0 only when the ingestor and the job both succeeded, else 1."),
         new(EnergyPipelineModel.SparkWorkersSetting, "0",
             "0: Spark in local mode inside the Connect container; N (up to 64): a Spark standalone master and N workers from the same image, the Connect server as their driver (containers only)."),
         new(EnergyPipelineModel.IngestFileSetting, SettingDescriptor.None,

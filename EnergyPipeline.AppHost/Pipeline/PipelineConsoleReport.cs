@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using EnergyPipeline.AppHost.Embedded;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace EnergyPipeline.AppHost.Pipeline;
@@ -13,47 +14,134 @@ public sealed class PipelineConsoleOutput(TextWriter writer)
     public TextWriter Writer { get; } = writer;
 }
 
+/// <summary>The resources whose addresses the console prints with the results.</summary>
+public sealed record PipelineConsoleResources(IResourceWithConnectionString Database, IResourceWithConnectionString Kafka);
+
 /// <summary>
-/// Tells the pipeline's story on the AppHost console, so nobody has to open the dashboard to learn the outcome: one
-/// line per finished service (succeeded or failed, exit code, on failure the last error line of its log), a resource
-/// waiting on a failed one at once, and when the job has succeeded, where the results are.
+/// Tells the pipeline's story on the AppHost console, so nobody has to open the dashboard to learn the outcome: a line
+/// when a service starts, its progress (at most every tenth or every 10 s), one line when it ends (what it did, from
+/// its summary line, or why it failed, from its first error line), a resource waiting on a failed one at once, and
+/// when the job has succeeded, the figures as a table and a chart and where to find them. Silent once the AppHost is
+/// interrupted: that gets its own line (<see cref="AppHostSession"/>). With <c>Pipeline:ExitWhenDone=true</c> it
+/// stops the AppHost when the run's outcome is known.
 /// </summary>
 public sealed class PipelineConsoleReport(
     DistributedApplicationModel model,
     ResourceNotificationService notifications,
     ResourceLoggerService logs,
     IConfiguration configuration,
-    PipelineConsoleOutput output) : BackgroundService
+    IHostApplicationLifetime lifetime,
+    PipelineRunState run,
+    PipelineConsoleResources resources,
+    PipelineConsoleOutput output) : IHostedLifecycleService, IDisposable
 {
+    public const string ExitWhenDoneSetting = "Pipeline:ExitWhenDone";
 
-    private readonly ConcurrentDictionary<string, string> _lastErrorLine = new();
-    private readonly ConcurrentDictionary<string, string> _lastLine = new();
+    private readonly ConcurrentDictionary<string, ServiceOutput> _outputs = new();
+    private readonly ProgressRelay _progress = new(TimeProvider.System);
     private readonly ConcurrentDictionary<string, CustomResourceSnapshot> _states = new();
     private readonly HashSet<string> _watchedLogs = [];
     private readonly HashSet<string> _reported = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _watching;
+    private int _stopped;
 
-    /// <summary>Registers the report (the console by default).</summary>
-    public static void AddTo(IDistributedApplicationBuilder builder)
+    /// <summary>Registers the report (the console by default); a wrong <c>Pipeline:ExitWhenDone</c> is a configuration error.</summary>
+    public static void AddTo(IDistributedApplicationBuilder builder, IResourceWithConnectionString database, IResourceWithConnectionString kafka)
     {
-        builder.Services.AddSingleton(new PipelineConsoleOutput(Console.Out));
+        ReadExitWhenDone(builder.Configuration);
+        builder.Services.TryAddSingleton(new PipelineConsoleOutput(Console.Out));
+        builder.Services.TryAddSingleton<PipelineRunState>();
+        builder.Services.AddSingleton(new PipelineConsoleResources(database, kafka));
         builder.Services.AddHostedService<PipelineConsoleReport>();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public static bool ReadExitWhenDone(IConfiguration configuration)
+    {
+        var value = configuration[ExitWhenDoneSetting];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return false;
+        }
+
+        return bool.TryParse(value, out var exit) ? exit : throw new PipelineConfigurationException($"{ExitWhenDoneSetting} is '{value}'; use true or false.");
+    }
+
+    /// <summary>
+    /// Starts following the resources before any hosted service starts: the orchestrator's own start lasts until the
+    /// ingestor has finished (the job waits for it to complete), and the report tells that part too.
+    /// </summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        _watching = Task.Run(() => FollowAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The testing host stops twice, the second time after disposing the services.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_watching is not null)
+        {
+            await _watching.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _stopped, 1);
+        _stopping.Dispose();
+    }
+
+    private async Task FollowAsync(CancellationToken stoppingToken)
     {
         try
         {
             await foreach (var change in notifications.WatchAsync(stoppingToken).ConfigureAwait(false))
             {
-                _states[change.Resource.Name] = change.Snapshot;
-                if (change.Resource is ProjectResource && _watchedLogs.Add(change.ResourceId))
+                var name = change.Resource.Name;
+                var previous = _states.TryGetValue(name, out var before) ? before : null;
+                _states[name] = change.Snapshot;
+                run.Observe(_states.GetValueOrDefault(ResourceNames.Ingestor), _states.GetValueOrDefault(ResourceNames.Job));
+                if (change.Resource is not ProjectResource)
                 {
-                    _ = WatchLogsAsync(change.Resource.Name, change.ResourceId, stoppingToken);
+                    ReportWaitingOnFailed();
+                    continue;
                 }
 
-                if (change.Resource is ProjectResource && IsTerminal(change.Snapshot))
+                if (_watchedLogs.Add(change.ResourceId))
                 {
-                    await ReportFinishedAsync(change.Resource.Name, change.Snapshot, stoppingToken).ConfigureAwait(false);
+                    _ = WatchLogsAsync(name, change.ResourceId, stoppingToken);
+                }
+
+                if (IsRunning(change.Snapshot) && Once($"{name}|started|{change.Snapshot.StartTimeStamp?.Ticks}"))
+                {
+                    if (previous is not null && IsTerminal(previous))
+                    {
+                        // A re-run from the dashboard: the output of the run before is not this run's.
+                        _outputs[name] = new ServiceOutput();
+                        _progress.Reset(name);
+                    }
+
+                    Write($"{name}: started.");
+                }
+
+                if (IsTerminal(change.Snapshot))
+                {
+                    await ReportFinishedAsync(name, change.Snapshot, stoppingToken).ConfigureAwait(false);
                 }
 
                 ReportWaitingOnFailed();
@@ -78,29 +166,47 @@ public sealed class PipelineConsoleReport(
             if (Once($"{name}|waiting-on-failed"))
             {
                 Write($"{name}: not started{WaitedOnFailedReason(name)}.");
+                Finish(succeeded: false);
             }
 
             return;
         }
 
+        // The log's last lines arrive after the state (DCP streams them): wait a little for the summary or the error line.
+        var serviceOutput = _outputs.GetOrAdd(name, _ => new ServiceOutput());
+        for (var waited = 0; waited < 100 && !serviceOutput.HasEnded; waited++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
+
         if (snapshot.ExitCode == 0)
         {
-            Write($"{name}: succeeded (exit code 0).");
+            var figures = serviceOutput.SummaryLine is { } summary ? ServiceSummaryLine.Describe(name, summary) : null;
+            Write(figures is null ? $"{name}: succeeded." : $"{name}: succeeded — {figures}");
             if (name == ResourceNames.Job)
             {
-                WriteResults();
+                await WriteResultsAsync(cancellationToken).ConfigureAwait(false);
+                Finish(succeeded: _states.TryGetValue(ResourceNames.Ingestor, out var ingestor) && ingestor.ExitCode == 0);
             }
         }
         else
         {
-            // The log's last lines arrive after the state (DCP streams them): wait a little for the error line.
-            for (var waited = 0; waited < 100 && !_lastErrorLine.ContainsKey(name); waited++)
+            var reason = serviceOutput.FailureReason is { } cause ? $" — {cause}" : "";
+            Write($"{name}: failed (exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}){reason}");
+            if (name == ResourceNames.Job)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+                Finish(succeeded: false);
             }
+        }
+    }
 
-            var lastError = _lastErrorLine.TryGetValue(name, out var line) || _lastLine.TryGetValue(name, out line) ? $": {line}" : "";
-            Write($"{name}: failed (exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}){lastError}");
+    /// <summary>The run's outcome is known: recorded for the exit code, and in the run-once mode the AppHost stops.</summary>
+    private void Finish(bool succeeded)
+    {
+        if (run.Finish(succeeded) && ReadExitWhenDone(configuration))
+        {
+            run.RequestExit();
+            lifetime.StopApplication();
         }
     }
 
@@ -119,6 +225,10 @@ public sealed class PipelineConsoleReport(
             if (failed is not null && Once($"{resource.Name}|waiting-on-failed"))
             {
                 Write($"{resource.Name}: not started: it waits for {failed}, which {Describe(_states[failed])}.");
+                if (resource.Name == ResourceNames.Job)
+                {
+                    Finish(succeeded: false);
+                }
             }
         }
     }
@@ -142,21 +252,41 @@ public sealed class PipelineConsoleReport(
         return unfinished.Count == 0 ? "" : $": it waited for {string.Join(" and ", unfinished)} to complete successfully, which did not happen";
     }
 
-    private void WriteResults()
+    /// <summary>The figures as a table and a chart, then where they are: the dashboard, a psql command, Kafka's address.</summary>
+    private async Task WriteResultsAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            var connectionString = await resources.Database.GetConnectionStringAsync(cancellationToken).ConfigureAwait(false);
+            var rows = await QuarterlyResultsView.ReadAsync(connectionString ?? "", cancellationToken).ConfigureAwait(false);
+            if (!run.Interrupted)
+            {
+                lock (output)
+                {
+                    QuarterlyResultsView.Render(rows, output.Writer);
+                    output.Writer.Flush();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or ArgumentException or InvalidOperationException)
+        {
+            Write($"Results: the figures could not be read for the console ({ex.Message}); the psql command below reads them.");
+        }
+
         var dashboard = (configuration["ASPNETCORE_URLS"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
         if (dashboard is not null)
         {
             Write($"Results: dashboard {dashboard}");
         }
 
-        const string query = "SELECT * FROM quarterly_energy_data ORDER BY quarter";
-        switch (model.Resources.FirstOrDefault(r => r.Name == ResourceNames.Postgres))
+        const string query = "SELECT quarter, total_energy_wh, record_count, reading_count, missing_count FROM quarterly_energy_data ORDER BY quarter";
+        switch (resources.Database)
         {
             case EmbeddedPostgresResource embedded:
-                Write($"Results: psql '{embedded.PsqlUri}' -c '{query}'   (embedded server, trusts loopback: no password; gone when the AppHost stops)");
+                var kept = embedded.Directory.IsKept ? $"data kept in {embedded.Directory.DataDirectory}" : "a throw-away server, gone when the AppHost stops";
+                Write($"Results: psql '{embedded.PsqlUri}' -c '{query}'   (embedded server, trusts loopback: no password; {kept})");
                 break;
-            case PostgresServerResource server when server.PrimaryEndpoint.IsAllocated:
+            case PostgresDatabaseResource { Parent: var server } when server.PrimaryEndpoint.IsAllocated:
                 Write(string.Create(CultureInfo.InvariantCulture,
                     $"Results: psql 'postgresql://postgres@localhost:{server.PrimaryEndpoint.Port}/{PipelineNames.DatabaseConnection}' -c '{query}'   (password: the parameter postgres-password, shown on the dashboard's postgres resource; `dotnet user-secrets list --project EnergyPipeline.AppHost` when set there)"));
                 break;
@@ -164,11 +294,20 @@ public sealed class PipelineConsoleReport(
                 Write($"Results: table quarterly_energy_data in the database given as ConnectionStrings:{PipelineNames.DatabaseConnection}");
                 break;
         }
+
+        if (resources.Kafka is EmbeddedKafkaResource { IsStarted: true } kafka)
+        {
+            Write($"Kafka: {kafka.Cluster.BootstrapServers}   (embedded, inside this AppHost; run a service by hand with --ConnectionStrings:kafka={kafka.Cluster.BootstrapServers})");
+        }
+        else if (resources.Kafka is not ConnectionStringResource
+                 && await resources.Kafka.GetConnectionStringAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } bootstrap)
+        {
+            Write($"Kafka: {bootstrap}   (run a service by hand with --ConnectionStrings:kafka={bootstrap})");
+        }
     }
 
     private async Task WatchLogsAsync(string name, string resourceId, CancellationToken cancellationToken)
     {
-        var failLinePending = false;
         try
         {
             await foreach (var batch in logs.WatchAsync(resourceId).WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -182,29 +321,10 @@ public sealed class PipelineConsoleReport(
                         continue;
                     }
 
-                    _lastLine[name] = text;
-
-                    // Both services end a failed run with a JSON summary line whose "error" is the one-line reason.
-                    if (SummaryError(text) is { } summaryError)
+                    if (_outputs.GetOrAdd(name, _ => new ServiceOutput()).Add(text, line.IsErrorMessage) is { } progress
+                        && _progress.ShouldShow(name, progress))
                     {
-                        _lastErrorLine[name] = summaryError;
-                        failLinePending = false;
-                        continue;
-                    }
-
-                    // Console logger format: "fail: Category[0]" then the message on the next line.
-                    if (failLinePending)
-                    {
-                        _lastErrorLine[name] = text;
-                        failLinePending = false;
-                    }
-                    else if (text.StartsWith("fail:", StringComparison.Ordinal) || text.StartsWith("crit:", StringComparison.Ordinal))
-                    {
-                        failLinePending = true;
-                    }
-                    else if (line.IsErrorMessage)
-                    {
-                        _lastErrorLine[name] = text;
+                        Write($"{name}: {text}");
                     }
                 }
             }
@@ -212,26 +332,6 @@ public sealed class PipelineConsoleReport(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The AppHost is stopping.
-        }
-    }
-
-    private static string? SummaryError(string line)
-    {
-        if (!line.StartsWith('{') || !line.Contains("\"error\"", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var json = System.Text.Json.JsonDocument.Parse(line);
-            return json.RootElement.TryGetProperty("error", out var error) && error.ValueKind == System.Text.Json.JsonValueKind.String
-                ? error.GetString()
-                : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
         }
     }
 
@@ -243,6 +343,8 @@ public sealed class PipelineConsoleReport(
             ? content[(space + 1)..]
             : content;
     }
+
+    private static bool IsRunning(CustomResourceSnapshot? snapshot) => snapshot?.State?.Text == KnownResourceStates.Running;
 
     private static bool IsTerminal(CustomResourceSnapshot snapshot) =>
         snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state);
@@ -269,10 +371,16 @@ public sealed class PipelineConsoleReport(
         }
     }
 
+    /// <summary>One line on the console, unless the AppHost was interrupted (that gets its own one line).</summary>
     private void Write(string line)
     {
         lock (output)
         {
+            if (run.Interrupted)
+            {
+                return;
+            }
+
             output.Writer.WriteLine(line);
             output.Writer.Flush();
         }

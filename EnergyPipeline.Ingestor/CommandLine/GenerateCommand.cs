@@ -1,14 +1,19 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using EnergyPipeline.Ingestor.Generation;
 
 namespace EnergyPipeline.Ingestor.CommandLine;
 
-/// <summary><c>generate --output FILE [--rows N] [--seed S] [--force]</c>: an existing file is overwritten only with --force.</summary>
+/// <summary>
+/// <c>generate --output FILE [--rows N] [--seed S] [--force]</c>: an existing file is overwritten only with --force.
+/// The file gets its name only once complete; Ctrl+C (or SIGTERM) stops the writing with one line, leaving no partial
+/// file under the name.
+/// </summary>
 internal static class GenerateCommand
 {
     public static readonly IReadOnlySet<string> Options = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "output", "rows", "seed", "force" };
 
-    public static int Run(CommandLineArguments args, TextWriter output)
+    public static int Run(CommandLineArguments args, TextWriter output, TextWriter errors)
     {
         args.RejectPassthrough();
         var path = args.Get("output") ?? throw new UsageException("generate needs --output FILE.");
@@ -19,16 +24,24 @@ internal static class GenerateCommand
             throw new OutputException($"--output '{path}' is a directory; give the path of the file to write.");
         }
 
-        if (File.Exists(path) && !args.Has("force"))
+        var existed = File.Exists(path);
+        if (existed && !args.Has("force"))
         {
             throw new UsageException($"--output '{path}' exists; add --force to overwrite it.");
         }
 
         var clock = Stopwatch.StartNew();
+        using var interrupt = new Interrupt();
         GeneratedFileFacts facts;
         try
         {
-            facts = SyntheticHouseholdFile.WriteFile(path, rows, seed);
+            facts = SyntheticHouseholdFile.WriteFileAtomically(path, rows, seed, interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.Signal is { } signal)
+        {
+            var name = signal == PosixSignal.SIGINT ? "Ctrl+C" : signal.ToString();
+            errors.WriteLine(existed ? $"Stopped by {name}: '{path}' is left as it was." : $"Stopped by {name}: '{path}' was not written.");
+            return signal == PosixSignal.SIGINT ? ExitCodes.InterruptedByCtrlC : ExitCodes.InterruptedBySigterm;
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
@@ -39,6 +52,40 @@ internal static class GenerateCommand
             $"generated {path}: {facts.Rows:N0} rows ({facts.MissingValueRows:N0} missing-value rows), " +
             $"{facts.FirstTimestamp:yyyy-MM-dd HH:mm} to {facts.LastTimestamp:yyyy-MM-dd HH:mm}, {facts.Bytes:N0} bytes, {clock.Elapsed.TotalSeconds:F2} s");
         return ExitCodes.Success;
+    }
+
+    /// <summary>Ctrl+C and SIGTERM while the file is written: the writing stops instead of the process.</summary>
+    private sealed class Interrupt : IDisposable
+    {
+        private readonly CancellationTokenSource _cancellation = new();
+        private readonly PosixSignalRegistration[] _registrations;
+        private PosixSignal? _signal;
+
+        public Interrupt()
+        {
+            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)];
+        }
+
+        public CancellationToken Token => _cancellation.Token;
+
+        public PosixSignal? Signal => _signal;
+
+        public void Dispose()
+        {
+            foreach (var registration in _registrations)
+            {
+                registration.Dispose();
+            }
+
+            _cancellation.Dispose();
+        }
+
+        private void Handle(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _signal ??= context.Signal;
+            _cancellation.Cancel();
+        }
     }
 }
 

@@ -28,7 +28,8 @@ internal static class IngestorCommandLine
         Settings of ingest (environment Section__Key, or --Section:Key=value):
         {IngestorSettings.All.HelpTable()}
 
-        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error.
+        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error,
+        130 (143) generate stopped by Ctrl+C (SIGTERM), nothing written under the output's name.
         """;
 
     /// <summary>The line after a usage error's: where the help is.</summary>
@@ -71,7 +72,7 @@ internal static class IngestorCommandLine
             var arguments = new CommandLineArguments(command.Name, options, ConfigurationTokens(command.Name, result.UnmatchedTokens));
             return command.Name switch
             {
-                "generate" => GenerateCommand.Run(arguments, output),
+                "generate" => GenerateCommand.Run(arguments, output, errors),
                 "validate" => ValidateCommand.Run(arguments, output, errors),
                 IngestVerb => await IngestCommand.RunAsync(arguments, output, errors),
                 _ => throw new UsageException("Name a verb: generate, validate or ingest."),

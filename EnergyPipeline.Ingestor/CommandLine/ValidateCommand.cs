@@ -43,4 +43,10 @@ internal static class ExitCodes
     public const int Success = 0;
     public const int Failed = 1;
     public const int Usage = 2;
+
+    /// <summary>Stopped by Ctrl+C (SIGINT): 128 + 2, as shells report it.</summary>
+    public const int InterruptedByCtrlC = 130;
+
+    /// <summary>Stopped by SIGTERM: 128 + 15.</summary>
+    public const int InterruptedBySigterm = 143;
 }

@@ -90,10 +90,8 @@ public static class DataFileLocator
                 ex.InnerException?.Message ?? ex.Message, generated);
             if (!File.Exists(generated))
             {
-                // Written under a temporary name first: an existing generated file is always a complete one.
-                var part = generated + ".part";
-                SyntheticHouseholdFile.WriteFile(part, rows);
-                File.Move(part, generated, overwrite: true);
+                // An existing generated file is always a complete one.
+                SyntheticHouseholdFile.WriteFileAtomically(generated, rows, cancellationToken: cancellationToken);
             }
 
             return new DataFile(generated, DataFileOrigin.Generated);

@@ -17,12 +17,19 @@ public static class SyntheticHouseholdFile
     public const long FullMissingRowCount = 25_979;
     public const ulong DefaultSeed = 42;
 
+    /// <summary>About 4 MB of lines between two looks at the cancellation token.</summary>
+    public const int RowsBetweenCancellationChecks = 65_536;
+
     public static DateTime FirstMinute { get; } = new(2006, 12, 16, 17, 24, 0, DateTimeKind.Unspecified);
 
     /// <summary>Missing-value rows in a file of <paramref name="rows"/> rows: the real proportion, rounded down.</summary>
     public static long MissingRowsFor(long rows) => (long)((Int128)rows * FullMissingRowCount / FullRowCount);
 
-    public static GeneratedFileFacts Write(Stream output, long rows = FullRowCount, ulong seed = DefaultSeed)
+    public static GeneratedFileFacts Write(Stream output, long rows = FullRowCount, ulong seed = DefaultSeed) =>
+        Write(output, rows, seed, CancellationToken.None);
+
+    /// <param name="cancellationToken">Looked at every <see cref="RowsBetweenCancellationChecks"/> complete rows.</param>
+    private static GeneratedFileFacts Write(Stream output, long rows, ulong seed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
@@ -38,6 +45,11 @@ public static class SyntheticHouseholdFile
         long written = 0, complete = 0;
         while (written < rows)
         {
+            if (complete % RowsBetweenCancellationChecks == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (layout.RunsAfterCompleteRows.TryGetValue(complete, out var runLength))
             {
                 for (var i = 0; i < runLength; i++, written++, minute = minute.AddMinutes(1))
@@ -63,7 +75,10 @@ public static class SyntheticHouseholdFile
             rows, layout.MissingRows, FirstMinute, FirstMinute.AddMinutes(Math.Max(0, rows - 1)), writer.BytesWritten);
     }
 
-    public static GeneratedFileFacts WriteFile(string path, long rows = FullRowCount, ulong seed = DefaultSeed)
+    public static GeneratedFileFacts WriteFile(string path, long rows = FullRowCount, ulong seed = DefaultSeed) =>
+        WriteFile(path, rows, seed, CancellationToken.None);
+
+    private static GeneratedFileFacts WriteFile(string path, long rows, ulong seed, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
@@ -72,7 +87,28 @@ public static class SyntheticHouseholdFile
         }
 
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0);
-        return Write(file, rows, seed);
+        return Write(file, rows, seed, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the file under a temporary name beside <paramref name="path"/> (<c>PATH.ID.part</c>) and gives it its
+    /// name only when it is complete: a file under the requested name is always a whole one, and a write that fails or
+    /// is cancelled removes its temporary file (an existing file under the name stays as it was).
+    /// </summary>
+    public static GeneratedFileFacts WriteFileAtomically(string path, long rows = FullRowCount, ulong seed = DefaultSeed, CancellationToken cancellationToken = default)
+    {
+        var part = $"{path}.{Guid.NewGuid().ToString("N")[..8]}.part";
+        try
+        {
+            var facts = WriteFile(part, rows, seed, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Move(part, path, overwrite: true);
+            return facts;
+        }
+        finally
+        {
+            File.Delete(part);
+        }
     }
 
     private sealed class LineWriter(Stream output) : IDisposable

@@ -47,15 +47,17 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         await provisioner.EnsureAsync(completionTopic, 1, options.ReplicationFactor, cancellationToken);
 
         var publisher = new KafkaReadingPublisher(producer, options.Topic, run.Context, options.RowsPerBatchSpan);
-        // Acknowledged readings: the count ends at what was sent once the last delivery report is in.
-        using var progress = ProgressReporter.Start($"Sending to {options.Topic} (acknowledged)", "readings", total: null, () => publisher.Delivered, logger);
+        // The share of the file's bytes read: known from the start, unlike the number of readings in it. The done line
+        // follows once the last delivery report is in (Complete below).
+        using var file = new CountingReadStream(HouseholdFileReader.OpenSequential(path));
+        using var progress = ProgressReporter.Start($"Sending {Path.GetFileName(path)} to {options.Topic}", "bytes", file.Length, () => file.BytesRead, logger);
 
         ParseSummary parse;
         using (var read = IngestionTelemetry.Source.StartActivity("read household power file"))
         {
             read?.SetTag("energy.source.file", path);
             logger.LogInformation("Ingestion run {RunId}: streaming {File} (SHA-256 {Sha256}) into {Topic}", runId, path, sha256, options.Topic);
-            parse = await Task.Run(() => HouseholdFileReader.ReadFile(path, publisher, options.MalformedSampleSize, cancellationToken), cancellationToken);
+            parse = await Task.Run(() => HouseholdFileReader.Read(file, publisher, options.MalformedSampleSize, HouseholdFileReader.DefaultBufferSize, cancellationToken), cancellationToken);
             read?.SetTag("energy.rows_read", parse.DataLines);
             read?.SetTag("energy.bytes_read", parse.Bytes);
         }

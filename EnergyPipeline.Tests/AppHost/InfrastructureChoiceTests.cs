@@ -161,6 +161,8 @@ public sealed class InfrastructureChoiceTests
     [InlineData(0, "Pipeline:Infrastructure", "--help")]
     [InlineData(0, "ConnectionStrings:energy_db", "-h")]
     [InlineData(0, "Pipeline:Engine", "help")]
+    [InlineData(2, "error: Pipeline:ExitWhenDone is 'yes'; use true or false.", "--Pipeline:Infrastructure=embedded", "--Pipeline:ExitWhenDone=yes")]
+    [InlineData(2, "error: Pipeline:Embedded:ThrowAway is 'sometimes'; use true or false.", "--Pipeline:Infrastructure=embedded", "--Pipeline:Embedded:ThrowAway=sometimes")]
     public async Task The_apphost_exits_at_once_with_help_or_a_one_line_configuration_error(int exitCode, string expected, params string[] args)
     {
         var result = await ChildProcess.RunProjectAsync("EnergyPipeline.AppHost", TimeSpan.FromMinutes(2), args);

@@ -14,6 +14,7 @@ using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace EnergyPipeline.Tests.Ingestor;
 
@@ -133,6 +134,29 @@ public sealed class IngestionKafkaTests : IDisposable
         Assert.Equal(runs.Select(p => (p.Partition, string.Join(",", p.Runs))), completion.OffsetRuns!.Select(p => (p.Partition, string.Join(",", p.Runs))));
         // Alone on the topic, the run wrote one run of offsets per partition.
         Assert.All(completion.OffsetRuns!, p => Assert.Single(p.Runs));
+    }
+
+    [Fact]
+    public async Task Progress_is_the_share_of_the_files_bytes_read_and_ends_at_100_percent()
+    {
+        var path = Path.Combine(_directory, "household.txt");
+        SyntheticHouseholdFile.WriteFile(path, 50_000, seed: 3);
+        var length = new FileInfo(path).Length;
+        using var cluster = new MockKafkaCluster();
+        cluster.CreatePipelineTopics(Topic, 6);
+        var options = new IngestorOptions { MessageTimeoutMs = 30_000 };
+        var logger = new FakeLogger<IngestionRunner>();
+
+        using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build())
+        {
+            var result = await new IngestionRunner(producer, admin, options, logger).RunAsync(path, TestContext.Current.CancellationToken);
+            Assert.Null(result.Error);
+        }
+
+        // Test output is not a terminal: progress comes as log lines, the last one when every reading is acknowledged.
+        var done = string.Create(CultureInfo.InvariantCulture, $"Sending household.txt to {Topic} done: {length:N0} of {length:N0} bytes (100.0 %)");
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Message.StartsWith(done, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,71 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace EnergyPipeline.AppHost.Pipeline;
+
+/// <summary>
+/// What the console says of a service that succeeded, from the fields of the JSON summary line it ended with:
+/// <c>17 quarters, 0 invalid</c>. Each phrase names the summary fields it shows in braces; a phrase whose fields the
+/// summary lacks is left out, so a field a service adds to its summary shows here with one more phrase.
+/// </summary>
+public static partial class ServiceSummaryLine
+{
+    private static readonly Dictionary<string, string[]> Phrases = new(StringComparer.Ordinal)
+    {
+        [ResourceNames.Ingestor] =
+        [
+            "{readings} readings from {file} ({source})",
+            "{malformed} malformed lines skipped",
+            "{notice}",
+        ],
+        [ResourceNames.Job] =
+        [
+            "{quarters_written} quarters",
+            "{invalid} invalid",
+            "{unattributed} unattributed",
+        ],
+    };
+
+    /// <summary>The phrases the summary has fields for, joined, or null when it has none of them.</summary>
+    public static string? Describe(string service, JsonElement summary)
+    {
+        if (!Phrases.TryGetValue(service, out var phrases))
+        {
+            return null;
+        }
+
+        var shown = phrases.Select(p => Fill(p, summary)).OfType<string>().ToList();
+        return shown.Count == 0 ? null : string.Join(", ", shown);
+    }
+
+    private static string? Fill(string phrase, JsonElement summary)
+    {
+        var text = new StringBuilder();
+        var at = 0;
+        foreach (Match field in FieldPattern().Matches(phrase))
+        {
+            if (!summary.TryGetProperty(field.Groups[1].Value, out var value) || Text(value) is not { } shown)
+            {
+                return null;
+            }
+
+            text.Append(phrase, at, field.Index - at).Append(shown);
+            at = field.Index + field.Length;
+        }
+
+        return text.Append(phrase, at, phrase.Length - at).ToString();
+    }
+
+    /// <summary>Counts with thousands separators, text as it is; anything else (null, objects) does not show.</summary>
+    private static string? Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetInt64(out var count) => count.ToString("N0", CultureInfo.InvariantCulture),
+        JsonValueKind.Number => value.GetDecimal().ToString(CultureInfo.InvariantCulture),
+        JsonValueKind.String => value.GetString(),
+        _ => null,
+    };
+
+    [GeneratedRegex(@"\{([a-z0-9_]+)\}", RegexOptions.CultureInvariant)]
+    private static partial Regex FieldPattern();
+}
