@@ -30,7 +30,9 @@ public sealed class ColumnCommentTests(PostgresServerFixture server)
         Assert.Contains(columns, c => c[0] == "run_id");
         Assert.All(columns, c => Assert.True(c[2].Length > 0, $"{table}.{c[0]} has no comment"));
         var expected = MarkdownTable(columns);
-        Assert.True(expected == DocumentBlock(table), $"{Document}'s column table of {table} differs from the migrated comments. Expected:\n{expected}");
+        var documented = DocumentBlock.Between(Document,
+            $"<!-- columns:{table}:begin (the column comments of the migrated schema; ColumnCommentTests checks it) -->", $"<!-- columns:{table}:end -->");
+        Assert.True(expected == documented, $"{Document}'s column table of {table} differs from the migrated comments. Expected:\n{expected}");
     }
 
     private static string MarkdownTable(IEnumerable<string[]> columns)
@@ -42,16 +44,5 @@ public sealed class ColumnCommentTests(PostgresServerFixture server)
         }
 
         return table.ToString().TrimEnd('\n');
-    }
-
-    private static string DocumentBlock(string table)
-    {
-        var begin = $"<!-- columns:{table}:begin (the column comments of the migrated schema; ColumnCommentTests checks it) -->";
-        var end = $"<!-- columns:{table}:end -->";
-        var document = File.ReadAllText(RepositoryFiles.PathOf(Document)).ReplaceLineEndings("\n");
-        var start = document.IndexOf(begin, StringComparison.Ordinal);
-        var stop = document.IndexOf(end, StringComparison.Ordinal);
-        Assert.True(start >= 0 && stop > start, $"{Document} lacks the block between {begin} and {end}");
-        return document[(start + begin.Length)..stop].Trim('\n');
     }
 }
