@@ -25,11 +25,24 @@ public static class JobProgram
     /// <summary>Npgsql logs every statement at Information under this category; the job keeps it quiet unless asked.</summary>
     public const string NpgsqlCommandLevelSetting = "Logging:LogLevel:" + NpgsqlCommandCategory;
 
+    /// <summary>
+    /// Npgsql's AppContext switch under which <see cref="DateTime.MinValue"/> and <see cref="DateTime.MaxValue"/> are
+    /// written as those dates, never as -infinity or infinity, and an infinity read back is an error.
+    /// </summary>
+    public const string NpgsqlInfinityConversionsSwitch = "Npgsql.DisableDateTimeInfinityConversions";
+
+    /// <summary>
+    /// Turns Npgsql's infinity conversions off for the whole process. Npgsql reads the switch once, when its date
+    /// handling is first used: call this before any Npgsql use.
+    /// </summary>
+    public static void DisableNpgsqlInfinityConversions() => AppContext.SetSwitch(NpgsqlInfinityConversionsSwitch, true);
+
     /// <param name="args">Command line (<c>--engine local</c>, <c>--topic</c>, any configuration key).</param>
     /// <param name="configure">Extra configuration, added last (tests).</param>
     /// <param name="output">Where the summary line goes (standard output by default).</param>
     public static async Task<int> RunAsync(string[] args, Action<IConfigurationBuilder>? configure = null, TextWriter? output = null)
     {
+        DisableNpgsqlInfinityConversions();
         output ??= Console.Out;
         var started = Stopwatch.GetTimestamp();
         var startedAt = DateTimeOffset.UtcNow;
@@ -113,7 +126,8 @@ public static class JobProgram
         }
 
         builder.Services.AddSingleton<SchemaMigrator>();
-        builder.Services.AddSingleton<QuarterlyStore>();
+        builder.Services.AddSingleton(sp => new QuarterlyStore(
+            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ILogger<QuarterlyStore>>(), options.RunHeartbeat));
         builder.Services.AddSingleton<JobRunner>();
 
         JobSummary? summary = null;

@@ -26,6 +26,8 @@ public static class JobSettings
             "Seconds (or a time span) to try to reach PostgreSQL, and Kafka (local engine) or Spark Connect (spark engine), at start."),
         new(PipelineOptions.ReadStallTimeoutSetting, SettingDescriptor.Seconds(SnapshotReader.DefaultStallTimeout),
             "Seconds without progress after which the Kafka read fails; also Spark's kafkaConsumer.pollTimeoutMs."),
+        new(PipelineOptions.RunHeartbeatSetting, SettingDescriptor.Seconds(QuarterlyStore.DefaultRunHeartbeat),
+            $"Seconds (or a time span) between renewals of a run's heartbeat in pipeline_runs; another run marks it abandoned only once its heartbeat is older than {QuarterlyStore.MissedHeartbeatsBeforeAbandoned} of these by the database's clock."),
         new(SparkEngineOptions.KafkaBootstrapServersSetting, SettingDescriptor.None,
             $"Kafka as Spark's executors reach it (spark engine; the AppHost passes the container network's address); by default {Connection(PipelineNames.KafkaConnection)}."),
         new(SparkEngineOptions.PostgresAddressSetting, SettingDescriptor.None,

@@ -12,6 +12,7 @@ public sealed class PipelineOptions
     public const string TopicSetting = "Pipeline:Topic";
     public const string ConnectTimeoutSetting = "Pipeline:ConnectTimeout";
     public const string ReadStallTimeoutSetting = "Pipeline:ReadStallTimeout";
+    public const string RunHeartbeatSetting = "Pipeline:RunHeartbeat";
 
     /// <summary><c>spark</c> (default) or <c>local</c>.</summary>
     public string Engine { get; set; } = PipelineNames.SparkEngine;
@@ -33,6 +34,14 @@ public sealed class PipelineOptions
     public TimeSpan KafkaReadStallTimeout => _readStallTimeout;
 
     private TimeSpan _readStallTimeout = SnapshotReader.DefaultStallTimeout;
+
+    /// <summary>
+    /// <c>Pipeline:RunHeartbeat</c>: how often a run renews its heartbeat in pipeline_runs (seconds, default 10); another
+    /// run may mark it abandoned once the heartbeat is older than <see cref="Storage.QuarterlyStore.MissedHeartbeatsBeforeAbandoned"/> of these.
+    /// </summary>
+    public TimeSpan RunHeartbeat => _runHeartbeat;
+
+    private TimeSpan _runHeartbeat = Storage.QuarterlyStore.DefaultRunHeartbeat;
 
     /// <summary>Command-line switches mapped onto configuration keys: <c>--engine local</c>, <c>--topic name</c>.</summary>
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
@@ -62,6 +71,8 @@ public sealed class PipelineOptions
             options._connectTimeout = Connectivity.ConnectTimeout.Parse(configuration[ConnectTimeoutSetting], ConnectTimeoutSetting);
             options._readStallTimeout = Connectivity.ConnectTimeout.Parse(
                 configuration[ReadStallTimeoutSetting], ReadStallTimeoutSetting, SnapshotReader.DefaultStallTimeout);
+            options._runHeartbeat = Connectivity.ConnectTimeout.Parse(
+                configuration[RunHeartbeatSetting], RunHeartbeatSetting, Storage.QuarterlyStore.DefaultRunHeartbeat);
         }
         catch (ConnectionSettingException ex)
         {

@@ -17,6 +17,7 @@ public static partial class ServiceSummaryLine
         [
             "{readings} readings from {file} ({source})",
             "{malformed} malformed lines skipped",
+            "reasons: {malformed_by_reason}",
             "{notice}",
         ],
         [ResourceNames.Job] =
@@ -57,12 +58,17 @@ public static partial class ServiceSummaryLine
         return text.Append(phrase, at, phrase.Length - at).ToString();
     }
 
-    /// <summary>Counts with thousands separators, text as it is; anything else (null, objects) does not show.</summary>
+    /// <summary>
+    /// Counts with thousands separators, text as it is, an object of counts as <c>name count, ...</c> (the ingestor's
+    /// <c>malformed_by_reason</c>); anything else (null, an empty object) does not show.
+    /// </summary>
     private static string? Text(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Number when value.TryGetInt64(out var count) => count.ToString("N0", CultureInfo.InvariantCulture),
         JsonValueKind.Number => value.GetDecimal().ToString(CultureInfo.InvariantCulture),
         JsonValueKind.String => value.GetString(),
+        JsonValueKind.Object when value.EnumerateObject().Any() =>
+            string.Join(", ", value.EnumerateObject().Select(member => $"{member.Name} {Text(member.Value)}")),
         _ => null,
     };
 

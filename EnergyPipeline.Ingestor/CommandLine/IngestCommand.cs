@@ -101,6 +101,11 @@ internal static class IngestCommand
 
         output.Write(summary.ToText());
         output.WriteLine(summary.ToJson());
+        if (summary.Error is not null)
+        {
+            errors.WriteLine($"error: {summary.Error}");
+        }
+
         return summary.Status == SummaryStatus.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
     }
 

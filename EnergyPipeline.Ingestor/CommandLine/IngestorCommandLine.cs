@@ -20,16 +20,19 @@ internal static class IngestorCommandLine
     public static readonly string Description = $"""
         EnergyPipeline.Ingestor: the UCI household power file to Kafka.
           EnergyPipeline.Ingestor generate --output FILE [--rows N] [--seed S] [--force]
-          EnergyPipeline.Ingestor validate --file FILE
+          EnergyPipeline.Ingestor validate --file FILE [--Ingestor:MaxMalformedLines=N]
           EnergyPipeline.Ingestor [ingest] [--file FILE] [--Section:Key=value ...]
         generate writes a synthetic file in the data set's format; validate checks every line of a file and sends
         nothing; ingest, the default verb, sends the file to Kafka. help is --help, also after a verb (ingest --help).
+        Malformed lines: a file with more than Ingestor:MaxMalformedLines (default 0) fails ingest and validate; within
+        it they are skipped and counted by reason (summary, completion record, pipeline_runs).
 
         Settings of ingest (environment Section__Key, or --Section:Key=value):
         {IngestorSettings.All.HelpTable()}
 
-        Exit codes: 0 success, 1 failure (malformed lines, unreachable Kafka, unwritable output), 2 usage error,
-        130 (143) generate stopped by Ctrl+C (SIGTERM), nothing written under the output's name.
+        Exit codes: 0 success, 1 failure (more malformed lines than Ingestor:MaxMalformedLines, a file that changed
+        while it was read, unreachable Kafka, unwritable output), 2 usage error, 130 (143) generate stopped by Ctrl+C
+        (SIGTERM), nothing written under the output's name.
         """;
 
     /// <summary>The line after a usage error's: where the help is.</summary>
@@ -123,7 +126,8 @@ internal static class IngestorCommandLine
                 new Option<ulong>("--seed") { Description = string.Create(CultureInfo.InvariantCulture, $"Seed of the generator (default {Generation.SyntheticHouseholdFile.DefaultSeed}).") },
                 new Option<bool>("--force") { Description = "Overwrite an existing file." },
             };
-            var validate = new Command("validate", "Parse and check every line of a file; send nothing (exit code 1 when a line is malformed).")
+            var validate = new Command("validate",
+                "Parse and check every line of a file; send nothing (exit code 1 when more lines are malformed than Ingestor:MaxMalformedLines, default 0: --Ingestor:MaxMalformedLines=N).")
             {
                 new Option<string>("--file") { Description = "The file to check.", Required = true },
             };
@@ -132,6 +136,7 @@ internal static class IngestorCommandLine
                 new Option<string>("--file") { Description = "The file to ingest (default: the UCI data set in the data directory)." },
             };
             ingest.TreatUnmatchedTokensAsErrors = false;
+            validate.TreatUnmatchedTokensAsErrors = false;
             Root = new RootCommand(Description) { generate, validate, ingest };
             Version = Root.Options.OfType<VersionOption>().Single();
         }

@@ -29,10 +29,16 @@ public sealed record RunSummary(
 {
     public double RowsPerSecond => Seconds > 0 ? Math.Round(RowsRead / Seconds) : 0;
 
+    /// <summary>The malformed lines per reason, in order of first appearance.</summary>
+    public IReadOnlyDictionary<string, long> MalformedByReason { get; init; } = new Dictionary<string, long>();
+
     public static RunSummary From(string verb, string file, ParseSummary parse, long sent, TimeSpan elapsed, string status,
         string? runId = null, string? sha256 = null, string? error = null, string? traceId = null) =>
         new(verb, file, parse.DataLines, parse.Readings, sent, parse.MissingValueRows, parse.Malformed, parse.Bytes,
-            Math.Round(elapsed.TotalSeconds, 3), parse.GlobalActivePowerSum, parse.ActiveEnergyKwh, status, runId, sha256, error, TraceId: traceId);
+            Math.Round(elapsed.TotalSeconds, 3), parse.GlobalActivePowerSum, parse.ActiveEnergyKwh, status, runId, sha256, error, TraceId: traceId)
+        {
+            MalformedByReason = parse.MalformedByReason,
+        };
 
     /// <summary>The summary of a run that failed before it read the file.</summary>
     public static RunSummary FailedBeforeReading(string verb, string file, string error) =>
@@ -52,7 +58,7 @@ public sealed record RunSummary(
         text.AppendLine(c, $"  readings           {Readings,12:N0}");
         text.AppendLine(c, $"  sent               {Sent,12:N0}");
         text.AppendLine(c, $"  missing-value rows {MissingValueRows,12:N0}");
-        text.AppendLine(c, $"  malformed          {Malformed,12:N0}");
+        text.AppendLine(c, $"  malformed          {Malformed,12:N0}{(Malformed > 0 ? $"   ({MalformedLinePolicy.ByReason(MalformedByReason)})" : "")}");
         text.AppendLine(c, $"  bytes              {Bytes,12:N0}");
         text.AppendLine(c, $"  seconds            {Seconds,12:F3}");
         text.AppendLine(c, $"  rows/s             {RowsPerSecond,12:N0}");
@@ -81,6 +87,13 @@ public sealed record RunSummary(
             json.WriteNumber("sent", Sent);
             json.WriteNumber("missing_value_rows", MissingValueRows);
             json.WriteNumber("malformed", Malformed);
+            json.WriteStartObject("malformed_by_reason");
+            foreach (var (reason, lines) in MalformedByReason)
+            {
+                json.WriteNumber(reason, lines);
+            }
+
+            json.WriteEndObject();
             json.WriteNumber("bytes", Bytes);
             json.WriteNumber("seconds", Seconds);
             json.WriteNumber("rows_per_second", RowsPerSecond);

@@ -37,6 +37,12 @@ public sealed class IngestorOptions
 
     public int MalformedSampleSize { get; set; } = 20;
 
+    /// <summary>
+    /// Malformed lines an ingestion accepts (skipped, counted by reason); above it the ingestion fails and writes no
+    /// completion record. <c>validate</c> takes the same limit for its exit code.
+    /// </summary>
+    public long MaxMalformedLines { get; set; }
+
     /// <summary>How long the ingestor tries to reach Kafka at start: seconds or a time span (default 15 s).</summary>
     public string? ConnectTimeout { get; set; }
 
@@ -52,6 +58,11 @@ public sealed class IngestorOptions
         if (Partitions < 1)
         {
             throw new InvalidOperationException($"Ingestor:Partitions must be at least 1, not {Partitions}.");
+        }
+
+        if (MaxMalformedLines < 0)
+        {
+            throw new InvalidOperationException($"Ingestor:MaxMalformedLines must be 0 or more, not {MaxMalformedLines}.");
         }
 
         if (RowsPerBatchSpan < 1 || MessageTimeoutMs < 1)

@@ -25,6 +25,8 @@ public static class IngestorSettings
         new(Key(nameof(IngestorOptions.MessageTimeoutMs)), SettingDescriptor.Number(Defaults.MessageTimeoutMs),
             "librdkafka message.timeout.ms: a message not acknowledged within it fails the run."),
         new(Key(nameof(IngestorOptions.RowsPerBatchSpan)), SettingDescriptor.Number(Defaults.RowsPerBatchSpan), "Readings per publish span in the trace."),
+        new(Key(nameof(IngestorOptions.MaxMalformedLines)), SettingDescriptor.Number(Defaults.MaxMalformedLines),
+            "Malformed lines a file may have (ingest and validate): above it the run fails with exit code 1 and writes no completion record; within it the lines are skipped and counted by reason in the summary, the completion record and pipeline_runs."),
         new(Key(nameof(IngestorOptions.MalformedSampleSize)), SettingDescriptor.Number(Defaults.MalformedSampleSize), "Malformed lines written to the log."),
         new($"{KafkaClientRegistration.ProducerSection}:Config:NAME", SettingDescriptor.None,
             "A librdkafka producer property (e.g. linger.ms); it wins over the ingestor's defaults."));

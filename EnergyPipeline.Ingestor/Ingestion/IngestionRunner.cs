@@ -20,8 +20,10 @@ public sealed record IngestionResult(string RunId, string SourceSha256, ParseSum
 }
 
 /// <summary>
-/// One run: hash the file, open the run span, make sure the topic exists, stream the file into Kafka,
-/// then wait for every acknowledgement. Malformed lines are counted and sampled in the log, never sent.
+/// One run: open the run span, make sure the topic exists, stream the file into Kafka while hashing exactly the bytes
+/// parsed, then wait for every acknowledgement. Malformed lines are counted by reason and sampled in the log, never
+/// sent. The completion record is written only when every reading was acknowledged, the file did not change while it
+/// was read, and its malformed lines are within <see cref="IngestorOptions.MaxMalformedLines"/>.
 /// </summary>
 public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminClient admin, IngestorOptions options, ILogger<IngestionRunner> logger)
 {
@@ -37,10 +39,6 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         run.SetTag("energy.run_id", runId);
         run.SetTag("energy.source.file", path);
 
-        logger.LogInformation("Ingestion run {RunId}: hashing {File}", runId, path);
-        var sha256 = await Task.Run(() => FileHash.Sha256Hex(path, cancellationToken), cancellationToken);
-        run.SetTag("energy.source.sha256", sha256);
-
         var provisioner = new TopicProvisioner(admin, logger);
         var topicCreated = await provisioner.EnsureAsync(options.Topic, options.Partitions, options.ReplicationFactor, cancellationToken);
         var completionTopic = RawEnergyTopic.CompletionTopic(options.Topic);
@@ -49,18 +47,23 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         var publisher = new KafkaReadingPublisher(producer, options.Topic, run.Context, options.RowsPerBatchSpan);
         // The share of the file's bytes read: known from the start, unlike the number of readings in it. The done line
         // follows once the last delivery report is in (Complete below).
-        using var file = new CountingReadStream(HouseholdFileReader.OpenSequential(path));
+        using var opened = HouseholdFileReader.OpenSequential(path);
+        using var file = new CountingReadStream(opened);
         using var progress = ProgressReporter.Start($"Sending {Path.GetFileName(path)} to {options.Topic}", "bytes", file.Length, () => file.BytesRead, logger);
 
-        ParseSummary parse;
+        HashedRead hashed;
         using (var read = IngestionTelemetry.Source.StartActivity("read household power file"))
         {
             read?.SetTag("energy.source.file", path);
-            logger.LogInformation("Ingestion run {RunId}: streaming {File} (SHA-256 {Sha256}) into {Topic}", runId, path, sha256, options.Topic);
-            parse = await Task.Run(() => HouseholdFileReader.Read(file, publisher, options.MalformedSampleSize, HouseholdFileReader.DefaultBufferSize, cancellationToken), cancellationToken);
-            read?.SetTag("energy.rows_read", parse.DataLines);
-            read?.SetTag("energy.bytes_read", parse.Bytes);
+            logger.LogInformation("Ingestion run {RunId}: streaming {File} into {Topic}", runId, path, options.Topic);
+            hashed = await Task.Run(() => HouseholdFileReader.ReadHashed(path, opened.SafeFileHandle, file, publisher, options.MalformedSampleSize, cancellationToken), cancellationToken);
+            read?.SetTag("energy.rows_read", hashed.Parse.DataLines);
+            read?.SetTag("energy.bytes_read", hashed.Parse.Bytes);
         }
+
+        var (parse, sha256) = (hashed.Parse, hashed.Sha256);
+        run.SetTag("energy.source.sha256", sha256);
+        logger.LogInformation("Ingestion run {RunId}: read {Bytes} bytes of {File}, SHA-256 {Sha256}", runId, parse.Bytes, path, sha256);
 
         foreach (var malformed in parse.MalformedSample)
         {
@@ -78,11 +81,16 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
             progress.Complete();
         }
 
+        error ??= hashed.Change ?? MalformedLinePolicy.Problem(path, parse, options.MaxMalformedLines);
         if (error is null)
         {
             error = await RecordCompletionAsync(completionTopic, new IngestionCompletion(
                 runId, sha256, publisher.Delivered, publisher.ReadingRange.First, publisher.ReadingRange.Last,
-                publisher.DeliveredOffsets, TraceParent(run), DateTimeOffset.UtcNow), cancellationToken);
+                publisher.DeliveredOffsets, TraceParent(run), DateTimeOffset.UtcNow)
+            {
+                MalformedLines = parse.Malformed,
+                MalformedByReason = parse.MalformedByReason,
+            }, cancellationToken);
         }
 
         RecordMetrics(parse);

@@ -1,12 +1,15 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using EnergyPipeline.Messaging;
 
 namespace EnergyPipeline.Ingestor.Parsing;
 
 /// <summary>
 /// Streams a household power file through one pooled buffer (memory flat in the file's size): optional UTF-8 BOM,
-/// header checked, LF or CRLF, a last line without terminator accepted. Every data line becomes a reading
-/// (handed to the sink) or a malformed line (counted, sampled, never handed on as a reading).
+/// header checked, LF or CRLF, a last line without terminator accepted only when written as the data set writes its
+/// lines. Every data line becomes a reading (handed to the sink) or a malformed line (counted, sampled, never handed on
+/// as a reading); a line that parses but breaks a rule of the message contract is malformed with that rule's reason.
 /// </summary>
 public static class HouseholdFileReader
 {
@@ -19,12 +22,17 @@ public static class HouseholdFileReader
         IHouseholdReadingSink sink,
         int malformedSampleSize = DefaultMalformedSampleSize,
         int bufferSize = DefaultBufferSize,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Read(stream, sink, malformedSampleSize, bufferSize, hash: null, cancellationToken);
+
+    /// <param name="hash">Receives every byte read, in order: the bytes parsed are the bytes hashed.</param>
+    private static ParseSummary Read(
+        Stream stream, IHouseholdReadingSink sink, int malformedSampleSize, int bufferSize, IncrementalHash? hash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sink);
         var state = new ReadState(sink, new ParseSummary(), malformedSampleSize, expectHeader: true);
-        Pump(stream, sink, state, bufferSize, cancellationToken);
+        Pump(stream, sink, state, bufferSize, hash, cancellationToken);
         if (!state.SawHeader)
         {
             throw new HouseholdFormatException($"The file is empty: expected the header line '{HouseholdPowerFormat.Header}'.");
@@ -39,6 +47,25 @@ public static class HouseholdFileReader
     {
         using var stream = OpenSequential(path);
         return Read(stream, sink, malformedSampleSize, DefaultBufferSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads a file once, hashing exactly the bytes parsed (SHA-256, in the reading loop), and tells whether the file
+    /// changed while it was read: its length, modification time and identity are taken before and after
+    /// (<see cref="Data.SourceFileState"/>).
+    /// </summary>
+    /// <param name="path">The file's name, as opened.</param>
+    /// <param name="handle">The open file (<see cref="OpenSequential"/>), not read yet.</param>
+    /// <param name="content">The stream its bytes are read through (the file's own, or one counting them for progress).</param>
+    public static HashedRead ReadHashed(
+        string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle, Stream content, IHouseholdReadingSink sink,
+        int malformedSampleSize = DefaultMalformedSampleSize, CancellationToken cancellationToken = default)
+    {
+        var before = Data.SourceFileState.Of(handle);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var summary = Read(content, sink, malformedSampleSize, DefaultBufferSize, hash, cancellationToken);
+        var change = Data.SourceFileState.WhatChanged(path, before, handle, summary.Bytes);
+        return new HashedRead(summary, Convert.ToHexStringLower(hash.GetHashAndReset()), change);
     }
 
     /// <summary>
@@ -75,7 +102,7 @@ public static class HouseholdFileReader
         {
             var state = new ReadState(NullReadingSink.Instance, new ParseSummary(), malformedSampleSize, expectHeader: i == 0);
             using var range = new FileRangeStream(handle, starts[i], starts[i + 1]);
-            Pump(range, NullReadingSink.Instance, state, DefaultBufferSize, cancellationToken);
+            Pump(range, NullReadingSink.Instance, state, DefaultBufferSize, hash: null, cancellationToken);
             states[i] = state;
         });
 
@@ -97,7 +124,7 @@ public static class HouseholdFileReader
     });
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pump(Stream stream, IHouseholdReadingSink sink, ReadState state, int bufferSize, CancellationToken cancellationToken)
+    private static void Pump(Stream stream, IHouseholdReadingSink sink, ReadState state, int bufferSize, IncrementalHash? hash, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bufferSize, 4096));
         try
@@ -108,6 +135,7 @@ public static class HouseholdFileReader
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var read = stream.Read(buffer, filled, buffer.Length - filled);
+                hash?.AppendData(buffer, filled, read);
                 state.Summary.Bytes += read;
                 filled += read;
                 var endOfStream = read == 0;
@@ -123,7 +151,7 @@ public static class HouseholdFileReader
                         {
                             if (!skippingLongLine)
                             {
-                                state.Line(rest);
+                                state.UnterminatedLastLine(rest);
                             }
 
                             consumed = data.Length;
@@ -207,7 +235,11 @@ public static class HouseholdFileReader
             total.DataLines += part.DataLines;
             total.Readings += part.Readings;
             total.MissingValueRows += part.MissingValueRows;
-            total.Malformed += part.Malformed;
+            foreach (var (reason, lines) in part.MalformedByReason)
+            {
+                total.CountMalformed(reason, lines);
+            }
+
             total.Bytes += part.Bytes;
             total.GlobalActivePowerThousandthsSum += part.GlobalActivePowerThousandthsSum;
             total.FirstTimestamp ??= part.FirstTimestamp;
@@ -258,6 +290,13 @@ public static class HouseholdFileReader
                 return;
             }
 
+            if (ReadingValidator.CheckReading(reading.Timestamp, reading.Thousandths, reading.MissingMask) is { } broken)
+            {
+                Malformed(new MalformedLine(_lineNumber, broken,
+                    "the reading breaks a rule of the message contract (docs/contract.md, Message validity)", HouseholdPowerFormat.Printable(line)));
+                return;
+            }
+
             Summary.Readings++;
             if (reading.HasMissing)
             {
@@ -273,6 +312,23 @@ public static class HouseholdFileReader
             sink.OnReading(reading, _lineNumber);
         }
 
+        /// <summary>The file's last line, without terminator: a reading only when written as the data set writes every line.</summary>
+        public void UnterminatedLastLine(ReadOnlySpan<byte> line)
+        {
+            var content = !line.IsEmpty && line[^1] == (byte)'\r' ? line[..^1] : line;
+            if (!SawHeader || HouseholdLineParser.IsWrittenLikeTheDataSet(content))
+            {
+                Line(line);
+                return;
+            }
+
+            _lineNumber++;
+            Summary.DataLines++;
+            Malformed(new MalformedLine(_lineNumber, MalformedReason.TruncatedLastLine,
+                "the last line has no line terminator and is not written as the data set writes its lines (it may have been cut short)",
+                HouseholdPowerFormat.Printable(content)));
+        }
+
         public void LongLine(ReadOnlySpan<byte> start)
         {
             _lineNumber++;
@@ -283,7 +339,7 @@ public static class HouseholdFileReader
 
         private void Malformed(MalformedLine malformed)
         {
-            Summary.Malformed++;
+            Summary.CountMalformed(malformed.Reason);
             if (Summary.MalformedSample.Count < sampleSize)
             {
                 Summary.MalformedSample.Add(malformed);
@@ -339,3 +395,6 @@ public static class HouseholdFileReader
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
+
+/// <summary>A file read once: what it held, the SHA-256 of exactly the bytes parsed, and what changed while it was read (null: nothing).</summary>
+public sealed record HashedRead(ParseSummary Parse, string Sha256, string? Change);

@@ -13,7 +13,7 @@ public static class HouseholdLineParser
 
     private static ReadOnlySpan<int> FractionScale => [1000, 100, 10, 1];
 
-    public static bool TryParse(ReadOnlySpan<byte> line, out HouseholdReading reading, out MalformedReason reason, out string? detail)
+    public static bool TryParse(ReadOnlySpan<byte> line, out HouseholdReading reading, out string reason, out string? detail)
     {
         var cache = default(DateCache);
         return TryParse(line, ref cache, out reading, out reason, out detail);
@@ -25,10 +25,10 @@ public static class HouseholdLineParser
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(
-        ReadOnlySpan<byte> line, ref DateCache cache, out HouseholdReading reading, out MalformedReason reason, out string? detail)
+        ReadOnlySpan<byte> line, ref DateCache cache, out HouseholdReading reading, out string reason, out string? detail)
     {
         reading = default;
-        reason = default;
+        reason = "";
         detail = null;
 
         var dateEnd = line.IndexOf(HouseholdPowerFormat.Separator);
@@ -115,6 +115,53 @@ public static class HouseholdLineParser
         return position == line.Length + 1 || WrongFieldCount(line, out reason, out detail);
     }
 
+    /// <summary>
+    /// Whether a line is written the way the data set writes every line: nine fields, the time as HH:mm:ss, each
+    /// measure with exactly three decimals or <c>?</c>, the last field empty only after six <c>?</c> (the data set's
+    /// missing rows). A last line without terminator is only taken when it is: anything else may be a line cut short
+    /// (<c>...;1</c> of <c>...;17.000</c>) and is malformed with <see cref="MalformedReason.TruncatedLastLine"/>.
+    /// </summary>
+    public static bool IsWrittenLikeTheDataSet(ReadOnlySpan<byte> line)
+    {
+        if (line.Count(HouseholdPowerFormat.Separator) != HouseholdPowerFormat.FieldCount - 1)
+        {
+            return false;
+        }
+
+        var rest = line[(line.IndexOf(HouseholdPowerFormat.Separator) + 1)..];
+        var timeEnd = rest.IndexOf(HouseholdPowerFormat.Separator);
+        if (timeEnd != 8)
+        {
+            return false;
+        }
+
+        rest = rest[(timeEnd + 1)..];
+        var missing = 0;
+        for (var measure = 0; measure < HouseholdPowerFormat.MeasureCount; measure++)
+        {
+            var end = rest.IndexOf(HouseholdPowerFormat.Separator);
+            var field = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            if (field.Length == 1 && field[0] == HouseholdPowerFormat.MissingMarker)
+            {
+                missing++;
+            }
+            else if (!(field.IsEmpty && measure == HouseholdPowerFormat.MeasureCount - 1 && missing == measure) && !HasExactlyThreeDecimals(field))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool HasExactlyThreeDecimals(ReadOnlySpan<byte> field)
+    {
+        var point = field.IndexOf((byte)'.');
+        return point > 0 && field.Length - point - 1 == HouseholdPowerFormat.Scale
+            && !field[..point].ContainsAnyExceptInRange((byte)'0', (byte)'9') && !field[(point + 1)..].ContainsAnyExceptInRange((byte)'0', (byte)'9');
+    }
+
     /// <summary>The date of the previous line, as text and value.</summary>
     public struct DateCache
     {
@@ -129,7 +176,7 @@ public static class HouseholdLineParser
         private byte _element0;
     }
 
-    private static bool WrongFieldCount(ReadOnlySpan<byte> line, out MalformedReason reason, out string detail)
+    private static bool WrongFieldCount(ReadOnlySpan<byte> line, out string reason, out string detail)
     {
         reason = MalformedReason.WrongFieldCount;
         detail = line.IsEmpty
@@ -139,7 +186,7 @@ public static class HouseholdLineParser
     }
 
     /// <summary>A line with the wrong number of fields is reported as such, whatever else is wrong with it.</summary>
-    private static bool CheckFieldCountFirst(ReadOnlySpan<byte> line, ref MalformedReason reason, ref string? detail)
+    private static bool CheckFieldCountFirst(ReadOnlySpan<byte> line, ref string reason, ref string? detail)
     {
         if (line.Count(HouseholdPowerFormat.Separator) != HouseholdPowerFormat.FieldCount - 1)
         {

@@ -14,6 +14,17 @@ public sealed class ParseSummary
 
     public long Malformed { get; internal set; }
 
+    /// <summary>Malformed lines per reason (<see cref="MalformedReason"/> or a contract rule's reason), in order of first appearance.</summary>
+    public IReadOnlyDictionary<string, long> MalformedByReason => _malformedByReason;
+
+    private readonly OrderedDictionary<string, long> _malformedByReason = new(StringComparer.Ordinal);
+
+    internal void CountMalformed(string reason, long lines = 1)
+    {
+        Malformed += lines;
+        _malformedByReason[reason] = _malformedByReason.GetValueOrDefault(reason) + lines;
+    }
+
     public long Bytes { get; internal set; }
 
     /// <summary>Exact sum of Global_active_power over the readings, in thousandths of a kW.</summary>

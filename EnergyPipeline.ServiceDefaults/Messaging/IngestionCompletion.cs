@@ -45,6 +45,17 @@ public sealed record IngestionCompletion(
     [property: JsonPropertyName("traceparent")] string? TraceParent,
     [property: JsonPropertyName("completed_at")] DateTimeOffset CompletedAt)
 {
+    /// <summary>
+    /// Lines of the file the ingestion skipped as malformed (at most the ingestor's Ingestor:MaxMalformedLines); null in
+    /// a record of an ingestor that did not count them.
+    /// </summary>
+    [JsonPropertyName("malformed_lines")]
+    public long? MalformedLines { get; init; }
+
+    /// <summary>Those lines per reason (the ingestor's malformed-line reasons and the contract's), e.g. <c>{"bad_time": 1}</c>.</summary>
+    [JsonPropertyName("malformed_by_reason")]
+    public IReadOnlyDictionary<string, long>? MalformedByReason { get; init; }
+
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     /// <summary>The record of a control-topic message, or null (with the reason) when it is not one.</summary>

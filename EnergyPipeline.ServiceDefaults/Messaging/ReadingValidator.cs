@@ -67,9 +67,9 @@ public static class ReadingValidator
 
         if (EnergyReadingJson.TryReadCanonical(value, out reading))
         {
-            if (reading.Timestamp.Second != 0)
+            if (TimeProblem(reading.Timestamp) is { } timeProblem)
             {
-                return ReadingValidity.Reasons.TimestampNotWholeMinute;
+                return timeProblem;
             }
 
             if (checkKey && !key.SequenceEqual(EnergyReadingJson.CanonicalTimestamp(value)))
@@ -125,6 +125,11 @@ public static class ReadingValidator
             return ReadingValidity.Reasons.BadTimestamp;
         }
 
+        if (!ReadingValidity.InRange(reading.Timestamp))
+        {
+            return ReadingValidity.Reasons.TimestampOutOfRange;
+        }
+
         if (!timestampText.EndsWith(ReadingValidity.WholeMinuteSeconds, StringComparison.Ordinal))
         {
             return ReadingValidity.Reasons.TimestampNotWholeMinute;
@@ -160,6 +165,41 @@ public static class ReadingValidator
 
         return InBounds(reading) ? null : ReadingValidity.Reasons.MeasureOutOfRange;
     }
+
+    /// <summary>
+    /// The rules a reading already parsed from well-formed text can still break, in the rules' order: the timestamp's
+    /// range and whole minute, then the measures' bounds (the key is the reading's own timestamp). The ingestor applies
+    /// them to every line it parses, so a line it sends is a reading both engines accept.
+    /// </summary>
+    /// <param name="timestamp">The reading's minute.</param>
+    /// <param name="thousandths">The seven measures in thousandths, in the contract's order (0 when missing).</param>
+    /// <param name="missingMask">Bit i set: measure i is missing.</param>
+    /// <remarks>Called for every line the ingestor parses, in runs too short for tiered compilation to reach it: optimized at once.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static string? CheckReading(DateTime timestamp, ReadOnlySpan<int> thousandths, byte missingMask)
+    {
+        if (TimeProblem(timestamp) is { } timeProblem)
+        {
+            return timeProblem;
+        }
+
+        for (var i = 0; i < EnergyReadingThousandths.Measures; i++)
+        {
+            if ((missingMask & (1 << i)) == 0 && (thousandths[i] < MinimumThousandths[i] || thousandths[i] > MaximumThousandths[i]))
+            {
+                return ReadingValidity.Reasons.MeasureOutOfRange;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The timestamp's range, then its whole minute: the rules after its shape.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static string? TimeProblem(DateTime timestamp) =>
+        !ReadingValidity.InRange(timestamp) ? ReadingValidity.Reasons.TimestampOutOfRange
+        : timestamp.Second != 0 ? ReadingValidity.Reasons.TimestampNotWholeMinute
+        : null;
 
     private static bool InBounds(in EnergyReadingThousandths reading)
     {

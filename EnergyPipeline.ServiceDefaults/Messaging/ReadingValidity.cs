@@ -42,6 +42,7 @@ public static class ReadingValidity
         public const string DuplicateField = "duplicate_field";
         public const string MissingField = "missing_field";
         public const string BadTimestamp = "bad_timestamp";
+        public const string TimestampOutOfRange = "timestamp_out_of_range";
         public const string TimestampNotWholeMinute = "timestamp_not_whole_minute";
         public const string KeyMismatch = "key_mismatch";
         public const string MeasureNotANumber = "measure_not_a_number";
@@ -60,7 +61,8 @@ public static class ReadingValidity
         new(Reasons.UnknownField, "A field is not one of the eight contract fields (names are case-sensitive)."),
         new(Reasons.DuplicateField, "A field appears more than once."),
         new(Reasons.MissingField, "One of the eight contract fields is absent."),
-        new(Reasons.BadTimestamp, "timestamp is not a string yyyy-MM-ddTHH:mm:ss naming a real date and time (zero-padded, no zone, no fraction, year 0001-9999)."),
+        new(Reasons.BadTimestamp, "timestamp is not a string yyyy-MM-ddTHH:mm:ss naming a real date and time (zero-padded, no zone, no fraction)."),
+        new(Reasons.TimestampOutOfRange, $"The timestamp is before {FirstValidMinuteText} or not before {EndOfValidRangeText}: outside the plausible range, whatever the engine or the database would make of it."),
         new(Reasons.TimestampNotWholeMinute, "The timestamp's seconds are not 00."),
         new(Reasons.KeyMismatch, "The key is not, byte for byte, the value's timestamp."),
         new(Reasons.MeasureNotANumber, "A measure is neither null nor a JSON number (a string such as \"1\", true, NaN, a leading zero, a plus sign)."),
@@ -111,6 +113,26 @@ public static class ReadingValidity
 
     /// <summary>The timestamp's text inside its quotes (group 1); no match when the value is not a string.</summary>
     public static readonly string TimestampValuePattern = $@"""{EnergyReadingJson.Timestamp.Value}""{Whitespace}:{Whitespace}""([^""]*)""";
+
+    /// <summary>
+    /// The first minute a reading may have. Earlier dates are not this household's (the data set starts in 2006), and
+    /// some would not survive the writers: Npgsql writes <see cref="DateTime.MinValue"/> as -infinity unless told not
+    /// to, and Spark's JDBC writer shifts dates before 1582-10-15 by days (pgjdbc renders java.sql.Timestamp in the
+    /// Julian calendar).
+    /// </summary>
+    public static readonly DateTime FirstValidMinute = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+
+    /// <summary>The first minute past the plausible range (exclusive): the last valid minute is 2099-12-31T23:59.</summary>
+    public static readonly DateTime EndOfValidRange = new(2100, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+
+    /// <summary><see cref="FirstValidMinute"/> in the timestamp's text form: text of the timestamp's shape compares as its time does.</summary>
+    public const string FirstValidMinuteText = "1970-01-01T00:00:00";
+
+    /// <summary><see cref="EndOfValidRange"/> in the timestamp's text form.</summary>
+    public const string EndOfValidRangeText = "2100-01-01T00:00:00";
+
+    /// <summary>Whether a timestamp lies in the plausible range [<see cref="FirstValidMinute"/>, <see cref="EndOfValidRange"/>).</summary>
+    public static bool InRange(DateTime timestamp) => timestamp >= FirstValidMinute && timestamp < EndOfValidRange;
 
     /// <summary>yyyy-MM-ddTHH:mm:ss, zero-padded, year not 0000; the calendar is then checked by a strict parser.</summary>
     public const string TimestampShapePattern = @"\A(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\z";

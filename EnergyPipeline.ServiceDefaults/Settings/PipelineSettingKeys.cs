@@ -31,6 +31,7 @@ public static class PipelineSettingKeys
         "Pipeline:Topic",
         "Pipeline:ConnectTimeout",
         "Pipeline:ReadStallTimeout",
+        "Pipeline:RunHeartbeat",
         "Pipeline:Spark:KafkaBootstrapServers",
         "Pipeline:Spark:PostgresAddress",
         "Pipeline:Spark:RawZonePath",
@@ -48,6 +49,7 @@ public static class PipelineSettingKeys
         "Ingestor:MessageTimeoutMs",
         "Ingestor:RowsPerBatchSpan",
         "Ingestor:MalformedSampleSize",
+        "Ingestor:MaxMalformedLines",
     };
 
     /// <summary>

@@ -43,10 +43,12 @@ public sealed partial class JobRunner(
         LogStarting(run.RunId, engine.Name, topic);
 
         await using var lease = await store.StartRunAsync(run, engine.Name, cancellationToken);
+        // A run another run marked abandoned stops at once (RunLease.Lost) and records its own failure.
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
         EngineResult? result = null;
         try
         {
-            result = await engine.RunAsync(run, cancellationToken);
+            result = await engine.RunAsync(run, running.Token);
             LinkContributingIngestions(activity, result.Evidence);
             if (result.Unattributed > 0)
             {
@@ -63,7 +65,7 @@ public sealed partial class JobRunner(
             var publishStarted = Stopwatch.GetTimestamp();
             using (JobTelemetry.Source.StartActivity("publish quarterly figures"))
             {
-                quarters = await store.PublishAsync(run.RunId, result, cancellationToken);
+                quarters = await store.PublishAsync(run.RunId, result, running.Token);
             }
 
             JobTelemetry.RecordStage("publish", engine.Name, Stopwatch.GetElapsedTime(publishStarted));
@@ -80,7 +82,9 @@ public sealed partial class JobRunner(
         }
         catch (Exception ex)
         {
-            var error = ex is OperationCanceledException ? "cancelled" : $"{ex.GetType().Name}: {ex.Message}";
+            var error = lease.Lost.IsCancellationRequested ? $"{nameof(RunAbandonedException)}: {RunAbandonedException.Describe(run.RunId)}"
+                : ex is OperationCanceledException ? "cancelled"
+                : $"{ex.GetType().Name}: {ex.Message}";
             activity?.SetStatus(ActivityStatusCode.Error, error);
             LogFailed(ex, run.RunId, error);
             try
@@ -92,6 +96,11 @@ public sealed partial class JobRunner(
                 // The cause comes first: the failed bookkeeping is secondary (a later run marks this one abandoned).
                 throw new JobFailedException(
                     $"{error} (recording this failure in {Storage.EnergySchema.RunsTable} failed too: {recording.GetType().Name}: {recording.Message})", ex);
+            }
+
+            if (lease.Lost.IsCancellationRequested && ex is OperationCanceledException)
+            {
+                throw new RunAbandonedException(RunAbandonedException.Describe(run.RunId));
             }
 
             throw;

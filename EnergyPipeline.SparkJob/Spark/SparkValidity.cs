@@ -65,6 +65,9 @@ public static class SparkValidity
             ReadingValidity.Reasons.MissingField => $"size({names}) <> {ReadingValidity.FieldNames.Count}",
             ReadingValidity.Reasons.BadTimestamp =>
                 $"NOT ({TimestampTextColumn} RLIKE {Lit(ReadingValidity.TimestampShapePattern)}) OR {ReadingAt(TimestampTextColumn)} IS NULL",
+            // Text of the timestamp's shape compares as its time does (Spark compares strings byte by byte).
+            ReadingValidity.Reasons.TimestampOutOfRange =>
+                $"{TimestampTextColumn} < {Lit(ReadingValidity.FirstValidMinuteText)} OR {TimestampTextColumn} >= {Lit(ReadingValidity.EndOfValidRangeText)}",
             ReadingValidity.Reasons.TimestampNotWholeMinute => $"right({TimestampTextColumn}, 2) <> {Lit(ReadingValidity.WholeMinuteSeconds)}",
             ReadingValidity.Reasons.KeyMismatch => $"{KeyColumn} <> {TimestampTextColumn}",
             ReadingValidity.Reasons.MeasureNotANumber => AnyMeasure(token => $"NOT ({token} RLIKE {Lit(ReadingValidity.JsonNumberPattern)})"),

@@ -118,7 +118,23 @@ public static class EnergySchema
             COMMENT ON TABLE {QuarterlyTable} IS 'Quarterly energy figures of the last successful job run (docs/contract.md, quarterly_energy_data).';
             """),
 
-        // Depends on versions 1-4 (the columns it describes); replaces the column comments of 2-4.
-        new(6, "comments on every column of the output tables", OutputColumnComments.Sql),
+        // Depends on version 1 only.
+        new(6, "run log: malformed lines of the ingestions used, run heartbeats", $"""
+            ALTER TABLE {RunsTable}
+                ADD COLUMN malformed_lines           bigint,
+                ADD COLUMN ingestion_malformed_lines bigint[],
+                ADD COLUMN malformed_by_reason       jsonb,
+                ADD COLUMN heartbeat_at              timestamptz,
+                ADD COLUMN heartbeat_interval        interval;
+            COMMENT ON COLUMN {RunsTable}.malformed_lines IS 'Lines the ingestions behind the published figures skipped as malformed (within Ingestor:MaxMalformedLines), summed.';
+            COMMENT ON COLUMN {RunsTable}.ingestion_malformed_lines IS 'Malformed lines each of those ingestions skipped, in the order of ingestion_run_ids (NULL: its ingestor did not count them).';
+            COMMENT ON COLUMN {RunsTable}.malformed_by_reason IS 'Those lines per reason, summed over the ingestions.';
+            COMMENT ON COLUMN {RunsTable}.heartbeat_at IS 'Last renewal of a running run''s lease, by the database''s clock; another run marks it abandoned once it is older than 6 heartbeat intervals.';
+            COMMENT ON COLUMN {RunsTable}.heartbeat_interval IS 'How often the run renews heartbeat_at (Pipeline:RunHeartbeat).';
+            """),
+
+        // Depends on versions 1-4 (the columns it describes); replaces the column comments of 2-4 and leaves version
+        // 6's on the columns it added.
+        new(7, "comments on every column of the output tables", OutputColumnComments.Sql),
     ];
 }

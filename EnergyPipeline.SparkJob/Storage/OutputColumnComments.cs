@@ -1,7 +1,7 @@
 namespace EnergyPipeline.SparkJob.Storage;
 
 /// <summary>
-/// Migration 6: a comment on every column of <c>quarterly_energy_data</c> and <c>pipeline_runs</c>, so <c>\d+</c> in
+/// Migration 7: a comment on every column of <c>quarterly_energy_data</c> and <c>pipeline_runs</c>, so <c>\d+</c> in
 /// psql says what each figure is. docs/contract.md's column tables are these comments (ColumnCommentTests compares them
 /// with the migrated database). Frozen with the migration: a changed meaning is a new migration, never an edit here.
 /// </summary>
@@ -32,7 +32,7 @@ internal static class OutputColumnComments
     [
         ("run_id", "The run's id; the primary key. Also its staging rows' run_id, its Spark session id and the name of its raw zone directory (run_id=...)."),
         ("engine", "local (in-process) or spark (Spark Connect): the engine that did the run's work."),
-        ("status", "running while it works; succeeded once it published; failed with its error when it did not (the old figures stay), set at once for a run whose pre-flight check failed after PostgreSQL answered; abandoned when its process ended without recording an outcome (set by a later run)."),
+        ("status", "running while it works; succeeded once it published; failed with its error when it did not (the old figures stay), also at once for a run whose pre-flight check failed after PostgreSQL answered; abandoned when its heartbeat went stale (its process ended, or was paused or cut off from the database, for 6 heartbeat intervals), set by a later run and replaced by failed with the run's own error if that run was alive after all."),
         ("started_at", "When the run started."),
         ("finished_at", "When its outcome was recorded; NULL while it runs."),
         ("kafka_offsets", "The snapshot read, in partition order: [{\"partition\":0,\"start_offset\":0,\"end_offset\":123,\"messages\":123}, ...], the end exclusive; messages may be fewer than the span on a compacted topic. NULL when the run failed before reading."),

@@ -11,13 +11,25 @@ namespace EnergyPipeline.SparkJob.Storage;
 /// <summary>
 /// The job's writes to PostgreSQL: the run row, the staging rows of a run, and the publication that replaces
 /// <c>quarterly_energy_data</c> with them in one transaction (readers see the old figures or the new ones).
-/// Each live run holds a session advisory lock on its run id (<see cref="RunLease"/>), so a run that starts can tell
-/// a run that died (killed, or cut off from the database) from one still working, and mark it abandoned.
+/// Each live run holds a lease (<see cref="RunLease"/>): it renews <c>heartbeat_at</c> in its row every
+/// <paramref name="runHeartbeat"/>, so a run that starts can tell a run that died (killed, or cut off from the database
+/// for long) from one still working, by the database's clock, and mark it abandoned.
 /// </summary>
-public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<QuarterlyStore>? logger = null)
+public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<QuarterlyStore>? logger = null, TimeSpan? runHeartbeat = null)
 {
-    /// <summary>First key of the session advisory lock each live run holds ("EnRu"); the second is hashtext(run id).</summary>
+    /// <summary>How often a live run renews its heartbeat when not told otherwise (<c>Pipeline:RunHeartbeat</c>).</summary>
+    public static readonly TimeSpan DefaultRunHeartbeat = TimeSpan.FromSeconds(10);
+
+    /// <summary>Heartbeat intervals a run's heartbeat must be older than, by the database's clock, before another run may mark it abandoned.</summary>
+    public const int MissedHeartbeatsBeforeAbandoned = 6;
+
+    /// <summary>
+    /// First key of the session advisory lock runs of earlier versions of the job held ("EnRu"; the second is
+    /// hashtext(run id)): a running row without a heartbeat is abandoned when that lock is free.
+    /// </summary>
     public const int RunLockNamespace = 0x456E5275;
+
+    private readonly TimeSpan _runHeartbeat = runHeartbeat ?? DefaultRunHeartbeat;
 
     public const string StatusAbandoned = "abandoned";
 
@@ -34,48 +46,27 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
     public const string StatusFailed = "failed";
 
     /// <summary>
-    /// Records the start of a run (status running) under its advisory lock, after marking every running run whose
-    /// lock is free as abandoned. Dispose the lease when the run's outcome is recorded.
+    /// Records the start of a run (status running, heartbeat now), after marking every running run whose heartbeat is
+    /// stale as abandoned, and starts renewing its heartbeat. Dispose the lease when the run's outcome is recorded.
     /// </summary>
     public async Task<RunLease> StartRunAsync(JobRun run, string engine, CancellationToken cancellationToken)
     {
-        var connection = await _retry.RunAsync("locking the run", async ct =>
+        await AbandonDeadRunsAsync(cancellationToken);
+        await _retry.RunAsync("recording the run's start", async ct =>
         {
-            var opened = await dataSource.OpenConnectionAsync(ct);
-            try
-            {
-                await ExecuteAsync(opened, null, "SELECT pg_advisory_lock(@ns, hashtext(@run::text))", ct, ("ns", RunLockNamespace), ("run", run.RunId));
-                return opened;
-            }
-            catch
-            {
-                await opened.DisposeAsync();
-                throw;
-            }
+            await using var command = dataSource.CreateCommand($"""
+                INSERT INTO {EnergySchema.RunsTable} (run_id, engine, status, started_at, topic, heartbeat_at, heartbeat_interval)
+                VALUES (@run, @engine, @status, @started, @topic, now(), @interval)
+                """);
+            command.Parameters.AddWithValue("run", run.RunId);
+            command.Parameters.AddWithValue("engine", engine);
+            command.Parameters.AddWithValue("status", StatusRunning);
+            command.Parameters.AddWithValue("started", run.StartedAt);
+            command.Parameters.AddWithValue("topic", run.Topic);
+            command.Parameters.AddWithValue("interval", _runHeartbeat);
+            await command.ExecuteNonQueryAsync(ct);
         }, cancellationToken);
-        var lease = new RunLease(connection, run.RunId);
-        try
-        {
-            await AbandonDeadRunsAsync(cancellationToken);
-            await _retry.RunAsync("recording the run's start", async ct =>
-            {
-                await using var command = dataSource.CreateCommand($"""
-                    INSERT INTO {EnergySchema.RunsTable} (run_id, engine, status, started_at, topic) VALUES (@run, @engine, @status, @started, @topic)
-                    """);
-                command.Parameters.AddWithValue("run", run.RunId);
-                command.Parameters.AddWithValue("engine", engine);
-                command.Parameters.AddWithValue("status", StatusRunning);
-                command.Parameters.AddWithValue("started", run.StartedAt);
-                command.Parameters.AddWithValue("topic", run.Topic);
-                await command.ExecuteNonQueryAsync(ct);
-            }, cancellationToken);
-            return lease;
-        }
-        catch
-        {
-            await lease.DisposeAsync();
-            throw;
-        }
+        return RunLease.Start(this, run.RunId, _runHeartbeat, _logger);
     }
 
     /// <summary>
@@ -99,8 +90,28 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         }, cancellationToken);
 
     /// <summary>
-    /// Marks every running run whose advisory lock is free (its process is gone) as abandoned, with the time, and
-    /// deletes its staging rows. Returns their ids.
+    /// Renews a running run's heartbeat. Returns the run's status when it is no longer running (abandoned by another
+    /// run, or its outcome recorded), else null.
+    /// </summary>
+    internal Task<string?> RenewHeartbeatAsync(Guid runId, CancellationToken cancellationToken) => _retry.RunAsync("renewing the run's heartbeat", async ct =>
+    {
+        await using var command = dataSource.CreateCommand($"""
+            WITH renewed AS (
+                UPDATE {EnergySchema.RunsTable} SET heartbeat_at = now() WHERE run_id = @run AND status = @running RETURNING status
+            )
+            SELECT status FROM renewed UNION ALL SELECT status FROM {EnergySchema.RunsTable} WHERE run_id = @run AND NOT EXISTS (SELECT 1 FROM renewed)
+            """);
+        command.Parameters.AddWithValue("run", runId);
+        command.Parameters.AddWithValue("running", StatusRunning);
+        var status = (string?)await command.ExecuteScalarAsync(ct);
+        return status == StatusRunning ? null : status ?? "missing";
+    }, cancellationToken);
+
+    /// <summary>
+    /// Marks every running run whose heartbeat is older than <see cref="MissedHeartbeatsBeforeAbandoned"/> of its own
+    /// intervals by the database's clock (its process is gone, or has been cut off from the database that long) as
+    /// abandoned, with the time, and deletes its staging rows. A running row without a heartbeat (a run of an earlier
+    /// version of the job) is abandoned when that version's session advisory lock is free. Returns their ids.
     /// </summary>
     public Task<List<Guid>> AbandonDeadRunsAsync(CancellationToken cancellationToken) => _retry.RunAsync("marking abandoned runs", async ct =>
     {
@@ -110,13 +121,20 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         await using (var update = new NpgsqlCommand($"""
             UPDATE {EnergySchema.RunsTable}
             SET status = @abandoned, finished_at = now(),
-                error = 'abandoned: the run''s process ended without recording an outcome (killed, or cut off from the database); noticed by a later run'
-            WHERE status = @running AND pg_try_advisory_xact_lock(@ns, hashtext(run_id::text))
+                error = CASE WHEN heartbeat_at IS NULL
+                    THEN 'abandoned: the run''s process ended without recording an outcome (killed, or cut off from the database); noticed by a later run'
+                    ELSE 'abandoned: its heartbeat was last renewed at ' || heartbeat_at || ', more than ' || @missed || ' intervals of '
+                        || heartbeat_interval || ' before ' || now() || ' by the database''s clock (its process ended, or lost the database that long); noticed by a later run'
+                END
+            WHERE status = @running
+              AND (heartbeat_at < now() - @missed * heartbeat_interval
+                   OR (heartbeat_at IS NULL AND pg_try_advisory_xact_lock(@ns, hashtext(run_id::text))))
             RETURNING run_id
             """, connection, transaction))
         {
             update.Parameters.AddWithValue("abandoned", StatusAbandoned);
             update.Parameters.AddWithValue("running", StatusRunning);
+            update.Parameters.AddWithValue("missed", MissedHeartbeatsBeforeAbandoned);
             update.Parameters.AddWithValue("ns", RunLockNamespace);
             await using var reader = await update.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
@@ -194,6 +212,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(@key)", cancellationToken, ("key", PublishLockKey));
+        await CheckStillRunningAsync(connection, transaction, runId, cancellationToken);
         await CheckNoNewerSnapshotPublishedAsync(connection, transaction, runId, result, cancellationToken);
 
         // DELETE, not TRUNCATE: readers keep their MVCC snapshot of the old rows and are never blocked.
@@ -212,6 +231,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
                 duplicates_dropped = @duplicates, invalid_count = @invalid, unattributed_count = @unattributed, quarters_written = @quarters,
                 invalid_by_reason = @reasons, invalid_samples = @samples,
                 ingestion_run_ids = @ingestions, source_sha256s = @sources, completed_ingestion_run_ids = @completed,
+                ingestion_malformed_lines = @ingestionMalformed, malformed_lines = @malformed, malformed_by_reason = @malformedReasons,
                 raw_zone_uri = @rawZone
             WHERE run_id = @run AND status = @running
             """, connection, transaction);
@@ -231,6 +251,9 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         update.Parameters.AddWithValue("ingestions", lineage.Select(c => c.RunId).ToArray());
         update.Parameters.AddWithValue("sources", lineage.Select(c => c.SourceSha256).Distinct().ToArray());
         update.Parameters.AddWithValue("completed", result.Evidence.Attribution.Ingestions.Select(c => c.RunId).ToArray());
+        update.Parameters.AddWithValue("ingestionMalformed", NpgsqlDbType.Array | NpgsqlDbType.Bigint, lineage.Select(c => c.MalformedLines).ToArray());
+        update.Parameters.AddWithValue("malformed", lineage.Sum(c => c.MalformedLines ?? 0));
+        update.Parameters.AddWithValue("malformedReasons", NpgsqlDbType.Jsonb, MalformedReasonsJson(lineage));
         if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
             throw new InvalidOperationException($"Run {runId} is not a running run of {EnergySchema.RunsTable}: nothing published.");
@@ -239,6 +262,26 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         await transaction.CommitAsync(cancellationToken);
         return quarters;
     }
+
+    /// <summary>
+    /// Locks the run's row for the publishing transaction; a run another run marked abandoned never publishes.
+    /// </summary>
+    private static async Task CheckStillRunningAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var query = new NpgsqlCommand($"SELECT status FROM {EnergySchema.RunsTable} WHERE run_id = @run FOR UPDATE", connection, transaction);
+        query.Parameters.AddWithValue("run", runId);
+        if ((string?)await query.ExecuteScalarAsync(cancellationToken) is StatusAbandoned)
+        {
+            throw new RunAbandonedException(RunAbandonedException.Describe(runId));
+        }
+    }
+
+    /// <summary><c>{"reason": lines, ...}</c>: the malformed lines of the ingestions the figures come from, summed per reason.</summary>
+    public static string MalformedReasonsJson(IEnumerable<Messaging.IngestionCompletion> ingestions) =>
+        JsonSerializer.Serialize(ingestions
+            .SelectMany(c => c.MalformedByReason ?? new Dictionary<string, long>())
+            .GroupBy(r => r.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(r => r.Value)));
 
     /// <summary>
     /// The figures in place come from a run of the same topic; when either run's newest completion record is among the
@@ -303,7 +346,10 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         }
     }
 
-    /// <summary>Marks a run failed with its error (and its counts when known) and clears its staging rows.</summary>
+    /// <summary>
+    /// Marks a run failed with its own error (and its counts when known) and clears its staging rows: a run that was
+    /// marked abandoned while alive records its own outcome over that mark.
+    /// </summary>
     public Task FailRunAsync(Guid runId, string error, EngineResult? result, CancellationToken cancellationToken) =>
         _retry.RunAsync("recording the failure", async ct =>
         {
@@ -314,10 +360,11 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
                 SET status = @status, finished_at = now(), error = @error, kafka_offsets = @offsets,
                     readings_read = @read, duplicates_dropped = @duplicates, invalid_count = @invalid, unattributed_count = @unattributed, quarters_written = 0,
                     invalid_by_reason = @reasons, invalid_samples = @samples
-                WHERE run_id = @run AND status = @running
+                WHERE run_id = @run AND status IN (@running, @abandoned)
                 """, connection, transaction);
             update.Parameters.AddWithValue("status", StatusFailed);
             update.Parameters.AddWithValue("running", StatusRunning);
+            update.Parameters.AddWithValue("abandoned", StatusAbandoned);
             update.Parameters.AddWithValue("run", runId);
             update.Parameters.AddWithValue("error", error);
             update.Parameters.AddWithValue("offsets", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : OffsetsJson(result.Partitions));
@@ -385,32 +432,6 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         }
 
         return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-}
-
-/// <summary>
-/// A live run's session advisory lock on its run id, held on a connection of its own until the run's outcome is
-/// recorded; if the process dies, PostgreSQL releases it with the session.
-/// </summary>
-public sealed class RunLease(NpgsqlConnection connection, Guid runId) : IAsyncDisposable
-{
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@ns, hashtext(@run::text))", connection);
-            unlock.Parameters.AddWithValue("ns", QuarterlyStore.RunLockNamespace);
-            unlock.Parameters.AddWithValue("run", runId);
-            await unlock.ExecuteNonQueryAsync();
-        }
-        catch (NpgsqlException)
-        {
-            // The session is gone, and its lock with it.
-        }
-        finally
-        {
-            await connection.DisposeAsync();
-        }
     }
 }
 

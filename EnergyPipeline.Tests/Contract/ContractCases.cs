@@ -109,6 +109,15 @@ public static class ContractCases
         Invalid("year 0000", Value("\"0000-01-01T00:00:00\"", Example), BadTimestamp, key: "0000-01-01T00:00:00"),
         Invalid("a null timestamp", Value("null", Example), BadTimestamp),
         Invalid("a numeric timestamp", Value("20061216172400", Example), BadTimestamp),
+        // The plausible range: 1970-01-01T00:00 to 2099-12-31T23:59.
+        Valid("the first minute of the range", Value("\"1970-01-01T00:00:00\"", Example), ExampleThousandths, key: "1970-01-01T00:00:00"),
+        Valid("the last minute of the range", Value("\"2099-12-31T23:59:00\"", Example), ExampleThousandths, key: "2099-12-31T23:59:00"),
+        Invalid("year 0001 (DateTime.MinValue's)", Value("\"0001-01-01T00:00:00\"", Example), TimestampOutOfRange, key: "0001-01-01T00:00:00"),
+        Invalid("year 1583, just after the Gregorian switch", Value("\"1583-01-01T00:00:00\"", Example), TimestampOutOfRange, key: "1583-01-01T00:00:00"),
+        Invalid("the minute before the range", Value("\"1969-12-31T23:59:00\"", Example), TimestampOutOfRange, key: "1969-12-31T23:59:00"),
+        Invalid("the minute after the range", Value("\"2100-01-01T00:00:00\"", Example), TimestampOutOfRange, key: "2100-01-01T00:00:00"),
+        Invalid("year 9999", Value("\"9999-12-31T23:59:00\"", Example), TimestampOutOfRange, key: "9999-12-31T23:59:00"),
+        Invalid("the range is checked before the whole minute", Value("\"1969-12-31T23:59:30\"", Example), TimestampOutOfRange, key: "1969-12-31T23:59:30"),
         Invalid("not a whole minute", Value("\"2006-12-16T17:24:30\"", Example), TimestampNotWholeMinute, key: "2006-12-16T17:24:30"),
         Invalid("second 60", Value("\"2006-12-16T17:24:60\"", Example), BadTimestamp, key: "2006-12-16T17:24:60"),
 

@@ -119,12 +119,38 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         File.Delete(passwordFile);
 
         Port = FreePort();
-        var options = string.Join(' ',
-            $"-c port={Port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={_root}",
-            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200");
         await RunAsync(Path.Combine(_binDirectory!, "pg_ctl"),
-            ["start", "-D", DataDirectory, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "-o", options]);
+            ["start", "-D", DataDirectory, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "-o", ServerOptions]);
         _started = true;
+    }
+
+    private string ServerOptions => string.Join(' ',
+        $"-c port={Port}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={_root}",
+        "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200");
+
+    /// <summary>
+    /// Restarts the server as a crash would (<c>pg_ctl restart -m immediate</c>: every session ends at once, the server
+    /// recovers from its log) and returns once it takes connections again. Every test on this server sees it: only a
+    /// server of the test's own (a fixture it creates and disposes) may be restarted.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        if (_binDirectory is null || !_started)
+        {
+            throw new InvalidOperationException("Only a started server of local binaries can be restarted.");
+        }
+
+        // The server runs with synchronous_commit off: a checkpoint first writes out what was committed, so the crash
+        // ends sessions but loses no commit, as on a server that commits synchronously.
+        await using (var connection = new NpgsqlConnection(ConnectionString()))
+        {
+            await connection.OpenAsync();
+            await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection);
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+
+        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+            ["restart", "-D", DataDirectory, "-m", "immediate", "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "-o", ServerOptions]);
     }
 
     public async ValueTask DisposeAsync()

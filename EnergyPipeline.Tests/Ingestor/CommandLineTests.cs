@@ -60,10 +60,10 @@ public sealed class CommandLineTests : IDisposable
         var (code, output, errors) = await IngestorCli.RunAsync("validate", "--file", path);
 
         Assert.Equal(1, code);
-        Assert.Contains("line 3: ImpossibleValue", errors, StringComparison.Ordinal);
+        Assert.Contains("line 3: impossible_value", errors, StringComparison.Ordinal);
         var json = IngestorCli.LastLineJson(output);
         Assert.Equal(SummaryStatus.Failed, json.GetProperty("status").GetString());
-        Assert.StartsWith("malformed lines: 1 of 3; the first: line 3: ImpossibleValue", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"1 malformed line in {path}", json.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(3, json.GetProperty("rows_read").GetInt64());
         Assert.Equal(1, json.GetProperty("malformed").GetInt64());
         Assert.Equal(1, json.GetProperty("missing_value_rows").GetInt64());

@@ -1,3 +1,4 @@
+using EnergyPipeline.Messaging;
 using EnergyPipeline.Ingestor.Parsing;
 using static EnergyPipeline.Tests.Ingestor.ParsingHelpers;
 
@@ -78,7 +79,7 @@ public sealed class HouseholdFileReaderTests
     [InlineData("16/12/2006;17:28:00;NaN;0.502;233.740;23.000;0.000;1.000;17.000", MalformedReason.BadNumber, "'NaN'")]
     [InlineData("16/12/2006;17:28:00;5.388;-0.502;233.740;23.000;0.000;1.000;17.000", MalformedReason.ImpossibleValue, "Global_reactive_power is negative")]
     [InlineData("16/12/2006;17:28:00;-5.388;0.502;233.740;23.000;0.000;1.000;17.000", MalformedReason.ImpossibleValue, "Global_active_power is negative")]
-    public void Each_malformed_kind_is_reported_with_its_line_number_and_reason(string badLine, MalformedReason reason, string detailPart)
+    public void Each_malformed_kind_is_reported_with_its_line_number_and_reason(string badLine, string reason, string detailPart)
     {
         var text = Header + "\n" +
             "16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;17.000\n" +
@@ -109,7 +110,58 @@ public sealed class HouseholdFileReaderTests
         Assert.Equal((2L, 1L, 1L), (truncated.DataLines, truncated.Readings, truncated.Malformed));
         var malformed = Assert.Single(truncated.MalformedSample);
         Assert.Equal(3, malformed.LineNumber);
-        Assert.Equal(MalformedReason.WrongFieldCount, malformed.Reason);
+        Assert.Equal(MalformedReason.TruncatedLastLine, malformed.Reason);
+    }
+
+    [Theory]
+    [InlineData("16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;17.000", true)]
+    [InlineData("16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;17.000\r", true)]
+    [InlineData("21/12/2006;11:23:00;?;?;?;?;?;?;", true)]
+    [InlineData("21/12/2006;11:23:00;?;?;?;?;?;?;?", true)]
+    [InlineData("16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;1", false)]
+    [InlineData("16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;17.00", false)]
+    [InlineData("16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;", false)]
+    [InlineData("16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;?;", false)]
+    [InlineData("16/12/2006;17:24:00;4.216;0.418;234.84;18.400;0.000;1.000;17.000", false)]
+    [InlineData("16/12/2006;17:24:0", false)]
+    [InlineData("16/12/200", false)]
+    public void An_unterminated_last_line_is_a_reading_only_when_written_as_the_data_set_writes_its_lines(string last, bool reading)
+    {
+        var (summary, sink) = Parse(Header + "\n16/12/2006;17:23:00;4.216;0.418;234.840;18.400;0.000;1.000;17.000\n" + last);
+
+        Assert.Equal((2L, reading ? 2L : 1L), (summary.DataLines, summary.Readings));
+        Assert.Equal(reading ? 1 : 0, sink.Readings.Count - 1);
+        if (!reading)
+        {
+            var malformed = Assert.Single(summary.MalformedSample);
+            Assert.Equal((3L, MalformedReason.TruncatedLastLine), (malformed.LineNumber, malformed.Reason));
+            Assert.Equal(1, summary.MalformedByReason[MalformedReason.TruncatedLastLine]);
+        }
+    }
+
+    [Theory]
+    [InlineData("1/1/0001;00:00:00", ReadingValidity.Reasons.TimestampOutOfRange)]
+    [InlineData("1/1/1583;00:00:00", ReadingValidity.Reasons.TimestampOutOfRange)]
+    [InlineData("31/12/1969;23:59:00", ReadingValidity.Reasons.TimestampOutOfRange)]
+    [InlineData("1/1/2100;00:00:00", ReadingValidity.Reasons.TimestampOutOfRange)]
+    [InlineData("16/12/2006;17:24:30", ReadingValidity.Reasons.TimestampNotWholeMinute)]
+    [InlineData("1/1/1970;00:00:00", null)]
+    [InlineData("31/12/2099;23:59:00", null)]
+    public void A_line_whose_reading_breaks_a_contract_rule_is_malformed_with_that_rules_reason(string dateAndTime, string? reason)
+    {
+        var (summary, sink) = Parse(Header + "\n" + dateAndTime + ";4.216;0.418;234.840;18.400;0.000;1.000;17.000\n");
+
+        Assert.Equal(reason is null ? Array.Empty<string>() : [reason], summary.MalformedSample.Select(m => m.Reason));
+        Assert.Equal(reason is null ? 1 : 0, sink.Readings.Count);
+    }
+
+    [Fact]
+    public void A_measure_beyond_the_contracts_bounds_is_malformed_as_measure_out_of_range()
+    {
+        var (summary, sink) = Parse(Header + "\n16/12/2006;17:24:00;4.216;0.418;100.000;18.400;0.000;1.000;17.000\n");
+
+        Assert.Equal(ReadingValidity.Reasons.MeasureOutOfRange, Assert.Single(summary.MalformedSample).Reason);
+        Assert.Empty(sink.Readings);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class IngestionKafkaTests : IDisposable
 
         using var cluster = new MockKafkaCluster();
         cluster.CreatePipelineTopics(Topic, 6);
-        var options = new IngestorOptions { RowsPerBatchSpan = 5_000, MessageTimeoutMs = 30_000 };
+        var options = new IngestorOptions { RowsPerBatchSpan = 5_000, MessageTimeoutMs = 30_000, MaxMalformedLines = 2 };
 
         IngestionResult result;
         using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
@@ -128,6 +128,9 @@ public sealed class IngestionKafkaTests : IDisposable
         var completion = IngestionCompletion.TryParse(control.Message.Value, out var error);
         Assert.True(completion is not null, error);
         Assert.Equal((result.RunId, expectedSha, (long)rows, run.Id), (completion.RunId, completion.SourceSha256, completion.RowsSent, completion.TraceParent));
+        // The two lines skipped, within Ingestor:MaxMalformedLines, by reason.
+        Assert.Equal(2, completion.MalformedLines);
+        Assert.Equal([("bad_time", 1L), ("wrong_field_count", 1L)], completion.MalformedByReason!.Select(r => (r.Key, r.Value)).Order());
         Assert.Equal(expected.Keys.Min(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.FirstReading!.Value));
         Assert.Equal(expected.Keys.Max(StringComparer.Ordinal), RawEnergyTopic.FormatKey(completion.LastReading!.Value));
         var runs = TestIngestion.OffsetRunsOf(messages.Select(m => (m.Partition.Value, m.Offset.Value)));
@@ -244,7 +247,7 @@ public sealed class IngestionKafkaTests : IDisposable
 
         using var cluster = new MockKafkaCluster();
         cluster.CreatePipelineTopics(Topic, 2);
-        var options = new IngestorOptions { Partitions = 2 };
+        var options = new IngestorOptions { Partitions = 2, MaxMalformedLines = 1 };
         IngestionResult result;
         using (var producer = new ProducerBuilder<byte[], byte[]>(IngestorProducerConfig.Create(cluster.BootstrapServers, options)).SetLogHandler((_, _) => { }).Build())
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).SetLogHandler((_, _) => { }).Build())

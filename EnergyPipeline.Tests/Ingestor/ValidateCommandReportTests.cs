@@ -25,7 +25,7 @@ public sealed class ValidateCommandReportTests : IDisposable
         // The sample printed is the first lines (20 by default), each with its line number.
         var printed = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(20, printed.Length);
-        Assert.StartsWith("malformed line 3: BadDate", printed[0], StringComparison.Ordinal);
+        Assert.StartsWith("malformed line 3: bad_date", printed[0], StringComparison.Ordinal);
         Assert.InRange(json.GetProperty("seconds").GetDouble(), 0, elapsed.TotalSeconds + 0.0005); // rounded to 3 decimals
     }
 
@@ -43,7 +43,7 @@ public sealed class ValidateCommandReportTests : IDisposable
         var json = IngestorCli.LastLineJson(output);
         Assert.Equal(3, json.GetProperty("rows_read").GetInt64());
         Assert.Equal(1, json.GetProperty("malformed").GetInt64());
-        Assert.Contains("malformed line 3: LineTooLong", errors, StringComparison.Ordinal);
+        Assert.Contains("malformed line 3: line_too_long", errors, StringComparison.Ordinal);
         Assert.Equal(new FileInfo(path).Length, json.GetProperty("bytes").GetInt64());
     }
 

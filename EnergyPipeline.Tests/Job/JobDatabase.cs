@@ -130,6 +130,13 @@ internal sealed class JobDatabase : IAsyncDisposable
         return (string?)await command.ExecuteScalarAsync();
     }
 
+    /// <summary>A timestamptz value, e.g. the database's clock (<c>SELECT now()</c>), in UTC.</summary>
+    public async Task<DateTime> TimestampAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        return (DateTime)(await command.ExecuteScalarAsync())!;
+    }
+
     public async Task ExecuteAsync(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);

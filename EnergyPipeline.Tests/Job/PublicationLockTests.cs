@@ -22,7 +22,8 @@ public sealed class PublicationLockTests(PostgresServerFixture server)
     internal static async Task<Guid> StageRunAsync(JobDatabase db, params QuarterFigures[] quarters)
     {
         var run = new JobRun(Guid.NewGuid(), "raw_energy", DateTimeOffset.UtcNow);
-        await db.Store.StartRunAsync(run, "test", CancellationToken.None);
+        // The run row stays running; the lease (its heartbeat) is not needed here.
+        await (await db.Store.StartRunAsync(run, "test", CancellationToken.None)).DisposeAsync();
         await db.Store.WriteStagingAsync(run.RunId, quarters, CancellationToken.None);
         return run.RunId;
     }

@@ -56,7 +56,7 @@ public sealed class RealDataSetTests(ITestOutputHelper output)
             if (File.Exists(Path.Combine(directory.FullName, "EnergyPipeline.sln")))
             {
                 var path = Path.Combine(directory.FullName, "data", HouseholdPowerFormat.FileName);
-                return File.Exists(path) && FileHash.Sha256Hex(path) == IngestorOptions.RealFileSha256 ? path : null;
+                return File.Exists(path) && Infrastructure.IndependentSha256.OfFile(path) == IngestorOptions.RealFileSha256 ? path : null;
             }
         }
 

@@ -19,32 +19,32 @@ public sealed class RunLogTests(PostgresServerFixture server)
         new(new DateOnly(2007, 1, 1), 10m, 5, 6, 1, 1m, 2m, 3m, 4m, 0.5m, 240m, 1.2m, 2.5m, new DateTime(2007, 1, 1), new DateTime(2007, 3, 31, 23, 59, 0)),
     ];
 
+    /// <summary>A short heartbeat, so that a dead run's heartbeat goes stale within seconds.</summary>
+    internal static readonly TimeSpan ShortHeartbeat = TimeSpan.FromMilliseconds(300);
+
     [Fact]
     public async Task A_killed_job_is_marked_abandoned_by_the_next_run_and_its_staging_rows_deleted_while_a_live_one_is_left_alone()
     {
         await using var db = await JobDatabase.CreateAsync(server, "killedjob");
         await db.Migrator.MigrateAsync(TestContext.Current.CancellationToken);
-        var killedConnection = new NpgsqlConnectionStringBuilder(db.ConnectionString) { ApplicationName = "killed-job" }.ConnectionString;
-        await using var killedSource = NpgsqlDataSource.Create(killedConnection);
-        await using var liveSource = NpgsqlDataSource.Create(db.ConnectionString);
-        var killedStore = new QuarterlyStore(killedSource);
-        var liveStore = new QuarterlyStore(liveSource);
-        var killed = new BlockingEngine(killedStore);
-        var live = new BlockingEngine(liveStore);
-        using var stop = new CancellationTokenSource();
-        var killedRun = new JobRunner(db.Migrator, killedStore, killed, NullLogger<JobRunner>.Instance).RunAsync("raw_energy", stop.Token);
-        var liveRun = new JobRunner(db.Migrator, liveStore, live, NullLogger<JobRunner>.Instance).RunAsync("raw_energy", stop.Token);
-        var killedId = await killed.Staged.Task;
-        var liveId = await live.Staged.Task;
+        var store = new QuarterlyStore(db.DataSource, runHeartbeat: ShortHeartbeat);
 
-        // kill -9 as PostgreSQL sees it: every session of the process ends, its advisory lock with it.
-        await db.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'killed-job'");
-        await WaitUntilAsync(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'killed-job'", 0);
+        // What a killed job leaves: its row running, its staging rows, and a heartbeat nobody renews any more.
+        var killedId = Guid.NewGuid();
+        var killedLease = await store.StartRunAsync(new JobRun(killedId, "raw_energy", DateTimeOffset.UtcNow), "test", TestContext.Current.CancellationToken);
+        await store.WriteStagingAsync(killedId, Figures, TestContext.Current.CancellationToken);
+        await killedLease.DisposeAsync();
+
+        var live = new BlockingEngine(store);
+        using var stop = new CancellationTokenSource();
+        var liveRun = new JobRunner(db.Migrator, store, live, NullLogger<JobRunner>.Instance).RunAsync("raw_energy", stop.Token);
+        var liveId = await live.Staged.Task;
+        await WaitUntilHeartbeatIsStaleAsync(db, killedId);
 
         var next = await db.Runner(new StagingEngine(db.Store, Figures)).RunAsync("raw_energy", TestContext.Current.CancellationToken);
 
         Assert.Equal(("abandoned", true), await StatusAsync(db, killedId));
-        Assert.Contains("abandoned", (await db.RunAsync(killedId)).Error, StringComparison.Ordinal);
+        Assert.Contains("abandoned: its heartbeat was last renewed at", (await db.RunAsync(killedId)).Error, StringComparison.Ordinal);
         Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM quarterly_energy_staging WHERE run_id = $1", killedId));
         Assert.Equal(("running", false), await StatusAsync(db, liveId));
         Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM quarterly_energy_staging WHERE run_id = $1", liveId));
@@ -53,7 +53,6 @@ public sealed class RunLogTests(PostgresServerFixture server)
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => liveRun);
         Assert.Equal(("failed", true), await StatusAsync(db, liveId));
-        _ = killedRun.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     [Fact]
@@ -89,6 +88,7 @@ public sealed class RunLogTests(PostgresServerFixture server)
             ArgumentList = { "--engine", "local" },
         };
         start.Environment["ConnectionStrings__kafka"] = cluster.BootstrapServers;
+        start.Environment["Pipeline__RunHeartbeat"] = ShortHeartbeat.ToString();
         start.Environment["ConnectionStrings__energy_db"] = new NpgsqlConnectionStringBuilder(db.ConnectionString) { ApplicationName = "job-to-kill" }.ConnectionString;
         using var job = System.Diagnostics.Process.Start(start)!;
         var stdout = job.StandardOutput.ReadToEndAsync(ct);
@@ -117,6 +117,7 @@ public sealed class RunLogTests(PostgresServerFixture server)
 
         await WaitUntilAsync(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'job-to-kill'", 0);
         Assert.Equal("running", (await db.RunAsync(runId)).Status);
+        await WaitUntilHeartbeatIsStaleAsync(db, runId);
 
         var engine = new SparkJob.Local.LocalEngine(new SparkJob.Local.LocalEngineOptions { BootstrapServers = cluster.BootstrapServers },
             TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), db.Store, NullLogger<SparkJob.Local.LocalEngine>.Instance);
@@ -211,9 +212,14 @@ public sealed class RunLogTests(PostgresServerFixture server)
         return (run.Status, run.Finished);
     }
 
-    private static async Task WaitUntilAsync(JobDatabase db, string countQuery, long expected)
+    /// <summary>Waits until the run's heartbeat is older than the abandonment threshold by the database's clock.</summary>
+    internal static Task WaitUntilHeartbeatIsStaleAsync(JobDatabase db, Guid runId) => WaitUntilAsync(db,
+        "SELECT count(*) FROM pipeline_runs WHERE run_id = $1 AND heartbeat_at < now() - $2 * heartbeat_interval", 1,
+        runId, QuarterlyStore.MissedHeartbeatsBeforeAbandoned);
+
+    internal static async Task WaitUntilAsync(JobDatabase db, string countQuery, long expected, params object[] values)
     {
-        while (await db.ScalarAsync(countQuery) != expected)
+        while (await db.ScalarAsync(countQuery, values) != expected)
         {
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }

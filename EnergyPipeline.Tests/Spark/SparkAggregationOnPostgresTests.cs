@@ -131,31 +131,7 @@ public sealed class SparkAggregationOnPostgresTests(PostgresServerFixture server
     private async Task<List<Dictionary<string, object?>>> RunSparkQueryAsync()
     {
         await using var db = await JobDatabase.CreateAsync(server, "spark_sql");
-        var measures = string.Join(", ", SparkPlan.MeasureFields.Select(f => $"{f} numeric(10,3)"));
-        await db.ExecuteAsync($"""
-            CREATE TABLE {SparkPlan.ReadingsView} (
-              reading_at timestamp NOT NULL, reading_key text NOT NULL, {measures},
-              kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, year integer NOT NULL, quarter integer NOT NULL)
-            """);
-        foreach (var (partition, offset, r) in Cleaned())
-        {
-            await using var insert = db.DataSource.CreateCommand($"""
-                INSERT INTO {SparkPlan.ReadingsView} VALUES (@at, @key, @m0, @m1, @m2, @m3, @m4, @m5, @m6, @partition, @offset, @year, @quarter)
-                """);
-            insert.Parameters.AddWithValue("at", NpgsqlDbType.Timestamp, r.Timestamp);
-            insert.Parameters.AddWithValue("key", r.Timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
-            decimal?[] values = [r.GlobalActivePower, r.GlobalReactivePower, r.Voltage, r.GlobalIntensity, r.SubMetering1, r.SubMetering2, r.SubMetering3];
-            for (var i = 0; i < values.Length; i++)
-            {
-                insert.Parameters.AddWithValue($"m{i}", NpgsqlDbType.Numeric, (object?)values[i] ?? DBNull.Value);
-            }
-
-            insert.Parameters.AddWithValue("partition", partition);
-            insert.Parameters.AddWithValue("offset", offset);
-            insert.Parameters.AddWithValue("year", r.Timestamp.Year);
-            insert.Parameters.AddWithValue("quarter", (r.Timestamp.Month + 2) / 3);
-            await insert.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        await CreateReadingsViewAsync(db, Cleaned());
 
         var rows = new List<Dictionary<string, object?>>();
         await using var query = db.DataSource.CreateCommand(SparkPlan.QuarterlyAggregatesQuery(RunId) + "\nORDER BY quarter");
@@ -174,5 +150,38 @@ public sealed class SparkAggregationOnPostgresTests(PostgresServerFixture server
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// A table named like the Spark plan's readings view, holding <paramref name="cleaned"/> (the readings kept after
+    /// de-duplication, with their partition and offset): the input of <see cref="SparkPlan.QuarterlyAggregatesQuery"/>.
+    /// </summary>
+    internal static async Task CreateReadingsViewAsync(JobDatabase db, IEnumerable<(int Partition, long Offset, EnergyReading Reading)> cleaned)
+    {
+        var measures = string.Join(", ", SparkPlan.MeasureFields.Select(f => $"{f} numeric(10,3)"));
+        await db.ExecuteAsync($"""
+            CREATE TABLE {SparkPlan.ReadingsView} (
+              reading_at timestamp NOT NULL, reading_key text NOT NULL, {measures},
+              kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, year integer NOT NULL, quarter integer NOT NULL)
+            """);
+        foreach (var (partition, offset, r) in cleaned)
+        {
+            await using var insert = db.DataSource.CreateCommand($"""
+                INSERT INTO {SparkPlan.ReadingsView} VALUES (@at, @key, @m0, @m1, @m2, @m3, @m4, @m5, @m6, @partition, @offset, @year, @quarter)
+                """);
+            insert.Parameters.AddWithValue("at", NpgsqlDbType.Timestamp, r.Timestamp);
+            insert.Parameters.AddWithValue("key", r.Timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
+            decimal?[] values = [r.GlobalActivePower, r.GlobalReactivePower, r.Voltage, r.GlobalIntensity, r.SubMetering1, r.SubMetering2, r.SubMetering3];
+            for (var i = 0; i < values.Length; i++)
+            {
+                insert.Parameters.AddWithValue($"m{i}", NpgsqlDbType.Numeric, (object?)values[i] ?? DBNull.Value);
+            }
+
+            insert.Parameters.AddWithValue("partition", partition);
+            insert.Parameters.AddWithValue("offset", offset);
+            insert.Parameters.AddWithValue("year", r.Timestamp.Year);
+            insert.Parameters.AddWithValue("quarter", (r.Timestamp.Month + 2) / 3);
+            await insert.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
     }
 }
