@@ -46,8 +46,9 @@ public static class JobProgram
         DisableNpgsqlInfinityConversions();
         output ??= Console.Out;
         var started = Stopwatch.GetTimestamp();
-        var (help, commandLineError) = JobCommandLine.Check(args, output);
-        if (help)
+        var startedAt = DateTimeOffset.UtcNow;
+        var (answered, commandLineError) = JobCommandLine.Check(args, output);
+        if (answered)
         {
             return ExitSucceeded;
         }
@@ -67,6 +68,11 @@ public static class JobProgram
         CompletionKey? completionKey;
         try
         {
+            if (JobSettings.UnknownKeys.Describe(builder.Configuration) is { } unknown)
+            {
+                throw new JobConfigurationException($"{unknown} (--help lists the settings)");
+            }
+
             options = PipelineOptions.Read(builder.Configuration);
             database = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineNames.DatabaseConnection);
             PostgresProbe.Parse(database, DatabaseSetting);
@@ -89,6 +95,15 @@ public static class JobProgram
         try
         {
             await PostgresProbe.CheckAsync(database, DatabaseSetting, options.StartConnectTimeout, CancellationToken.None);
+        }
+        catch (ServiceUnreachableException ex)
+        {
+            await ReportFailureAsync(output, options.Engine, ex.Message, started);
+            return ExitFailed;
+        }
+
+        try
+        {
             if (options.Engine == PipelineNames.LocalEngine)
             {
                 KafkaProbe.Check(builder.Configuration.GetConnectionString(PipelineNames.KafkaConnection)!, KafkaSetting, options.StartConnectTimeout);
@@ -100,7 +115,9 @@ public static class JobProgram
         }
         catch (ServiceUnreachableException ex)
         {
-            await ReportFailureAsync(output, options.Engine, ex.Message, started);
+            // PostgreSQL answered: the run log says why this run did nothing, as it does for every failed run.
+            var error = await PreflightFailure.RecordAsync(database, options.Engine, options.Topic, ex.Message, startedAt);
+            await ReportFailureAsync(output, options.Engine, error, started);
             return ExitFailed;
         }
 
@@ -184,7 +201,7 @@ public static class JobProgram
         }
         catch (InvalidOperationException ex)
         {
-            throw new JobConfigurationException($"The spark engine is not configured: {ex.Message}");
+            throw new JobConfigurationException(ex.Message);
         }
     }
 

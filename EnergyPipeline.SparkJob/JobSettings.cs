@@ -48,5 +48,14 @@ public static class JobSettings
         new($"{KafkaClientRegistration.ConsumerSection}:Config:NAME", SettingDescriptor.None,
             "A librdkafka consumer property (e.g. fetch.max.bytes) of the local engine and the snapshot capture; it wins over the defaults."));
 
+    /// <summary>Keys below Pipeline: and Aspire: that the job would ignore: a configuration error naming the closest known key.</summary>
+    public static readonly UnknownSettingCheck UnknownKeys = new(
+        All, [PipelineSettingKeys.PipelineSection, PipelineSettingKeys.AspireSection],
+        KafkaClientRegistration.ConsumerSettingsShape(PipelineNames.KafkaConnection),
+        new ClientSettingsShape(NpgsqlSection, PipelineNames.DatabaseConnection, typeof(Aspire.Npgsql.NpgsqlSettings)));
+
+    /// <summary>The section Aspire.Npgsql binds its data source's settings from (its <c>DefaultConfigSectionName</c>).</summary>
+    public const string NpgsqlSection = "Aspire:Npgsql";
+
     private static string Connection(string name) => PipelineNames.ConnectionStringKey(name);
 }

@@ -1,6 +1,7 @@
 using EnergyPipeline.AppHost.Embedded;
 using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Settings;
+using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.AppHost.Pipeline;
 
@@ -45,6 +46,18 @@ public static class AppHostSettings
         new(Connection(PipelineNames.SparkConnection), SettingDescriptor.None, "An existing Spark Connect endpoint, sc://host:15002: no Spark container."),
         new(Connection(PipelineNames.HdfsConnection), SettingDescriptor.None, "An existing HDFS, hdfs://host:8020: no HDFS containers."),
         new(ContainerRuntime.Setting, ContainerRuntime.Default, "docker or podman (an environment variable)."));
+
+    /// <summary>Keys below Pipeline: and Ingestor: that the AppHost would ignore (its services inherit its environment, see <see cref="PipelineSettingKeys"/>).</summary>
+    public static readonly UnknownSettingCheck UnknownKeys = new(All, [PipelineSettingKeys.PipelineSection, PipelineSettingKeys.IngestorSection]);
+
+    /// <summary>A misspelt key is a configuration error (exit code 2) naming the closest known key, never silently ignored.</summary>
+    public static void RejectUnknownKeys(IConfigurationRoot configuration)
+    {
+        if (UnknownKeys.Describe(configuration) is { } unknown)
+        {
+            throw new PipelineConfigurationException($"{unknown} (--help lists the settings)");
+        }
+    }
 
     private static string Parameter(string name) => $"Parameters:{name}";
 

@@ -5,6 +5,7 @@ using EnergyPipeline.Ingestor.Data;
 using EnergyPipeline.Ingestor.Ingestion;
 using EnergyPipeline.Ingestor.Kafka;
 using EnergyPipeline.Messaging;
+using EnergyPipeline.Summaries;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +27,11 @@ internal static class IngestCommand
         if (args.Get("file") is { } file)
         {
             builder.Configuration.AddInMemoryCollection([new($"{IngestorOptions.Section}:{nameof(IngestorOptions.File)}", file)]);
+        }
+
+        if (IngestorSettings.UnknownKeys.Describe(builder.Configuration) is { } unknown)
+        {
+            throw new UsageException(unknown);
         }
 
         var options = builder.Configuration.GetSection(IngestorOptions.Section).Get<IngestorOptions>() ?? new IngestorOptions();
@@ -65,7 +71,7 @@ internal static class IngestCommand
         catch (ServiceUnreachableException ex)
         {
             errors.WriteLine($"error: {ex.Message}");
-            output.WriteLine(new RunSummary("ingest", options.File ?? "", 0, 0, 0, 0, 0, 0, 0, 0, "failed", Error: ex.Message).ToJson());
+            output.WriteLine(RunSummary.FailedBeforeReading("ingest", options.File ?? "", ex.Message).ToJson());
             return ExitCodes.Failed;
         }
 
@@ -116,7 +122,7 @@ internal static class IngestCommand
             errors.WriteLine($"error: {summary.Error}");
         }
 
-        return summary.Status == "succeeded" ? ExitCodes.Success : ExitCodes.Failed;
+        return summary.Status == SummaryStatus.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     private static async Task<RunSummary> RunOnceAsync(IServiceProvider services, IngestorOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -128,13 +134,19 @@ internal static class IngestCommand
             var data = await DataFileLocator.LocateAsync(options, () => new DatasetDownloader(http, logger), logger, cancellationToken: cancellationToken);
             path = data.Path;
             var result = await services.GetRequiredService<IngestionRunner>().RunAsync(path, cancellationToken);
-            return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? "succeeded" : "failed",
-                result.RunId, result.SourceSha256, result.Error, result.TraceId) with { Source = data.Source };
+            var notice = data.NotThePublishedFile(result.SourceSha256);
+            if (notice is not null)
+            {
+                logger.LogWarning("{Notice}", notice);
+            }
+
+            return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? SummaryStatus.Succeeded : SummaryStatus.Failed,
+                result.RunId, result.SourceSha256, result.Error, result.TraceId) with { Source = data.SourceFor(result.SourceSha256), Notice = notice };
         }
         catch (Exception ex) when (ex is DatasetDownloadException or FileNotFoundException or InvalidOperationException or Parsing.HouseholdFormatException)
         {
             logger.LogError("Ingestion failed: {Error}", ex.Message);
-            return new RunSummary("ingest", path, 0, 0, 0, 0, 0, 0, 0, 0, "failed", Error: ex.Message);
+            return RunSummary.FailedBeforeReading("ingest", path, ex.Message);
         }
     }
 }

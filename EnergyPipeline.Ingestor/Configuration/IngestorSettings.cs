@@ -33,5 +33,9 @@ public static class IngestorSettings
         new($"{KafkaClientRegistration.ProducerSection}:Config:NAME", SettingDescriptor.None,
             "A librdkafka producer property (e.g. linger.ms); it wins over the ingestor's defaults."));
 
+    /// <summary>Keys below Ingestor: and Aspire: that the ingestor would ignore: a usage error naming the closest known key.</summary>
+    public static readonly UnknownSettingCheck UnknownKeys = new(
+        All, [PipelineSettingKeys.IngestorSection, PipelineSettingKeys.AspireSection], KafkaClientRegistration.ProducerSettingsShape(PipelineNames.KafkaConnection));
+
     private static string Key(string property) => $"{IngestorOptions.Section}:{property}";
 }

@@ -5,6 +5,7 @@ using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
 using EnergyPipeline.SparkJob.Telemetry;
+using EnergyPipeline.Summaries;
 using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.SparkJob.Orchestration;
@@ -188,10 +189,10 @@ public sealed record JobSummary(
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("trace_id")] string? TraceId = null)
 {
-    /// <summary>The word the ingestor's summary and the job's failure summary use too.</summary>
+    /// <summary>One of the statuses every summary line shares (<see cref="SummaryStatus"/>).</summary>
     [JsonPropertyName("status")]
     [JsonPropertyOrder(-1)]
-    public string Status => "succeeded";
+    public string Status => SummaryStatus.Succeeded;
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    public string ToJson() => JsonSerializer.Serialize(this, SummaryJson.SerializerOptions);
 }

@@ -54,19 +54,41 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         await AbandonDeadRunsAsync(cancellationToken);
         await _retry.RunAsync("recording the run's start", async ct =>
         {
-            await using var command = dataSource.CreateCommand($"""
+            await using var command = RunRowInsert($"""
                 INSERT INTO {EnergySchema.RunsTable} (run_id, engine, status, started_at, topic, heartbeat_at, heartbeat_interval)
                 VALUES (@run, @engine, @status, @started, @topic, now(), @interval)
-                """);
-            command.Parameters.AddWithValue("run", run.RunId);
-            command.Parameters.AddWithValue("engine", engine);
-            command.Parameters.AddWithValue("status", StatusRunning);
-            command.Parameters.AddWithValue("started", run.StartedAt);
-            command.Parameters.AddWithValue("topic", run.Topic);
+                """, run, engine, StatusRunning);
             command.Parameters.AddWithValue("interval", _runHeartbeat);
             await command.ExecuteNonQueryAsync(ct);
         }, cancellationToken);
         return RunLease.Start(this, run.RunId, _runHeartbeat, _logger);
+    }
+
+    /// <summary>
+    /// Records a run that failed before it started its work (its pre-flight check): one row, <c>failed</c> from the
+    /// start with its error and finish time, never <c>running</c>, so no later run has to abandon it.
+    /// </summary>
+    public Task RecordFailedStartAsync(JobRun run, string engine, string error, CancellationToken cancellationToken) =>
+        _retry.RunAsync("recording the failed start", async ct =>
+        {
+            await using var command = RunRowInsert($"""
+                INSERT INTO {EnergySchema.RunsTable} (run_id, engine, status, started_at, finished_at, topic, quarters_written, error)
+                VALUES (@run, @engine, @status, @started, now(), @topic, 0, @error)
+                """, run, engine, StatusFailed);
+            command.Parameters.AddWithValue("error", error);
+            await command.ExecuteNonQueryAsync(ct);
+        }, cancellationToken);
+
+    /// <summary>An INSERT of a run's row, with its id, engine, status, start and topic given as @run, @engine, @status, @started and @topic.</summary>
+    private NpgsqlCommand RunRowInsert(string sql, JobRun run, string engine, string status)
+    {
+        var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("run", run.RunId);
+        command.Parameters.AddWithValue("engine", engine);
+        command.Parameters.AddWithValue("status", status);
+        command.Parameters.AddWithValue("started", run.StartedAt);
+        command.Parameters.AddWithValue("topic", run.Topic);
+        return command;
     }
 
     /// <summary>

@@ -132,6 +132,7 @@ internal static class ChildProcess
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit();
+            KilledProcessFiles.Remove(_process.Id);
         }
 
         /// <summary>Waits for a line of standard output that contains <paramref name="text"/>; returns it.</summary>
