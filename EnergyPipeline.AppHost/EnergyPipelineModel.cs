@@ -33,14 +33,15 @@ public static class EnergyPipelineModel
             : builder.AddKafka(name).WithZookeeper().WithKafkaUI().AsConnectionString());
 
         var energyDb = builder.ExistingOr(PipelineNames.DatabaseConnection, ResourceNames.EnergyDatabase, name => embedded
-            ? builder.AddEmbeddedPostgres(ResourceNames.Postgres, PipelineNames.DatabaseConnection, FindPostgresBinaries(builder), EmbeddedPostgresStorage.Read(builder.Configuration)).AsConnectionString()
-            : builder.AddPostgres(ResourceNames.Postgres, password: builder.AddParameter(ResourceNames.PostgresPassword, secret: true))
-                .WithDataVolume()
-                .WithPgWeb()
-                .AddDatabase(name, databaseName: PipelineNames.DatabaseConnection).AsConnectionString());
+            ? builder.AddEmbeddedPostgres(ResourceNames.Postgres, PipelineNames.DatabaseConnection, FindPostgresBinaries(builder), EmbeddedPostgresStorage.Read(builder.Configuration),
+                GeneratedSecret.Add(builder, ResourceNames.PostgresPassword)).AsConnectionString()
+            : AddPostgresContainer(builder, name).AsConnectionString());
 
+        // Both services get the key: the ingestor signs its completion records, the job counts only records it verifies.
+        var completionKey = GeneratedSecret.Add(builder, ResourceNames.CompletionKey, minLength: 48);
         var ingestor = builder.AddProject<Projects.EnergyPipeline_Ingestor>(ResourceNames.Ingestor)
             .WithoutDevelopmentCertificate()
+            .WithEnvironment(CompletionKeyVariable, completionKey)
             .WithReference(kafka).WaitFor(kafka)
             .WithEnvironment("Ingestor__DataDirectory", Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "data")));
         if (builder.Configuration[IngestFileSetting] is { Length: > 0 } file)
@@ -57,6 +58,7 @@ public static class EnergyPipelineModel
 
         var job = builder.AddProject<Projects.EnergyPipeline_SparkJob>(ResourceNames.Job)
             .WithoutDevelopmentCertificate()
+            .WithEnvironment(CompletionKeyVariable, completionKey)
             .WithReference(kafka).WaitFor(kafka)
             .WithReference(energyDb, connectionName: PipelineNames.DatabaseConnection).WaitFor(energyDb)
             .WaitForCompletion(ingestor)
@@ -85,9 +87,26 @@ public static class EnergyPipelineModel
         // connection string, or an embedded mode) needs no container runtime, so it gets no Grafana either.
         if (builder.Resources.OfType<ContainerResource>().Any())
         {
-            var grafana = builder.AddGrafana(ResourceNames.Grafana, energyDb, Path.Combine(builder.AppHostDirectory, "..", "containers", "grafana"));
-            job.WithDashboardReader(grafana);
+            builder.AddGrafana(ResourceNames.Grafana, energyDb, Path.Combine(builder.AppHostDirectory, "..", "containers", "grafana"));
         }
+
+        // Every dashboard reads the figures as a read-only role of its own, which the job provisions.
+        foreach (var dashboard in builder.Resources.OfType<IResourceWithDatabaseReader>())
+        {
+            job.WithDatabaseReader(dashboard);
+        }
+    }
+
+    private const string CompletionKeyVariable = "Pipeline__CompletionKey";
+
+    /// <summary>PostgreSQL in a container with a data volume, its superuser's password generated, and pgweb as a read-only role.</summary>
+    private static IResourceBuilder<PostgresDatabaseResource> AddPostgresContainer(IDistributedApplicationBuilder builder, string name)
+    {
+        var database = builder.AddPostgres(ResourceNames.Postgres, password: GeneratedSecret.Add(builder, ResourceNames.PostgresPassword))
+            .WithDataVolume()
+            .AddDatabase(name, databaseName: PipelineNames.DatabaseConnection);
+        builder.AddReadOnlyPgWeb(ResourceNames.PgWeb, database);
+        return database;
     }
 
     private static PostgresBinaries FindPostgresBinaries(IDistributedApplicationBuilder builder) =>

@@ -1,11 +1,18 @@
 using EnergyPipeline.AppHost;
 using EnergyPipeline.AppHost.Pipeline;
 using EnergyPipeline.LocalInfrastructure;
+using EnergyPipeline.Settings;
 using Microsoft.Extensions.DependencyInjection;
 
 if (AppHostHelp.IsRequested(args))
 {
     Console.Out.Write(AppHostHelp.Text);
+    return 0;
+}
+
+if (args is [ProgramVersion.Option])
+{
+    Console.Out.WriteLine(ProgramVersion.Of(typeof(AppHostHelp).Assembly));
     return 0;
 }
 
@@ -15,6 +22,7 @@ DashboardKeys.PinForThisRun(builder.Configuration, builder.Configuration);
 session.Configure(builder);
 try
 {
+    AppHostSettings.RejectUnknownKeys(builder.Configuration);
     var (shape, notice) = await PipelineShape.ResolveAsync(builder.Configuration, builder.ExecutionContext.IsRunMode, ContainerRuntime.ProbeAsync);
     if (notice is not null)
     {

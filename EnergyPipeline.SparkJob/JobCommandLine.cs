@@ -17,11 +17,14 @@ public static class JobCommandLine
         Settings (environment Section__Key, or --Section:Key=value):
         {JobSettings.All.HelpTable()}
 
-        Exit codes: 0 succeeded, 1 failed (the old figures stay), 2 configuration error.
+        Exit codes: 0 succeeded, 1 failed (the old figures stay), 2 configuration error (also: a completion key on one side only).
         """;
 
-    /// <summary>What the command line asks for: help (printed to <paramref name="output"/>), an error, or a run.</summary>
-    public static (bool Help, string? Error) Check(IReadOnlyList<string> args, TextWriter output)
+    /// <summary>
+    /// What the command line asks for: help or the version (printed to <paramref name="output"/>: <c>Answered</c>), an
+    /// error, or a run.
+    /// </summary>
+    public static (bool Answered, string? Error) Check(IReadOnlyList<string> args, TextWriter output)
     {
         IReadOnlyList<string> verbArgs = args.Count > 0 && args[0] == "help" ? ["--help"] : args;
         var root = new RootCommand(Usage)
@@ -34,6 +37,13 @@ public static class JobCommandLine
         if (result.Action is HelpAction)
         {
             result.Invoke(new InvocationConfiguration { Output = output, Error = output });
+            return (true, null);
+        }
+
+        // The root's own --version action would print the version of whichever program hosts the parser.
+        if (result.Errors.Count == 0 && result.Action == root.Options.OfType<VersionOption>().Single().Action)
+        {
+            output.WriteLine(ProgramVersion.Of(typeof(JobCommandLine).Assembly));
             return (true, null);
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EnergyPipeline.Connectivity;
+using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Local;
@@ -45,8 +46,9 @@ public static class JobProgram
         DisableNpgsqlInfinityConversions();
         output ??= Console.Out;
         var started = Stopwatch.GetTimestamp();
-        var (help, commandLineError) = JobCommandLine.Check(args, output);
-        if (help)
+        var startedAt = DateTimeOffset.UtcNow;
+        var (answered, commandLineError) = JobCommandLine.Check(args, output);
+        if (answered)
         {
             return ExitSucceeded;
         }
@@ -63,18 +65,25 @@ public static class JobProgram
 
         PipelineOptions options;
         string database;
+        CompletionKey? completionKey;
         try
         {
+            if (JobSettings.UnknownKeys.Describe(builder.Configuration) is { } unknown)
+            {
+                throw new JobConfigurationException($"{unknown} (--help lists the settings)");
+            }
+
             options = PipelineOptions.Read(builder.Configuration);
             database = PipelineOptions.RequireConnectionString(builder.Configuration, PipelineNames.DatabaseConnection);
             PostgresProbe.Parse(database, DatabaseSetting);
-            RegisterEngine(builder, options);
+            completionKey = CompletionKey.Read(builder.Configuration);
+            RegisterEngine(builder, options, new CompletionVerifier(completionKey));
             if (options.Engine == PipelineNames.SparkEngine)
             {
                 SparkConnectProbe.Parse(SparkConnectionString(builder.Configuration), SparkSetting);
             }
         }
-        catch (Exception ex) when (ex is JobConfigurationException or ConnectionSettingException)
+        catch (Exception ex) when (ex is JobConfigurationException or ConnectionSettingException or CompletionKeyException)
         {
             await ReportFailureAsync(output, builder.Configuration[PipelineOptions.EngineSetting], ex.Message, started);
             return ExitConfiguration;
@@ -86,6 +95,15 @@ public static class JobProgram
         try
         {
             await PostgresProbe.CheckAsync(database, DatabaseSetting, options.StartConnectTimeout, CancellationToken.None);
+        }
+        catch (ServiceUnreachableException ex)
+        {
+            await ReportFailureAsync(output, options.Engine, ex.Message, started);
+            return ExitFailed;
+        }
+
+        try
+        {
             if (options.Engine == PipelineNames.LocalEngine)
             {
                 KafkaProbe.Check(builder.Configuration.GetConnectionString(PipelineNames.KafkaConnection)!, KafkaSetting, options.StartConnectTimeout);
@@ -97,13 +115,15 @@ public static class JobProgram
         }
         catch (ServiceUnreachableException ex)
         {
-            await ReportFailureAsync(output, options.Engine, ex.Message, started);
+            // PostgreSQL answered: the run log says why this run did nothing, as it does for every failed run.
+            var error = await PreflightFailure.RecordAsync(database, options.Engine, options.Topic, ex.Message, startedAt);
+            await ReportFailureAsync(output, options.Engine, error, started);
             return ExitFailed;
         }
 
         builder.AddServiceDefaults();
         builder.AddNpgsqlDataSource(PipelineNames.DatabaseConnection);
-        if (DashboardReaderRole.FromConfiguration(builder.Configuration) is { } readerRole)
+        foreach (var readerRole in DashboardReaderRole.FromConfiguration(builder.Configuration))
         {
             builder.Services.AddSingleton(readerRole);
         }
@@ -115,10 +135,18 @@ public static class JobProgram
 
         JobSummary? summary = null;
         var failure = "";
+        var failureCode = ExitFailed;
         using (var host = builder.Build())
         {
             await host.StartAsync();
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            if (completionKey is null)
+            {
+                host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JobProgram)).LogWarning(
+                    "{Setting} is not set: completion records are not verified, and whoever can write to the control topic decides which readings count (docs/operations.md, Exposed ports and secrets)",
+                    CompletionKey.Setting);
+            }
+
             try
             {
                 summary = await host.Services.GetRequiredService<JobRunner>().RunAsync(options.Topic, lifetime.ApplicationStopping);
@@ -127,6 +155,7 @@ public static class JobProgram
             {
                 // The runner has logged the failure and recorded it in pipeline_runs; this is the one-line reason.
                 failure = ex is OperationCanceledException ? "cancelled" : ex.Message;
+                failureCode = ex is CompletionKeyMismatchException ? ExitConfiguration : ExitFailed;
             }
             finally
             {
@@ -142,7 +171,7 @@ public static class JobProgram
         }
 
         await ReportFailureAsync(output, options.Engine, failure, started);
-        return ExitFailed;
+        return failureCode;
     }
 
     private const string DatabaseSetting = "ConnectionStrings:" + PipelineNames.DatabaseConnection;
@@ -172,7 +201,7 @@ public static class JobProgram
         }
         catch (InvalidOperationException ex)
         {
-            throw new JobConfigurationException($"The spark engine is not configured: {ex.Message}");
+            throw new JobConfigurationException(ex.Message);
         }
     }
 
@@ -181,7 +210,7 @@ public static class JobProgram
     /// Kafka through the same consumer registration: the local engine the whole snapshot, the Spark engine the snapshot
     /// Spark then reads, and both the completion records whose trace the run continues (<see cref="SnapshotSource"/>).
     /// </summary>
-    private static void RegisterEngine(HostApplicationBuilder builder, PipelineOptions options)
+    private static void RegisterEngine(HostApplicationBuilder builder, PipelineOptions options, CompletionVerifier verifier)
     {
         // The spark engine's own settings are named first when they are missing, Kafka's next.
         var sparkOptions = options.Engine == PipelineNames.SparkEngine ? ReadSparkOptions(builder.Configuration) : null;
@@ -189,10 +218,10 @@ public static class JobProgram
         builder.AddKafkaConsumer<ConsumedBytes, ConsumedBytes>(
             PipelineNames.KafkaConnection, SnapshotReader.ConfigureConsumer, (_, consumer) => SnapshotReader.ConfigureBuilder(consumer));
         builder.Services.AddSingleton(sp => new SnapshotSource(
-            sp.GetRequiredService<KafkaConsumerFactory<ConsumedBytes, ConsumedBytes>>(), kafka, options.KafkaReadStallTimeout));
+            sp.GetRequiredService<KafkaConsumerFactory<ConsumedBytes, ConsumedBytes>>(), kafka, options.KafkaReadStallTimeout, verifier));
         if (sparkOptions is null)
         {
-            builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout });
+            builder.Services.AddSingleton(new LocalEngineOptions { BootstrapServers = kafka, ReadStallTimeout = options.KafkaReadStallTimeout, Verifier = verifier });
             builder.Services.AddSingleton<IJobEngine, LocalEngine>();
         }
         else

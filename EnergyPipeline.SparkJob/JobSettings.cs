@@ -36,12 +36,26 @@ public static class JobSettings
             "The raw zone's directory in HDFS; each run writes below it (spark engine)."),
         new(SparkEngineOptions.MaxStatementDurationSetting, SettingDescriptor.Seconds(SparkConnectSession.DefaultMaxStatementDuration),
             "Seconds (or a time span) one Spark statement may run, reattaches after broken or cut streams included; past it the run fails and Spark is asked to stop the statement (spark engine)."),
-        new(DashboardReaderRole.RoleSetting, SettingDescriptor.None,
-            $"The read-only role a dashboard queries with, provisioned at each run together with {DashboardReaderRole.PasswordSetting} (the AppHost sets both for Grafana)."),
-        new(DashboardReaderRole.PasswordSetting, SettingDescriptor.None, "That role's password."),
+        new(Messaging.CompletionKey.Setting, SettingDescriptor.None,
+            $"The secret (at least {Messaging.CompletionKey.MinimumLength} characters) completion records must be signed with to count; the ingestor needs the same one. The AppHost passes its generated parameter completion-key. Unset: records are not verified, said in one warning line; signed records then stop the run (exit code 2)."),
+        new(DashboardReaderRole.RoleSetting(DashboardReaderRole.Grafana), SettingDescriptor.None,
+            $"The read-only role a dashboard queries with, provisioned at each run together with {DashboardReaderRole.PasswordSetting(DashboardReaderRole.Grafana)} (the AppHost sets both for Grafana)."),
+        new(DashboardReaderRole.PasswordSetting(DashboardReaderRole.Grafana), SettingDescriptor.None, "That role's password."),
+        new(DashboardReaderRole.RoleSetting(DashboardReaderRole.PgWeb), SettingDescriptor.None,
+            $"Likewise for pgweb, with {DashboardReaderRole.PasswordSetting(DashboardReaderRole.PgWeb)} (the AppHost sets both when it runs PostgreSQL in a container)."),
+        new(DashboardReaderRole.PasswordSetting(DashboardReaderRole.PgWeb), SettingDescriptor.None, "That role's password."),
         new(JobProgram.NpgsqlCommandLevelSetting, "Warning", "Information logs every SQL statement."),
         new($"{KafkaClientRegistration.ConsumerSection}:Config:NAME", SettingDescriptor.None,
             "A librdkafka consumer property (e.g. fetch.max.bytes) of the local engine and the snapshot capture; it wins over the defaults."));
+
+    /// <summary>Keys below Pipeline: and Aspire: that the job would ignore: a configuration error naming the closest known key.</summary>
+    public static readonly UnknownSettingCheck UnknownKeys = new(
+        All, [PipelineSettingKeys.PipelineSection, PipelineSettingKeys.AspireSection],
+        KafkaClientRegistration.ConsumerSettingsShape(PipelineNames.KafkaConnection),
+        new ClientSettingsShape(NpgsqlSection, PipelineNames.DatabaseConnection, typeof(Aspire.Npgsql.NpgsqlSettings)));
+
+    /// <summary>The section Aspire.Npgsql binds its data source's settings from (its <c>DefaultConfigSectionName</c>).</summary>
+    public const string NpgsqlSection = "Aspire:Npgsql";
 
     private static string Connection(string name) => PipelineNames.ConnectionStringKey(name);
 }

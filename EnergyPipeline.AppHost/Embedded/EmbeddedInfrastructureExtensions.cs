@@ -14,7 +14,8 @@ namespace EnergyPipeline.AppHost.Embedded;
 /// <summary>
 /// The embedded infrastructure (no container): Kafka as librdkafka's mock cluster inside the AppHost, PostgreSQL as
 /// an executable from the local binaries. Both show on the dashboard with their state and a health check. Kafka is gone
-/// when the AppHost ends; PostgreSQL's data is kept between runs unless it is a throw-away server.
+/// when the AppHost ends; PostgreSQL's data is kept between runs unless it is a throw-away server, and only the owner
+/// of its password gets in.
 /// </summary>
 public static class EmbeddedInfrastructureExtensions
 {
@@ -66,13 +67,15 @@ public static class EmbeddedInfrastructureExtensions
     /// <summary>
     /// A PostgreSQL server from <paramref name="binaries"/>, named <paramref name="name"/>, whose connection string
     /// is the database <paramref name="databaseName"/> (created once the server answers), its data kept or thrown away
-    /// as <paramref name="storage"/> says.
+    /// as <paramref name="storage"/> says, its superuser's password <paramref name="password"/>.
     /// </summary>
     public static IResourceBuilder<EmbeddedPostgresResource> AddEmbeddedPostgres(
-        this IDistributedApplicationBuilder builder, string name, string databaseName, PostgresBinaries binaries, EmbeddedPostgresStorage storage)
+        this IDistributedApplicationBuilder builder, string name, string databaseName, PostgresBinaries binaries, EmbeddedPostgresStorage storage,
+        IResourceBuilder<ParameterResource> password)
     {
         var directory = EmbeddedPostgresDirectory.For(storage, binaries);
-        var postgres = new EmbeddedPostgresResource(name, EmbeddedPostgresDirectory.AsServerUser(binaries.Postgres), directory, FreePort(), databaseName);
+        var postgres = new EmbeddedPostgresResource(
+            name, EmbeddedPostgresDirectory.AsServerUser(binaries.Postgres), directory, FreePort(), databaseName, password.Resource);
 
         // Owned by the container: disposed with the application however its start and stop went, so a throw-away
         // directory goes and a kept one is released even after an interrupted start-up.
@@ -89,7 +92,10 @@ public static class EmbeddedInfrastructureExtensions
                 Console.WriteLine($"Removed {cleaned} embedded PostgreSQL director{(cleaned == 1 ? "y" : "ies")} left by an AppHost that was killed.");
             }
 
-            await lifetime.Directory.InitialiseAsync(ct).ConfigureAwait(false);
+            if (await lifetime.Directory.InitialiseAsync(await password.Resource.GetValueAsync(ct).ConfigureAwait(false) ?? "", ct).ConfigureAwait(false) is { } notice)
+            {
+                Console.WriteLine(notice);
+            }
         });
 
         var healthCheckKey = $"{name}_check";
@@ -101,7 +107,8 @@ public static class EmbeddedInfrastructureExtensions
                 .. EmbeddedPostgresDirectory.AsServerUserArguments(binaries.Postgres),
                 "-D", directory.DataDirectory,
                 "-p", postgres.Port.ToString(CultureInfo.InvariantCulture),
-                // Loopback only: trust authentication is safe because nothing else can connect.
+                // Every account of this machine reaches 127.0.0.1: each connection proves the password (pg_hba.conf,
+                // EmbeddedPostgresAuthentication); loopback keeps other machines out.
                 "-c", "listen_addresses=127.0.0.1",
                 .. directory.ServerArguments,
             ])

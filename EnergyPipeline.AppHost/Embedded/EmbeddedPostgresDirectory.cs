@@ -58,6 +58,9 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>The owner's password file (0600) beside the data directory, which the printed psql command names.</summary>
+    public string PasswordFile => DataDirectory + ".pgpass";
+
     /// <summary>The server settings that follow from the storage.</summary>
     public IReadOnlyList<string> ServerArguments => IsKept
         // Kept data is durable (PostgreSQL's defaults); TCP only, so no socket file needs a place.
@@ -95,28 +98,34 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
     }
 
     /// <summary>
-    /// Makes the data directory ready, once: initdb with trust authentication (loopback only, see the server's
-    /// arguments) for a new one; for a kept one the lock, the version check and the stop of a server left running.
+    /// Makes the data directory ready, once, for the superuser's <paramref name="password"/>
+    /// (<see cref="EmbeddedPostgresAuthentication"/>): initdb for a new one; for a kept one the lock, the version check,
+    /// the stop of a server left running, mode 0700, and the password and pg_hba.conf set again (the parameter may
+    /// have changed; an older version trusted every local connection). Then the owner's password file.
     /// </summary>
+    /// <returns>A line for the console when a kept directory that trusted every connection now takes the password.</returns>
     /// <exception cref="EmbeddedInfrastructureException">The directory cannot be used; the message says why and what to do.</exception>
-    public async Task InitialiseAsync(CancellationToken cancellationToken)
+    public async Task<string?> InitialiseAsync(string password, CancellationToken cancellationToken)
     {
         if (_initialised)
         {
-            return;
+            return null;
         }
 
+        string? notice = null;
         try
         {
             if (IsKept)
             {
-                await PrepareKeptAsync(cancellationToken).ConfigureAwait(false);
+                notice = await PrepareKeptAsync(password, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 CreateForServer(Root);
-                await InitdbAsync(DataDirectory, cancellationToken).ConfigureAwait(false);
+                await InitdbAsync(DataDirectory, password, cancellationToken).ConfigureAwait(false);
             }
+
+            await EmbeddedPostgresAuthentication.WriteClientPasswordFileAsync(PasswordFile, password, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
         {
@@ -124,6 +133,7 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
         }
 
         _initialised = true;
+        return notice;
     }
 
     /// <summary>Stops the server cleanly (fast shutdown) when one runs; the throw-away one needs no checkpoint.</summary>
@@ -150,7 +160,7 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task PrepareKeptAsync(CancellationToken cancellationToken)
+    private async Task<string?> PrepareKeptAsync(string password, CancellationToken cancellationToken)
     {
         var parent = Path.GetDirectoryName(DataDirectory) ?? throw new InvalidOperationException("it has no parent directory");
         CreateParent(parent);
@@ -163,7 +173,7 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
             await CheckVersionAsync(cancellationToken).ConfigureAwait(false);
             // The lock was free, so no AppHost runs this server: one that was killed left it. It answers to nobody.
             StopServerIn(DataDirectory, _binaries, ShutdownMode.Fast);
-            return;
+            return await SecureKeptAsync(password, cancellationToken).ConfigureAwait(false);
         }
 
         if (Directory.Exists(DataDirectory) && Directory.EnumerateFileSystemEntries(DataDirectory).Any())
@@ -175,13 +185,44 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
         // initdb fills a sibling that becomes the data directory only when complete: an interrupted start leaves no half-made one.
         var staging = DataDirectory + ".initdb";
         TryDelete(staging);
-        await InitdbAsync(staging, cancellationToken).ConfigureAwait(false);
+        await InitdbAsync(staging, password, cancellationToken).ConfigureAwait(false);
         if (Directory.Exists(DataDirectory))
         {
             Directory.Delete(DataDirectory);
         }
 
         Directory.Move(staging, DataDirectory);
+        return null;
+    }
+
+    /// <summary>An existing data directory: only its owner may enter it, and it takes the current password, nothing else.</summary>
+    private async Task<string?> SecureKeptAsync(string password, CancellationToken cancellationToken)
+    {
+        var trusted = EmbeddedPostgresAuthentication.Trusts(DataDirectory);
+        SetOwnerOnly(DataDirectory);
+        await EmbeddedPostgresAuthentication.WriteHbaFileAsync(DataDirectory, cancellationToken).ConfigureAwait(false);
+        await WithServerPasswordFileAsync(password, file =>
+            EmbeddedPostgresAuthentication.SetPasswordAsync(_binaries, DataDirectory, file, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return trusted
+            ? $"The embedded PostgreSQL data directory {DataDirectory} let every local account in without a password (trust, set by an " +
+              $"older version): it now takes the password of the parameter {ResourceNames.PostgresPassword}, for its owner only."
+            : null;
+    }
+
+    /// <summary>Runs <paramref name="use"/> with a password file the server's user can read, removed afterwards.</summary>
+    private async Task WithServerPasswordFileAsync(string password, Func<string, Task> use, CancellationToken cancellationToken)
+    {
+        // Beside the data directory, in the parent only its owner (and, as root, the server's user passing through) enters.
+        var file = DataDirectory + ".pwfile";
+        try
+        {
+            await EmbeddedPostgresAuthentication.WriteServerPasswordFileAsync(file, password, cancellationToken).ConfigureAwait(false);
+            await use(file).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private async Task CheckVersionAsync(CancellationToken cancellationToken)
@@ -198,24 +239,39 @@ public sealed class EmbeddedPostgresDirectory : IAsyncDisposable
         }
     }
 
-    private async Task InitdbAsync(string dataDirectory, CancellationToken cancellationToken)
+    private async Task InitdbAsync(string dataDirectory, string password, CancellationToken cancellationToken)
     {
         CreateForServer(dataDirectory);
-        await ProcessRunner.RunAsync(AsServerUser(_binaries.Initdb),
+        await WithServerPasswordFileAsync(password, file => ProcessRunner.RunAsync(AsServerUser(_binaries.Initdb),
         [
             .. AsServerUserArguments(_binaries.Initdb),
-            "-D", dataDirectory, "-U", EmbeddedPostgresResource.SuperUser, "--auth", "trust",
+            "-D", dataDirectory, "-U", EmbeddedPostgresResource.SuperUser, "--auth", "scram-sha-256", "--pwfile", file,
             "-E", "UTF8", "--locale", "C", "--no-sync",
-        ], CommandTimeout, cancellationToken).ConfigureAwait(false);
+        ], CommandTimeout, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await EmbeddedPostgresAuthentication.WriteHbaFileAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A directory only the server's user may enter (0700); as root it is handed to that user.</summary>
     private static void CreateForServer(string directory)
     {
         CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        HandToServerAsync(directory).GetAwaiter().GetResult();
+    }
+
+    /// <summary>As root, gives <paramref name="path"/> to the server's user (who runs the server); otherwise it is the owner's already.</summary>
+    internal static async Task HandToServerAsync(string path)
+    {
         if (RunsAsRoot)
         {
-            ProcessRunner.RunAsync("chown", [$"{EmbeddedPostgresResource.SuperUser}:", directory], CommandTimeout, CancellationToken.None).GetAwaiter().GetResult();
+            await ProcessRunner.RunAsync("chown", [$"{EmbeddedPostgresResource.SuperUser}:", path], CommandTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static void SetOwnerOnly(string directory)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 

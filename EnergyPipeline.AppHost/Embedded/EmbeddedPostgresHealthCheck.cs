@@ -11,14 +11,14 @@ internal sealed class EmbeddedPostgresHealthCheck(EmbeddedPostgresResource postg
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var connectionString = new NpgsqlConnectionStringBuilder(postgres.MaintenanceConnectionString)
-        {
-            // No idle connection may hold the server: a smart shutdown waits for clients to leave.
-            Pooling = false,
-            Timeout = 5,
-        }.ConnectionString;
         try
         {
+            var connectionString = new NpgsqlConnectionStringBuilder(await postgres.MaintenanceConnectionStringAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // No idle connection may hold the server: a smart shutdown waits for clients to leave.
+                Pooling = false,
+                Timeout = 5,
+            }.ConnectionString;
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection)

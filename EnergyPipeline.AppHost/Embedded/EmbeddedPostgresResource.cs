@@ -1,13 +1,16 @@
 using Aspire.Hosting.ApplicationModel;
+using Npgsql;
 
 namespace EnergyPipeline.AppHost.Embedded;
 
 /// <summary>
-/// A PostgreSQL server run from the local binaries: loopback only, trust authentication (nothing else can connect),
-/// its own free port, its data kept between runs or thrown away (<see cref="EmbeddedPostgresDirectory"/>). Its
-/// connection string names the one database the pipeline uses.
+/// A PostgreSQL server run from the local binaries: loopback only, its own free port, its data kept between runs or
+/// thrown away (<see cref="EmbeddedPostgresDirectory"/>), and the superuser's password the secret parameter
+/// <see cref="Password"/> (<see cref="EmbeddedPostgresAuthentication"/>). Its connection string names the one
+/// database the pipeline uses.
 /// </summary>
-public sealed class EmbeddedPostgresResource(string name, string command, EmbeddedPostgresDirectory directory, int port, string databaseName)
+public sealed class EmbeddedPostgresResource(
+    string name, string command, EmbeddedPostgresDirectory directory, int port, string databaseName, ParameterResource password)
     : ExecutableResource(name, command, directory.Root), IResourceWithConnectionString
 {
     public const string SuperUser = "postgres";
@@ -23,20 +26,27 @@ public sealed class EmbeddedPostgresResource(string name, string command, Embedd
 
     public string DatabaseName { get; } = databaseName;
 
-    /// <summary>What a person pastes: psql takes a URI, not an Npgsql connection string. No password: loopback trusts.</summary>
-    public string PsqlUri => string.Create(CultureInfo.InvariantCulture, $"postgresql://{SuperUser}@127.0.0.1:{Port}/{DatabaseName}");
+    /// <summary>The superuser's password.</summary>
+    public ParameterResource Password { get; } = password;
 
-    public string MaintenanceConnectionString => ConnectionString("postgres");
+    /// <summary>
+    /// What a person pastes: psql takes a URI, not an Npgsql connection string. The password is not in it: the URI names
+    /// the owner's password file (mode 0600), which psql, like any libpq client, reads.
+    /// </summary>
+    public string PsqlUri => string.Create(CultureInfo.InvariantCulture,
+        $"postgresql://{SuperUser}@127.0.0.1:{Port}/{DatabaseName}?passfile={Uri.EscapeDataString(Directory.PasswordFile).Replace("%2F", "/", StringComparison.Ordinal)}");
 
-    public ReferenceExpression ConnectionStringExpression
-    {
-        get
+    /// <summary>The server's maintenance database <c>postgres</c>, as the superuser.</summary>
+    public async Task<string> MaintenanceConnectionStringAsync(CancellationToken cancellationToken) =>
+        new NpgsqlConnectionStringBuilder
         {
-            var value = ConnectionString(DatabaseName);
-            return ReferenceExpression.Create($"{value}");
-        }
-    }
+            Host = "127.0.0.1",
+            Port = Port,
+            Username = SuperUser,
+            Password = await Password.GetValueAsync(cancellationToken).ConfigureAwait(false),
+            Database = "postgres",
+        }.ConnectionString;
 
-    private string ConnectionString(string database) =>
-        string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={Port};Username={SuperUser};Database={database}");
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username={SuperUser};Password={Password};Database={DatabaseName}");
 }

@@ -6,13 +6,16 @@ namespace EnergyPipeline.AppHost.Embedded;
 internal static class ProcessRunner
 {
     /// <returns>What the command printed on standard output.</returns>
+    /// <param name="standardInput">Written to the command's standard input, which is then closed; none when null.</param>
     /// <remarks>Cancelled or past <paramref name="timeout"/>, the command is killed: nothing it started is left behind.</remarks>
-    public static async Task<string> RunAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<string> RunAsync(
+        string file, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, string? standardInput = null)
     {
         var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)
@@ -21,6 +24,12 @@ internal static class ProcessRunner
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken).ConfigureAwait(false);
+            process.StandardInput.Close();
+        }
+
         // A server started by the command may hold the pipes: read them only once the command itself has ended.
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);

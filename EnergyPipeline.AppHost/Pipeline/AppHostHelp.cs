@@ -8,7 +8,8 @@ public static class AppHostHelp
 
         Runs the pipeline (UCI household power file -> ingestor -> Kafka raw_energy -> job -> PostgreSQL
         quarterly_energy_data) with the Aspire dashboard. Settings come from appsettings.json, environment variables
-        (Section__Key) or the command line (--Section:Key=value).
+        (Section__Key) or the command line (--Section:Key=value); a key under Pipeline: or Ingestor: that no program
+        of the pipeline reads stops it (exit code 2) naming the closest known key. --version prints the version.
 
         {AppHostSettings.All.HelpTable()}
 

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Aspire.Hosting.ApplicationModel;
 
 namespace EnergyPipeline.AppHost.Pipeline;
@@ -20,18 +19,15 @@ public static class GrafanaBuilderExtensions
     internal const string DashboardUid = "household-energy";
     internal const string DashboardFile = "household-energy-by-quarter.json";
 
-    /// <summary>The read-only role Grafana logs in as; the job provisions it (DashboardReaderRole).</summary>
+    /// <summary>The read-only role Grafana logs in as; the job provisions it (<see cref="DatabaseReaderExtensions"/>).</summary>
     internal const string ReaderRole = "grafana_reader";
-
-    /// <summary>A container reaches its host's services here (Docker Desktop, and Docker Engine with host-gateway).</summary>
-    internal const string ContainerHostAlias = "host.docker.internal";
 
     public static IResourceBuilder<GrafanaResource> AddGrafana(
         this IDistributedApplicationBuilder builder, string name, IResourceBuilder<IResourceWithConnectionString> database, string configurationPath)
     {
-        var adminPassword = builder.AddParameter(AdminPasswordParameter(name), GeneratedPassword(), secret: true, persist: true);
-        var readerPassword = builder.AddParameter(ReaderPasswordParameter(name), GeneratedPassword(), secret: true, persist: true);
-        var grafana = builder.AddResource(new GrafanaResource(name, adminPassword.Resource, readerPassword.Resource))
+        var adminPassword = GeneratedSecret.Add(builder, AdminPasswordParameter(name));
+        var readerPassword = GeneratedSecret.Add(builder, ReaderPasswordParameter(name));
+        var grafana = builder.AddResource(new GrafanaResource(name, adminPassword.Resource, ReaderRole, readerPassword.Resource))
             .WithImage(Image, Tag)
             .WithHttpEndpoint(targetPort: HttpPort, name: HttpEndpointName)
             .WithHttpHealthCheck("/api/health", endpointName: HttpEndpointName)
@@ -49,7 +45,7 @@ public static class GrafanaBuilderExtensions
             .WithEnvironment("ENERGY_DB_PASSWORD", readerPassword)
             .WithEnvironment(async context =>
             {
-                var target = await DatabaseTarget.ResolveAsync(database.Resource, context.CancellationToken).ConfigureAwait(false);
+                var target = await DashboardDatabaseTarget.ResolveAsync(database.Resource, context.CancellationToken).ConfigureAwait(false);
                 context.EnvironmentVariables["ENERGY_DB_HOST"] = target.Host;
                 context.EnvironmentVariables["ENERGY_DB_PORT"] = target.Port;
                 context.EnvironmentVariables["ENERGY_DB_NAME"] = target.Database;
@@ -67,51 +63,9 @@ public static class GrafanaBuilderExtensions
         return grafana;
     }
 
-    /// <summary>Gives the job the role to provision for Grafana's data source (name and password).</summary>
-    public static IResourceBuilder<ProjectResource> WithDashboardReader(this IResourceBuilder<ProjectResource> job, IResourceBuilder<GrafanaResource> grafana) =>
-        job.WithEnvironment("Pipeline__Grafana__ReaderRole", ReaderRole)
-            .WithEnvironment("Pipeline__Grafana__ReaderPassword", grafana.Resource.ReaderPassword);
-
     /// <summary>The secret parameter of Grafana's admin password, generated and kept in the user secrets unless set.</summary>
     public static string AdminPasswordParameter(string grafana) => $"{grafana}-admin-password";
 
     /// <summary>The secret parameter of the read-only role's password, generated like the admin's.</summary>
     public static string ReaderPasswordParameter(string grafana) => $"{grafana}-reader-password";
-
-    private static GenerateParameterDefault GeneratedPassword() => new() { MinLength = 24, Special = false };
-
-    /// <summary>Where the Grafana container finds the database: the Postgres container by name, or the configured server.</summary>
-    internal sealed record DatabaseTarget(string Host, string Port, string Database, string SslMode)
-    {
-        public static async Task<DatabaseTarget> ResolveAsync(IResourceWithConnectionString database, CancellationToken cancellationToken)
-        {
-            if (database is PostgresDatabaseResource container)
-            {
-                var port = container.Parent.PrimaryEndpoint.TargetPort ?? 5432;
-                return new(container.Parent.Name, port.ToString(CultureInfo.InvariantCulture), container.DatabaseName, "disable");
-            }
-
-            var connectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new DistributedApplicationException($"{database.Name} has no connection string for Grafana.");
-            var settings = new DbConnectionStringBuilder { ConnectionString = connectionString };
-            var host = Value(settings, "Host", "Server") ?? throw new DistributedApplicationException($"The connection string of {database.Name} names no Host.");
-            return new(
-                host is "localhost" or "127.0.0.1" or "::1" ? ContainerHostAlias : host,
-                Value(settings, "Port") ?? "5432",
-                Value(settings, "Database") ?? throw new DistributedApplicationException($"The connection string of {database.Name} names no Database."),
-                SslModeOf(Value(settings, "SSL Mode", "SslMode")));
-        }
-
-        private static string? Value(DbConnectionStringBuilder settings, params string[] keys) =>
-            keys.Select(key => settings.TryGetValue(key, out var value) ? value?.ToString() : null).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
-
-        // Npgsql's modes to Grafana's; Npgsql's default, Prefer (and Allow), may fall back to plain text: so does disable.
-        private static string SslModeOf(string? npgsqlMode) => npgsqlMode?.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant() switch
-        {
-            "REQUIRE" => "require",
-            "VERIFYCA" => "verify-ca",
-            "VERIFYFULL" => "verify-full",
-            _ => "disable",
-        };
-    }
 }

@@ -284,7 +284,7 @@ public sealed class PipelineConsoleReport(
         {
             case EmbeddedPostgresResource embedded:
                 var kept = embedded.Directory.IsKept ? $"data kept in {embedded.Directory.DataDirectory}" : "a throw-away server, gone when the AppHost stops";
-                Write($"Results: psql '{embedded.PsqlUri}' -c '{query}'   (embedded server, trusts loopback: no password; {kept})");
+                Write($"Results: psql '{embedded.PsqlUri}' -c '{query}'   (embedded server; its password is in the file the URI names, readable by you only; {kept})");
                 break;
             case PostgresDatabaseResource { Parent: var server } when server.PrimaryEndpoint.IsAllocated:
                 Write(string.Create(CultureInfo.InvariantCulture,
@@ -297,14 +297,18 @@ public sealed class PipelineConsoleReport(
 
         if (resources.Kafka is EmbeddedKafkaResource { IsStarted: true } kafka)
         {
-            Write($"Kafka: {kafka.Cluster.BootstrapServers}   (embedded, inside this AppHost; run a service by hand with --ConnectionStrings:kafka={kafka.Cluster.BootstrapServers})");
+            Write($"Kafka: {kafka.Cluster.BootstrapServers}   (embedded, inside this AppHost; run a service by hand with --ConnectionStrings:kafka={kafka.Cluster.BootstrapServers}{ByHandKey})");
         }
         else if (resources.Kafka is not ConnectionStringResource
                  && await resources.Kafka.GetConnectionStringAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } bootstrap)
         {
-            Write($"Kafka: {bootstrap}   (run a service by hand with --ConnectionStrings:kafka={bootstrap})");
+            Write($"Kafka: {bootstrap}   (run a service by hand with --ConnectionStrings:kafka={bootstrap}{ByHandKey})");
         }
     }
+
+    /// <summary>The key a service run by hand needs for the AppHost's completion records; its value stays in the user secrets.</summary>
+    private static readonly string ByHandKey =
+        $" and --{Messaging.CompletionKey.Setting}=KEY, KEY being Parameters:{ResourceNames.CompletionKey} in `dotnet user-secrets list --project EnergyPipeline.AppHost`";
 
     private async Task WatchLogsAsync(string name, string resourceId, CancellationToken cancellationToken)
     {

@@ -13,7 +13,11 @@ public static class ResourceNames
     /// <summary>The database <c>energy_db</c> as a resource.</summary>
     public const string EnergyDatabase = "energy-db";
 
+    /// <summary>The PostgreSQL superuser's password, container or embedded (a generated secret parameter).</summary>
     public const string PostgresPassword = "postgres-password";
+
+    /// <summary>The key both services sign and verify completion records with (a generated secret parameter).</summary>
+    public const string CompletionKey = "completion-key";
     public const string Ingestor = "ingestor";
     public const string Job = "spark-job";
 
@@ -23,4 +27,5 @@ public static class ResourceNames
     public const string Hdfs = PipelineNames.HdfsConnection;
     public const string Spark = PipelineNames.SparkConnection;
     public const string Grafana = "grafana";
+    public const string PgWeb = "pgweb";
 }

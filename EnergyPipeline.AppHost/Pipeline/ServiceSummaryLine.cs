@@ -18,6 +18,7 @@ public static partial class ServiceSummaryLine
             "{readings} readings from {file} ({source})",
             "{malformed} malformed lines skipped",
             "reasons: {malformed_by_reason}",
+            "{notice}",
         ],
         [ResourceNames.Job] =
         [

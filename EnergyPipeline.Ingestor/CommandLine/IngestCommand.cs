@@ -4,6 +4,8 @@ using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Data;
 using EnergyPipeline.Ingestor.Ingestion;
 using EnergyPipeline.Ingestor.Kafka;
+using EnergyPipeline.Messaging;
+using EnergyPipeline.Summaries;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,10 +29,17 @@ internal static class IngestCommand
             builder.Configuration.AddInMemoryCollection([new($"{IngestorOptions.Section}:{nameof(IngestorOptions.File)}", file)]);
         }
 
+        if (IngestorSettings.UnknownKeys.Describe(builder.Configuration) is { } unknown)
+        {
+            throw new UsageException(unknown);
+        }
+
         var options = builder.Configuration.GetSection(IngestorOptions.Section).Get<IngestorOptions>() ?? new IngestorOptions();
+        CompletionKey? completionKey;
         try
         {
             options.Validate();
+            completionKey = CompletionKey.Read(builder.Configuration);
         }
         catch (InvalidOperationException ex)
         {
@@ -62,13 +71,18 @@ internal static class IngestCommand
         catch (ServiceUnreachableException ex)
         {
             errors.WriteLine($"error: {ex.Message}");
-            output.WriteLine(new RunSummary("ingest", options.File ?? "", 0, 0, 0, 0, 0, 0, 0, 0, "failed", Error: ex.Message).ToJson());
+            output.WriteLine(RunSummary.FailedBeforeReading("ingest", options.File ?? "", ex.Message).ToJson());
             return ExitCodes.Failed;
         }
 
         builder.AddServiceDefaults();
         builder.AddKafkaProducer<byte[], byte[]>(PipelineNames.KafkaConnection, settings => IngestorProducerConfig.ApplyTo(settings, options));
         builder.Services.AddSingleton(options);
+        if (completionKey is not null)
+        {
+            builder.Services.AddSingleton(completionKey);
+        }
+
         // On the producer's handle: one connection set, and its log goes where the producer's goes.
         builder.Services.AddSingleton<IAdminClient>(sp => new DependentAdminClientBuilder(sp.GetRequiredService<IProducer<byte[], byte[]>>().Handle).Build());
         builder.Services.AddSingleton<IngestionRunner>();
@@ -80,6 +94,14 @@ internal static class IngestCommand
             await host.StartAsync();
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EnergyPipeline.Ingestor");
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            if (completionKey is null)
+            {
+                // The ingestor cannot know whether the job has a key: the job refuses unsigned records when it has one.
+                logger.LogWarning(
+                    "{Setting} is not set: the completion record is written unsigned, and a job without the key trusts any record on the control topic (docs/operations.md, Exposed ports and secrets)",
+                    CompletionKey.Setting);
+            }
+
             summary = await RunOnceAsync(host.Services, options, logger, lifetime.ApplicationStopping);
             await host.StopAsync();
         }
@@ -91,7 +113,7 @@ internal static class IngestCommand
             errors.WriteLine($"error: {summary.Error}");
         }
 
-        return summary.Status == "succeeded" ? ExitCodes.Success : ExitCodes.Failed;
+        return summary.Status == SummaryStatus.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     private static async Task<RunSummary> RunOnceAsync(IServiceProvider services, IngestorOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -103,13 +125,19 @@ internal static class IngestCommand
             var data = await DataFileLocator.LocateAsync(options, () => new DatasetDownloader(http, logger), logger, cancellationToken: cancellationToken);
             path = data.Path;
             var result = await services.GetRequiredService<IngestionRunner>().RunAsync(path, cancellationToken);
-            return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? "succeeded" : "failed",
-                result.RunId, result.SourceSha256, result.Error, result.TraceId) with { Source = data.Source };
+            var notice = data.NotThePublishedFile(result.SourceSha256);
+            if (notice is not null)
+            {
+                logger.LogWarning("{Notice}", notice);
+            }
+
+            return RunSummary.From("ingest", path, result.Parse, result.Sent, result.Elapsed, result.Succeeded ? SummaryStatus.Succeeded : SummaryStatus.Failed,
+                result.RunId, result.SourceSha256, result.Error, result.TraceId) with { Source = data.SourceFor(result.SourceSha256), Notice = notice };
         }
         catch (Exception ex) when (ex is DatasetDownloadException or FileNotFoundException or InvalidOperationException or Parsing.HouseholdFormatException)
         {
             logger.LogError("Ingestion failed: {Error}", ex.Message);
-            return new RunSummary("ingest", path, 0, 0, 0, 0, 0, 0, 0, 0, "failed", Error: ex.Message);
+            return RunSummary.FailedBeforeReading("ingest", path, ex.Message);
         }
     }
 }

@@ -13,36 +13,37 @@ namespace EnergyPipeline.Ingestor.CommandLine;
 /// </summary>
 internal static class IngestorCommandLine
 {
-    public const string Usage = """
-        Usage:
+    /// <summary>
+    /// What <c>--help</c> prints above System.CommandLine's usage, options and verbs: the default verb, every setting of
+    /// ingest and the exit codes. It is the one help text; a usage error prints one line and points here.
+    /// </summary>
+    public static readonly string Description = $"""
+        EnergyPipeline.Ingestor: the UCI household power file to Kafka.
           EnergyPipeline.Ingestor generate --output FILE [--rows N] [--seed S] [--force]
           EnergyPipeline.Ingestor validate --file FILE [--Ingestor:MaxMalformedLines=N]
           EnergyPipeline.Ingestor [ingest] [--file FILE] [--Section:Key=value ...]
-          EnergyPipeline.Ingestor help | --help | -h      (also after a verb: ingest --help)
-        generate writes a synthetic file in the data set's format (full size by default); it overwrites an existing
-        file only with --force. validate parses and checks every line and sends nothing. ingest is the default verb.
-        Settings: --help lists them (section Ingestor and ConnectionStrings:kafka).
+        generate writes a synthetic file in the data set's format; validate checks every line of a file and sends
+        nothing; ingest, the default verb, sends the file to Kafka. help is --help, also after a verb (ingest --help).
         Malformed lines: a file with more than Ingestor:MaxMalformedLines (default 0) fails ingest and validate; within
         it they are skipped and counted by reason (summary, completion record, pipeline_runs).
+
+        Settings of ingest (environment Section__Key, or --Section:Key=value):
+        {IngestorSettings.All.HelpTable()}
+
         Exit codes: 0 success, 1 failure (more malformed lines than Ingestor:MaxMalformedLines, a file that changed
         while it was read, unreachable Kafka, unwritable output), 2 usage error, 130 (143) generate stopped by Ctrl+C
         (SIGTERM), nothing written under the output's name.
         """;
 
-    /// <summary>What <c>--help</c> prints before the verbs' help: the usage and every setting.</summary>
-    public static readonly string Help = $"""
-        {Usage}
-
-        Settings of ingest (environment Section__Key, or --Section:Key=value):
-        {IngestorSettings.All.HelpTable()}
-        """;
+    /// <summary>The line after a usage error's: where the help is.</summary>
+    public const string HelpHint = "Run 'EnergyPipeline.Ingestor --help' for the verbs, their options and the settings.";
 
     private const string IngestVerb = "ingest";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
     {
         // ingest is the default verb; "help" is --help.
-        string[] verbArgs = args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?"))
+        string[] verbArgs = args.Length == 0 || (args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or ProgramVersion.Option))
             ? [IngestVerb, .. args]
             : args[0] == "help" ? ["--help", .. args[1..]] : args;
 
@@ -50,9 +51,13 @@ internal static class IngestorCommandLine
         var result = parser.Root.Parse(verbArgs, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.Action is HelpAction)
         {
-            output.WriteLine(Help);
-            output.WriteLine();
             return result.Invoke(new InvocationConfiguration { Output = output, Error = errors });
+        }
+
+        if (result.Errors.Count == 0 && result.Action == parser.Version.Action)
+        {
+            output.WriteLine(ProgramVersion.Of(typeof(IngestorCommandLine).Assembly));
+            return ExitCodes.Success;
         }
 
         try
@@ -79,7 +84,7 @@ internal static class IngestorCommandLine
         catch (UsageException ex)
         {
             errors.WriteLine($"error: {ex.Message}");
-            errors.WriteLine(Usage);
+            errors.WriteLine(HelpHint);
             return ExitCodes.Usage;
         }
         catch (Exception ex) when (ex is HouseholdFormatException or OutputException)
@@ -132,9 +137,13 @@ internal static class IngestorCommandLine
             };
             ingest.TreatUnmatchedTokensAsErrors = false;
             validate.TreatUnmatchedTokensAsErrors = false;
-            Root = new RootCommand("EnergyPipeline.Ingestor: the UCI household power file to Kafka.") { generate, validate, ingest };
+            Root = new RootCommand(Description) { generate, validate, ingest };
+            Version = Root.Options.OfType<VersionOption>().Single();
         }
 
         public RootCommand Root { get; }
+
+        /// <summary>The root's --version: its own action would print the version of whichever program hosts the parser.</summary>
+        public VersionOption Version { get; }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EnergyPipeline.Ingestor.Parsing;
+using EnergyPipeline.Summaries;
 
 namespace EnergyPipeline.Ingestor.CommandLine;
 
@@ -17,12 +18,14 @@ public sealed record RunSummary(
     long Bytes,
     double Seconds,
     decimal GlobalActivePowerSum,
+    decimal ActiveEnergyKwh,
     string Status,
     string? RunId = null,
     string? SourceSha256 = null,
     string? Error = null,
     string? Source = null,
-    string? TraceId = null)
+    string? TraceId = null,
+    string? Notice = null)
 {
     public double RowsPerSecond => Seconds > 0 ? Math.Round(RowsRead / Seconds) : 0;
 
@@ -32,10 +35,14 @@ public sealed record RunSummary(
     public static RunSummary From(string verb, string file, ParseSummary parse, long sent, TimeSpan elapsed, string status,
         string? runId = null, string? sha256 = null, string? error = null, string? traceId = null) =>
         new(verb, file, parse.DataLines, parse.Readings, sent, parse.MissingValueRows, parse.Malformed, parse.Bytes,
-            Math.Round(elapsed.TotalSeconds, 3), parse.GlobalActivePowerSum, status, runId, sha256, error, TraceId: traceId)
+            Math.Round(elapsed.TotalSeconds, 3), parse.GlobalActivePowerSum, parse.ActiveEnergyKwh, status, runId, sha256, error, TraceId: traceId)
         {
             MalformedByReason = parse.MalformedByReason,
         };
+
+    /// <summary>The summary of a run that failed before it read the file.</summary>
+    public static RunSummary FailedBeforeReading(string verb, string file, string error) =>
+        new(verb, file, 0, 0, 0, 0, 0, 0, 0, 0, 0, SummaryStatus.Failed, Error: error);
 
     public string ToText()
     {
@@ -55,7 +62,13 @@ public sealed record RunSummary(
         text.AppendLine(c, $"  bytes              {Bytes,12:N0}");
         text.AppendLine(c, $"  seconds            {Seconds,12:F3}");
         text.AppendLine(c, $"  rows/s             {RowsPerSecond,12:N0}");
-        text.AppendLine(c, $"  sum active power   {GlobalActivePowerSum,12} kW");
+        text.AppendLine(c, $"  active power sum   {GlobalActivePowerSum,12} kW·min (sum of minute readings)");
+        text.AppendLine(c, $"  active energy      {ActiveEnergyKwh,12} kWh");
+        if (Notice is not null)
+        {
+            text.AppendLine(c, $"  notice: {Notice}");
+        }
+
         if (Error is not null)
         {
             text.AppendLine(c, $"  error: {Error}");
@@ -64,12 +77,8 @@ public sealed record RunSummary(
         return text.ToString();
     }
 
-    public string ToJson()
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    public string ToJson() => SummaryJson.Object(json =>
         {
-            json.WriteStartObject();
             json.WriteString("verb", Verb);
             json.WriteString("file", File);
             json.WriteString("status", Status);
@@ -89,16 +98,14 @@ public sealed record RunSummary(
             json.WriteNumber("seconds", Seconds);
             json.WriteNumber("rows_per_second", RowsPerSecond);
             json.WriteNumber("global_active_power_sum", GlobalActivePowerSum);
+            json.WriteNumber("active_energy_kwh", ActiveEnergyKwh);
             WriteOptional(json, "run_id", RunId);
             WriteOptional(json, "source", Source);
             WriteOptional(json, "source_sha256", SourceSha256);
             WriteOptional(json, "error", Error);
             WriteOptional(json, "trace_id", TraceId);
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+            WriteOptional(json, "notice", Notice);
+        });
 
     private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
     {

@@ -1,7 +1,8 @@
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
+using System.Globalization;
 using EnergyPipeline.Ingestor.Parsing;
+using EnergyPipeline.Summaries;
+using Microsoft.Extensions.Configuration;
 
 namespace EnergyPipeline.Ingestor.CommandLine;
 
@@ -27,7 +28,7 @@ internal static class ValidateCommand
         var clock = Stopwatch.StartNew();
         var parse = HouseholdFileReader.ValidateFile(path, Environment.ProcessorCount);
         var problem = MalformedLinePolicy.Problem(path, parse, limit);
-        var summary = RunSummary.From("validate", path, parse, sent: 0, clock.Elapsed, problem is null ? "valid" : "malformed lines", error: problem);
+        var summary = RunSummary.From("validate", path, parse, sent: 0, clock.Elapsed, problem is null ? SummaryStatus.Succeeded : SummaryStatus.Failed, error: problem);
         foreach (var line in parse.MalformedSample)
         {
             errors.WriteLine($"malformed {line}");

@@ -28,8 +28,14 @@ public static class IngestorSettings
         new(Key(nameof(IngestorOptions.MaxMalformedLines)), SettingDescriptor.Number(Defaults.MaxMalformedLines),
             "Malformed lines a file may have (ingest and validate): above it the run fails with exit code 1 and writes no completion record; within it the lines are skipped and counted by reason in the summary, the completion record and pipeline_runs."),
         new(Key(nameof(IngestorOptions.MalformedSampleSize)), SettingDescriptor.Number(Defaults.MalformedSampleSize), "Malformed lines written to the log."),
+        new(Messaging.CompletionKey.Setting, SettingDescriptor.None,
+            $"The secret (at least {Messaging.CompletionKey.MinimumLength} characters) the completion record is signed with; the job needs the same one. The AppHost passes its generated parameter completion-key. Unset: the record is unsigned, said in one warning line."),
         new($"{KafkaClientRegistration.ProducerSection}:Config:NAME", SettingDescriptor.None,
             "A librdkafka producer property (e.g. linger.ms); it wins over the ingestor's defaults."));
+
+    /// <summary>Keys below Ingestor: and Aspire: that the ingestor would ignore: a usage error naming the closest known key.</summary>
+    public static readonly UnknownSettingCheck UnknownKeys = new(
+        All, [PipelineSettingKeys.IngestorSection, PipelineSettingKeys.AspireSection], KafkaClientRegistration.ProducerSettingsShape(PipelineNames.KafkaConnection));
 
     private static string Key(string property) => $"{IngestorOptions.Section}:{property}";
 }

@@ -5,17 +5,41 @@ using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.Ingestor.Data;
 
-/// <summary>The file to ingest and where it came from (<c>"source"</c> in the run summary).</summary>
-public sealed record DataFile(string Path, string Source)
+/// <summary>How the file to ingest was found.</summary>
+public enum DataFileOrigin
 {
     /// <summary>Ingestor:File or --file.</summary>
-    public const string GivenSource = "file";
+    Given,
 
-    /// <summary>The UCI data set, cached in the data directory or downloaded there.</summary>
-    public const string UciSource = "uci";
+    /// <summary>Under the data set's name in the data directory, found there or downloaded there.</summary>
+    DataSetPlace,
 
     /// <summary>The synthetic full-size file, made because the data set could not be downloaded.</summary>
+    Generated,
+}
+
+/// <summary>The file to ingest and how it was found; its <c>"source"</c> in the run summary follows from its bytes.</summary>
+public sealed record DataFile(string Path, DataFileOrigin Origin)
+{
+    public const string UciSource = "uci";
+    public const string FileSource = "file";
     public const string GeneratedSource = "generated";
+
+    /// <summary>
+    /// The run summary's <c>"source"</c>: <c>uci</c> only when the bytes parsed are the published UCI file (their SHA-256
+    /// is <see cref="IngestorOptions.RealFileSha256"/>), <c>generated</c> for the offline fallback's synthetic file,
+    /// <c>file</c> for anything else, wherever it lies and whatever its name.
+    /// </summary>
+    public string SourceFor(string sha256) =>
+        string.Equals(sha256, IngestorOptions.RealFileSha256, StringComparison.OrdinalIgnoreCase) ? UciSource
+        : Origin == DataFileOrigin.Generated ? GeneratedSource
+        : FileSource;
+
+    /// <summary>One line when a file in the data set's place is not the published file (a copy edited, a generated file given its name), else null.</summary>
+    public string? NotThePublishedFile(string sha256) =>
+        Origin == DataFileOrigin.DataSetPlace && SourceFor(sha256) != UciSource
+            ? $"'{Path}' is not the published UCI file (its SHA-256 is {sha256}); ingested as a local file"
+            : null;
 }
 
 /// <summary>
@@ -45,19 +69,19 @@ public static class DataFileLocator
             }
 
             DataFileCheck.CheckContent(options.File);
-            return new DataFile(options.File, DataFile.GivenSource);
+            return new DataFile(options.File, DataFileOrigin.Given);
         }
 
         var inDataDirectory = Path.Combine(options.DataDirectory, HouseholdPowerFormat.FileName);
         if (File.Exists(inDataDirectory))
         {
-            return new DataFile(inDataDirectory, DataFile.UciSource);
+            return new DataFile(inDataDirectory, DataFileOrigin.DataSetPlace);
         }
 
         try
         {
             var downloaded = await downloader().DownloadAsync(options.DataDirectory, options.DownloadUrl, options.ExpectedSha256, cancellationToken).ConfigureAwait(false);
-            return new DataFile(downloaded, DataFile.UciSource);
+            return new DataFile(downloaded, DataFileOrigin.DataSetPlace);
         }
         catch (DatasetDownloadException ex) when (ex.Offline && generatedRows is { } rows)
         {
@@ -70,7 +94,7 @@ public static class DataFileLocator
                 SyntheticHouseholdFile.WriteFileAtomically(generated, rows, cancellationToken: cancellationToken);
             }
 
-            return new DataFile(generated, DataFile.GeneratedSource);
+            return new DataFile(generated, DataFileOrigin.Generated);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace EnergyPipeline.Ingestor.Data;
 /// <summary>The data set could not be fetched or is not the expected file.</summary>
 public sealed class DatasetDownloadException(string message, Exception? inner = null) : Exception(message, inner)
 {
-    /// <summary>Worth another attempt (a broken connection, a 5xx, a timeout), unlike a 404 or a wrong file.</summary>
+    /// <summary>Worth another attempt (a broken connection, a 5xx, a timeout), unlike a 404, a wrong file or a name that does not resolve.</summary>
     public bool Transient { get; init; }
 
     /// <summary>The source could not be reached at all (no network, no name resolution, timeout), as opposed to a bad answer.</summary>
@@ -132,6 +132,14 @@ public sealed class DatasetDownloader(HttpClient http, ILogger logger, DatasetDo
             }
 
             progress.Complete();
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.NameResolutionError)
+        {
+            // No name, no network to try again on: the cached or generated file is used at once, not after two more attempts.
+            throw new DatasetDownloadException(
+                $"Could not download the data set from {url}: the name {new Uri(url).Host} does not resolve ({ex.Message}). Is this machine offline? " +
+                $"Put {HouseholdPowerFormat.FileName} into the data directory, or give a file with --file / Ingestor:File.", ex)
+            { Offline = true };
         }
         catch (HttpRequestException ex)
         {

@@ -25,7 +25,9 @@ public sealed record IngestionResult(string RunId, string SourceSha256, ParseSum
 /// sent. The completion record is written only when every reading was acknowledged, the file did not change while it
 /// was read, and its malformed lines are within <see cref="IngestorOptions.MaxMalformedLines"/>.
 /// </summary>
-public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminClient admin, IngestorOptions options, ILogger<IngestionRunner> logger)
+/// <remarks>With a <see cref="CompletionKey"/> the completion record is signed; without one it is written unsigned.</remarks>
+public sealed class IngestionRunner(
+    IProducer<byte[], byte[]> producer, IAdminClient admin, IngestorOptions options, ILogger<IngestionRunner> logger, CompletionKey? completionKey = null)
 {
     public async Task<IngestionResult> RunAsync(string path, CancellationToken cancellationToken = default)
     {
@@ -84,13 +86,14 @@ public sealed class IngestionRunner(IProducer<byte[], byte[]> producer, IAdminCl
         error ??= hashed.Change ?? MalformedLinePolicy.Problem(path, parse, options.MaxMalformedLines);
         if (error is null)
         {
-            error = await RecordCompletionAsync(completionTopic, new IngestionCompletion(
+            var completion = new IngestionCompletion(
                 runId, sha256, publisher.Delivered, publisher.ReadingRange.First, publisher.ReadingRange.Last,
                 publisher.DeliveredOffsets, TraceParent(run), DateTimeOffset.UtcNow)
             {
                 MalformedLines = parse.Malformed,
                 MalformedByReason = parse.MalformedByReason,
-            }, cancellationToken);
+            };
+            error = await RecordCompletionAsync(completionTopic, completionKey?.Sign(completion) ?? completion, cancellationToken);
         }
 
         RecordMetrics(parse);

@@ -37,5 +37,12 @@ public sealed class ParseSummary
     /// <summary>The first malformed lines, up to the sample size given to the reader.</summary>
     public List<MalformedLine> MalformedSample { get; } = [];
 
+    /// <summary>The sum of the minute readings of Global_active_power, in kW·min (a sum of kW readings is not kW).</summary>
     public decimal GlobalActivePowerSum => GlobalActivePowerThousandthsSum / 1000m;
+
+    /// <summary>
+    /// The active energy those readings stand for, in kWh: each is one minute's average, so the sum / 60, rounded half
+    /// away from zero to 6 decimals (kWh to the Wh's 3 decimals, as the job rounds total_energy_wh).
+    /// </summary>
+    public decimal ActiveEnergyKwh => decimal.Round(GlobalActivePowerThousandthsSum / 60_000m, 6, MidpointRounding.AwayFromZero);
 }

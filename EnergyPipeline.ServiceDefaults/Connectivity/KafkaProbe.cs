@@ -22,6 +22,7 @@ public static class KafkaProbe
 
     private static readonly TimeSpan ConnectAttempt = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RefusedRetryPause = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MetadataSlice = TimeSpan.FromSeconds(1);
 
     /// <summary>Returns the topic's partition count (null when it does not exist), or throws <see cref="ServiceUnreachableException"/>.</summary>
     public static int? Check(string bootstrapServers, string setting, TimeSpan timeout, string? topic = null)
@@ -31,6 +32,7 @@ public static class KafkaProbe
         // The whole probe stays within the timeout: the refusal check's time comes off librdkafka's part.
         var remaining = timeout - started.Elapsed > TimeSpan.FromSeconds(1) ? timeout - started.Elapsed : TimeSpan.FromSeconds(1);
         string? lastError = null;
+        var notKafka = false;
         IAdminClient admin;
         try
         {
@@ -41,7 +43,13 @@ public static class KafkaProbe
             })
                 // The probe reports one line itself; librdkafka's repeated connection attempts would bury it.
                 .SetLogHandler((_, _) => { })
-                .SetErrorHandler((_, error) => lastError = error.Reason)
+                .SetErrorHandler((_, error) =>
+                {
+                    lastError = error.Reason;
+                    // librdkafka's reading of a reply whose size field is no Kafka response's (rdkafka_broker.c,
+                    // rd_kafka_recv: "Invalid response size ... increase receive.message.max.bytes"): another protocol.
+                    notKafka |= error.Code == ErrorCode.Local_BadMsg;
+                })
                 .Build();
         }
         catch (ArgumentException ex)
@@ -51,21 +59,35 @@ public static class KafkaProbe
 
         using (admin)
         {
-            try
+            while (true)
             {
-                var metadata = admin.GetMetadata(remaining);
-                if (metadata.Brokers.Count == 0)
+                // Asked in slices, so an address that answers in another protocol fails at its first reply, not at the timeout.
+                var left = remaining - started.Elapsed;
+                try
                 {
-                    throw new ServiceUnreachableException($"Kafka at {bootstrapServers} ({setting}) answered without any broker.");
-                }
+                    var metadata = admin.GetMetadata(left < MetadataSlice ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : MetadataSlice);
+                    if (metadata.Brokers.Count == 0)
+                    {
+                        throw new ServiceUnreachableException($"Kafka at {bootstrapServers} ({setting}) answered without any broker.");
+                    }
 
-                return topic is null ? null : metadata.Topics.FirstOrDefault(t => t.Topic == topic && t.Error.Code == ErrorCode.NoError)?.Partitions.Count;
-            }
-            catch (KafkaException ex)
-            {
-                var cause = lastError ?? ex.Error.Reason;
-                throw new ServiceUnreachableException(string.Create(CultureInfo.InvariantCulture,
-                    $"Cannot reach Kafka at {bootstrapServers} ({setting}) within {timeout.TotalSeconds:0.#} s: {cause}"));
+                    return topic is null ? null : metadata.Topics.FirstOrDefault(t => t.Topic == topic && t.Error.Code == ErrorCode.NoError)?.Partitions.Count;
+                }
+                catch (KafkaException ex) when (notKafka)
+                {
+                    throw new ServiceUnreachableException(
+                        $"Kafka at {bootstrapServers} ({setting}): the address answered but is not a Kafka broker (another service listens there; librdkafka: {lastError ?? ex.Error.Reason})");
+                }
+                catch (KafkaException ex) when (started.Elapsed >= remaining)
+                {
+                    var cause = lastError ?? ex.Error.Reason;
+                    throw new ServiceUnreachableException(string.Create(CultureInfo.InvariantCulture,
+                        $"Cannot reach Kafka at {bootstrapServers} ({setting}): no answer from a broker within {timeout.TotalSeconds:0.#} s: {cause}"));
+                }
+                catch (KafkaException)
+                {
+                    // Not yet: the next slice.
+                }
             }
         }
     }

@@ -24,6 +24,14 @@ public static class KafkaClientRegistration
     public const string ConsumerHealthCheckName = "Aspire.Confluent.Kafka.Consumer";
 
     private const int DefaultStatisticsIntervalMs = 1000;
+
+    /// <summary>The keys a producer registered under <paramref name="connectionName"/> binds (its unknown-key check).</summary>
+    public static EnergyPipeline.Settings.ClientSettingsShape ProducerSettingsShape(string connectionName) =>
+        new(ProducerSection, connectionName, typeof(KafkaProducerSettings));
+
+    /// <summary>The keys a consumer registered under <paramref name="connectionName"/> binds (its unknown-key check).</summary>
+    public static EnergyPipeline.Settings.ClientSettingsShape ConsumerSettingsShape(string connectionName) =>
+        new(ConsumerSection, connectionName, typeof(KafkaConsumerSettings));
     private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
 
     public static void AddKafkaProducer<TKey, TValue>(

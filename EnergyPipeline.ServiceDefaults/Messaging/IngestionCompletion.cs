@@ -35,6 +35,10 @@ public sealed record PartitionOffsetRuns(
 /// Per partition, the runs of offsets the ingestion's messages occupy. Null in a record written by an ingestor that
 /// did not record them yet: such a record vouches for no message.
 /// </param>
+/// <param name="Mac">
+/// The HMAC-SHA256 of <see cref="CanonicalBytes"/> under the ingestor's <see cref="CompletionKey"/> (docs/contract.md,
+/// *Signed completion records*); absent when the ingestor has no key.
+/// </param>
 public sealed record IngestionCompletion(
     [property: JsonPropertyName("run_id")] string RunId,
     [property: JsonPropertyName("source_sha256")] string SourceSha256,
@@ -43,7 +47,8 @@ public sealed record IngestionCompletion(
     [property: JsonPropertyName("last_reading")] DateTime? LastReading,
     [property: JsonPropertyName("offset_runs")] IReadOnlyList<PartitionOffsetRuns>? OffsetRuns,
     [property: JsonPropertyName("traceparent")] string? TraceParent,
-    [property: JsonPropertyName("completed_at")] DateTimeOffset CompletedAt)
+    [property: JsonPropertyName("completed_at")] DateTimeOffset CompletedAt,
+    [property: JsonPropertyName("mac"), JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Mac = null)
 {
     /// <summary>
     /// Lines of the file the ingestion skipped as malformed (at most the ingestor's Ingestor:MaxMalformedLines); null in
@@ -56,7 +61,21 @@ public sealed record IngestionCompletion(
     [JsonPropertyName("malformed_by_reason")]
     public IReadOnlyDictionary<string, long>? MalformedByReason { get; init; }
 
-    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
+    /// <summary>The record as the ingestor writes it to the control topic: <see cref="CanonicalBytes"/> with <c>mac</c> last.</summary>
+    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(AsWritten());
+
+    /// <summary>
+    /// What the MAC covers: the record without its <c>mac</c>, written by this one writer (compact UTF-8 JSON, the
+    /// properties in declaration order, the members of <c>malformed_by_reason</c> sorted by name). The job computes
+    /// them again from the record it parsed, so the MAC vouches for exactly what the job reads: the bytes on the topic
+    /// may differ in order, spacing or escapes, not in content.
+    /// </summary>
+    public byte[] CanonicalBytes() => JsonSerializer.SerializeToUtf8Bytes(AsWritten() with { Mac = null });
+
+    // A JSON object's members have no order: the one writer puts the reasons in order of their names.
+    private IngestionCompletion AsWritten() => MalformedByReason is null
+        ? this
+        : this with { MalformedByReason = new SortedDictionary<string, long>(MalformedByReason.ToDictionary(), StringComparer.Ordinal) };
 
     /// <summary>The record of a control-topic message, or null (with the reason) when it is not one.</summary>
     public static IngestionCompletion? TryParse(ReadOnlySpan<byte> value, out string? error)

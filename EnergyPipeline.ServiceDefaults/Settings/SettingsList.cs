@@ -25,6 +25,9 @@ public sealed class SettingsList(params IReadOnlyList<SettingDescriptor> setting
 
     public bool Contains(string key) => Find(key) is not null;
 
+    /// <summary>True when a setting of the list is <paramref name="key"/> or, through a <c>:NAME</c> key, holds it.</summary>
+    public bool Covers(string key) => settings.Any(s => s.Covers(key));
+
     /// <summary>
     /// The settings as the help prints them: a header, then one row each (key, default, meaning), the meaning wrapped
     /// below its own column.

@@ -12,9 +12,14 @@ namespace EnergyPipeline.SparkJob.Kafka;
 /// early: when a partition ends below its captured end (a broker that restarted empty, a truncated partition), when
 /// data it still has to read was deleted, and when it makes no progress for the stall timeout.
 /// The consumer must be configured with <see cref="ConfigureConsumer"/> and built with <see cref="ConfigureBuilder"/>.
+/// Completion records pass the <see cref="CompletionVerifier"/> (none: <see cref="CompletionVerifier.Unkeyed"/>) before
+/// they attribute anything.
 /// </summary>
-public sealed class SnapshotReader(IConsumer<ConsumedBytes, ConsumedBytes> consumer, string bootstrapServers, TimeSpan stallTimeout)
+public sealed class SnapshotReader(
+    IConsumer<ConsumedBytes, ConsumedBytes> consumer, string bootstrapServers, TimeSpan stallTimeout, CompletionVerifier? verifier = null)
 {
+    private readonly CompletionVerifier _verifier = verifier ?? CompletionVerifier.Unkeyed;
+
     /// <summary>The stall timeout when <c>Pipeline:ReadStallTimeout</c> is not set.</summary>
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
 
@@ -43,17 +48,23 @@ public sealed class SnapshotReader(IConsumer<ConsumedBytes, ConsumedBytes> consu
     public static void ConfigureBuilder(ConsumerBuilder<ConsumedBytes, ConsumedBytes> builder) =>
         builder.SetKeyDeserializer(new ConsumedBytes.Deserializer()).SetValueDeserializer(new ConsumedBytes.Deserializer());
 
-    /// <summary>Reads the control topic's completion records, then captures the data topic's partitions.</summary>
+    /// <summary>Reads and verifies the control topic's completion records, then captures the data topic's partitions.</summary>
+    /// <exception cref="CompletionKeyMismatchException">A key on one side only.</exception>
     public TopicSnapshot Capture(string topic, CancellationToken cancellationToken)
     {
         var completions = ReadCompletions(topic, cancellationToken);
-        return new TopicSnapshot(topic, Ranges(topic, required: true)!, completions);
+        if (completions.KeyMismatch is { } mismatch)
+        {
+            throw new CompletionKeyMismatchException(mismatch);
+        }
+
+        return new TopicSnapshot(topic, Ranges(topic, required: true)!, completions.Verified) { UnsignedCompletions = completions.Unsigned };
     }
 
-    /// <summary>The completion records of the control topic of <paramref name="topic"/>, oldest first (none when it is absent).</summary>
-    public List<IngestionCompletion> ReadCompletions(string topic, CancellationToken cancellationToken)
+    /// <summary>The completion records of the control topic of <paramref name="topic"/>, oldest first (none when it is absent), verified.</summary>
+    public CompletionRecords ReadCompletions(string topic, CancellationToken cancellationToken)
     {
-        var completions = new List<IngestionCompletion>();
+        var records = new List<(long Offset, IngestionCompletion Record)>();
         var controlTopic = RawEnergyTopic.CompletionTopic(topic);
         if (Ranges(controlTopic, required: false) is { } controlRanges)
         {
@@ -61,12 +72,12 @@ public sealed class SnapshotReader(IConsumer<ConsumedBytes, ConsumedBytes> consu
             {
                 if (!message.Message.Value.IsNull && IngestionCompletion.TryParse(message.Message.Value.Span, out _) is { } completion)
                 {
-                    completions.Add(completion);
+                    records.Add((message.Offset.Value, completion));
                 }
             }, cancellationToken);
         }
 
-        return completions;
+        return _verifier.Verify(controlTopic, records);
     }
 
     /// <summary>

@@ -9,10 +9,13 @@ namespace EnergyPipeline.SparkJob.Kafka;
 /// What a run reads, fixed at its start: the completion records of the control topic (in the order they were
 /// written, the newest last) and, captured after them, each data partition's range from its low watermark to its
 /// high watermark. Every completion seen then has all its messages below the captured ends (the ingestor writes its
-/// completion only after every delivery is confirmed).
+/// completion only after every delivery is confirmed). <see cref="Completions"/> holds the verified records only.
 /// </summary>
 public sealed record TopicSnapshot(string Topic, IReadOnlyList<PartitionRead> Partitions, IReadOnlyList<IngestionCompletion> Completions)
 {
+    /// <summary>The records refused for a missing or wrong MAC; null when the job has no key and verified none.</summary>
+    public IReadOnlyList<UnsignedCompletion>? UnsignedCompletions { get; init; }
+
     /// <summary>Which completed ingestion each offset of the snapshot belongs to.</summary>
     public OffsetAttribution Attribution { get; } = OffsetAttribution.From(Completions);
 

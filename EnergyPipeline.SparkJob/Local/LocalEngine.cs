@@ -21,6 +21,9 @@ public sealed class LocalEngineOptions
     /// <summary>The read fails when it makes no progress for this long (<c>Pipeline:ReadStallTimeout</c>); also the metadata timeout.</summary>
     public TimeSpan ReadStallTimeout { get; init; } = SnapshotReader.DefaultStallTimeout;
 
+    /// <summary>What the completion records must prove before they attribute anything (<c>Pipeline:CompletionKey</c>).</summary>
+    public CompletionVerifier Verifier { get; init; } = CompletionVerifier.Unkeyed;
+
     /// <summary>Called once the snapshot is captured, before the data is read (a seam for tests that change the topic mid-run).</summary>
     public Action<TopicSnapshot>? AfterSnapshotCaptured { get; init; }
 }
@@ -87,6 +90,7 @@ public sealed partial class LocalEngine(
             InvalidByReason = result.InvalidByReason,
             Unattributed = read.Unattributed.Count,
             UnattributedSamples = read.Unattributed.Samples,
+            UnsignedCompletions = read.Snapshot.UnsignedCompletions,
         };
     }
 
@@ -95,7 +99,7 @@ public sealed partial class LocalEngine(
         using var consumer = consumers.Create();
         try
         {
-            var reader = new SnapshotReader(consumer, options.BootstrapServers, options.ReadStallTimeout);
+            var reader = new SnapshotReader(consumer, options.BootstrapServers, options.ReadStallTimeout, options.Verifier);
             var snapshot = reader.Capture(topic, cancellationToken);
             options.AfterSnapshotCaptured?.Invoke(snapshot);
 

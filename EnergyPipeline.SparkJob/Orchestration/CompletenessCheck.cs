@@ -70,7 +70,11 @@ public static class CompletenessCheck
     {
         var completions = result.Evidence.Attribution.Ingestions;
         var legacy = completions.Count(c => c.OffsetRuns is null);
-        var why = completions.Count == 0
+        var unsigned = result.UnsignedCompletions?.Count ?? 0;
+        var why = completions.Count == 0 && unsigned > 0
+            ? $": none of the {N(unsigned)} completion records has a valid MAC under the job's {CompletionKey.Setting} (written with another key, " +
+              "or by someone else), so no message can be attributed; ingest the file again with the ingestor given the job's key"
+            : completions.Count == 0
             ? $": no completion record was found (the control topic {RawEnergyTopic.CompletionTopic(topic)} is missing or empty), so no message " +
               "can be attributed; ingest the file with the ingestor, which writes one when every delivery is confirmed"
             : legacy > 0

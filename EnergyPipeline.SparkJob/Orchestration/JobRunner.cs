@@ -5,6 +5,7 @@ using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
 using EnergyPipeline.SparkJob.Telemetry;
+using EnergyPipeline.Summaries;
 using Microsoft.Extensions.Logging;
 
 namespace EnergyPipeline.SparkJob.Orchestration;
@@ -54,6 +55,11 @@ public sealed partial class JobRunner(
                 LogUnattributed(result.Unattributed, string.Join(", ", result.UnattributedSamples));
             }
 
+            if (result.UnsignedCompletions is { Count: > 0 } unsigned)
+            {
+                LogUnsigned(unsigned.Count, NameUnsigned(unsigned));
+            }
+
             CompletenessCheck.Verify(result);
             if (result.ReadingsRead - result.DuplicatesDropped - result.Invalid <= 0)
             {
@@ -75,7 +81,7 @@ public sealed partial class JobRunner(
             JobTelemetry.QuartersWritten.Add(quarters);
 
             var summary = new JobSummary(run.RunId, engine.Name, result.ReadingsRead, result.DuplicatesDropped, result.Invalid, result.Unattributed,
-                quarters, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3), activity?.TraceId.ToHexString());
+                result.UnsignedCompletions?.Count, quarters, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3), activity?.TraceId.ToHexString());
             LogSucceeded(summary.ToJson());
             return summary;
         }
@@ -129,6 +135,12 @@ public sealed partial class JobRunner(
         }
     }
 
+    /// <summary>The first <see cref="UnsignedNamed"/> refused records, and how many more.</summary>
+    private static string NameUnsigned(IReadOnlyList<UnsignedCompletion> unsigned) =>
+        string.Join(", ", unsigned.Take(UnsignedNamed)) + (unsigned.Count > UnsignedNamed ? $" and {unsigned.Count - UnsignedNamed} more" : "");
+
+    private const int UnsignedNamed = 10;
+
     /// <summary>Links the run span to the traces of the ingestions that supply its readings, oldest first (their completion records).</summary>
     private static void LinkContributingIngestions(Activity? span, CompletenessEvidence evidence)
     {
@@ -144,6 +156,9 @@ public sealed partial class JobRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Messages} messages belong to no completed ingestion (another producer, an ingestion killed or still running): not used; first at {Samples}")]
     private partial void LogUnattributed(long messages, string samples);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Records} completion records have no valid MAC and attribute nothing (written without Pipeline:CompletionKey, with another key, or by someone else): {Named}")]
+    private partial void LogUnsigned(int records, string named);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The completion records of {Topic} could not be read, the run starts a trace of its own: {Error}")]
     private partial void LogNoIngestionTrace(string topic, string error);
@@ -169,14 +184,15 @@ public sealed record JobSummary(
     [property: JsonPropertyName("duplicates_dropped")] long DuplicatesDropped,
     [property: JsonPropertyName("invalid")] long Invalid,
     [property: JsonPropertyName("unattributed")] long Unattributed,
+    [property: JsonPropertyName("unsigned_completions")] int? UnsignedCompletions,
     [property: JsonPropertyName("quarters_written")] int QuartersWritten,
     [property: JsonPropertyName("seconds")] double Seconds,
     [property: JsonPropertyName("trace_id")] string? TraceId = null)
 {
-    /// <summary>The word the ingestor's summary and the job's failure summary use too.</summary>
+    /// <summary>One of the statuses every summary line shares (<see cref="SummaryStatus"/>).</summary>
     [JsonPropertyName("status")]
     [JsonPropertyOrder(-1)]
-    public string Status => "succeeded";
+    public string Status => SummaryStatus.Succeeded;
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    public string ToJson() => JsonSerializer.Serialize(this, SummaryJson.SerializerOptions);
 }

@@ -24,6 +24,9 @@ public sealed record EngineResult(
     /// <summary>A few of the <see cref="Unattributed"/> messages (at most <see cref="UnattributedMessages.DefaultSamples"/>), to find them by.</summary>
     public IReadOnlyList<UnattributedMessage> UnattributedSamples { get; init; } = [];
 
+    /// <summary>Completion records refused for a missing or wrong MAC (they attribute nothing); null when the job has no key.</summary>
+    public IReadOnlyList<UnsignedCompletion>? UnsignedCompletions { get; init; }
+
     /// <summary>Where the engine wrote the run's cleaned readings (the Spark raw zone), if anywhere.</summary>
     public string? RawZoneUri { get; init; }
 }

@@ -26,6 +26,7 @@ public sealed class SparkEngine(SparkEngineOptions options, SparkPlanRunner engi
             InvalidByReason = result.InvalidByReason,
             Unattributed = result.Unattributed,
             UnattributedSamples = result.UnattributedSamples,
+            UnsignedCompletions = snapshot.UnsignedCompletions,
         };
     }
 }

@@ -107,5 +107,5 @@ public sealed record SparkEngineOptions
         configuration[key] is { Length: > 0 } value ? value : throw Missing(key);
 
     private static InvalidOperationException Missing(string what) =>
-        new($"The Spark engine needs {what}; it is not configured.");
+        new($"The Spark engine needs {what}, which is not set (or run the job with --engine local).");
 }

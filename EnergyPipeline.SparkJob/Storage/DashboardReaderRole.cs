@@ -4,23 +4,32 @@ using Npgsql;
 namespace EnergyPipeline.SparkJob.Storage;
 
 /// <summary>
-/// The read-only login a dashboard (Grafana) queries with: SELECT on the figures and the run log, nothing else, and
-/// read-only transactions by default. The job provisions it after migrating, under the migration lock, whenever
-/// <c>Pipeline:Grafana:ReaderRole</c> and <c>Pipeline:Grafana:ReaderPassword</c> are set (the AppHost sets them when
-/// it declares Grafana). Re-running sets the same rights and the current password.
+/// The read-only login a dashboard (Grafana, pgweb) queries with: SELECT on the figures and the run log, nothing else,
+/// and read-only transactions by default. The job provisions one per dashboard after migrating, under the migration
+/// lock, whenever <c>Pipeline:DASHBOARD:ReaderRole</c> and <c>Pipeline:DASHBOARD:ReaderPassword</c> are set (the
+/// AppHost sets them for each dashboard it declares). Re-running sets the same rights and the current password.
 /// </summary>
 public sealed record DashboardReaderRole(string Role, string Password)
 {
-    public const string RoleSetting = "Pipeline:Grafana:ReaderRole";
-    public const string PasswordSetting = "Pipeline:Grafana:ReaderPassword";
+    public const string Grafana = "Grafana";
+    public const string PgWeb = "PgWeb";
+
+    /// <summary>The dashboards a reader role can be configured for, as their configuration sections name them.</summary>
+    public static readonly IReadOnlyList<string> Dashboards = [Grafana, PgWeb];
 
     /// <summary>The tables the role may read.</summary>
     public static readonly IReadOnlyList<string> ReadableTables = [EnergySchema.QuarterlyTable, EnergySchema.RunsTable];
 
-    public static DashboardReaderRole? FromConfiguration(IConfiguration configuration) =>
-        configuration[RoleSetting] is { Length: > 0 } role && configuration[PasswordSetting] is { Length: > 0 } password
-            ? new DashboardReaderRole(role, password)
-            : null;
+    public static string RoleSetting(string dashboard) => $"Pipeline:{dashboard}:ReaderRole";
+
+    public static string PasswordSetting(string dashboard) => $"Pipeline:{dashboard}:ReaderPassword";
+
+    /// <summary>The roles configured, one per dashboard that has both settings.</summary>
+    public static IReadOnlyList<DashboardReaderRole> FromConfiguration(IConfiguration configuration) =>
+        Dashboards
+            .Where(d => configuration[RoleSetting(d)] is { Length: > 0 } && configuration[PasswordSetting(d)] is { Length: > 0 })
+            .Select(d => new DashboardReaderRole(configuration[RoleSetting(d)]!, configuration[PasswordSetting(d)]!))
+            .ToList();
 
     /// <summary>
     /// Creates or updates the role. Role DDL takes no bind parameters, so name and password travel as parameters into

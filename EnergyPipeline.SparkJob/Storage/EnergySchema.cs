@@ -132,5 +132,15 @@ public static class EnergySchema
             COMMENT ON COLUMN {RunsTable}.heartbeat_at IS 'Last renewal of a running run''s lease, by the database''s clock; another run marks it abandoned once it is older than 6 heartbeat intervals.';
             COMMENT ON COLUMN {RunsTable}.heartbeat_interval IS 'How often the run renews heartbeat_at (Pipeline:RunHeartbeat).';
             """),
+
+        // Depends on versions 1-4 (the columns it describes); replaces the column comments of 2-4 and leaves version
+        // 6's on the columns it added.
+        new(7, "comments on every column of the output tables", OutputColumnComments.Sql),
+
+        // Depends on version 1 only.
+        new(8, "run log: completion records refused for a missing or wrong MAC", $"""
+            ALTER TABLE {RunsTable} ADD COLUMN unsigned_completions integer;
+            COMMENT ON COLUMN {RunsTable}.unsigned_completions IS 'Completion records. The records of the run''s snapshot refused for a missing or wrong MAC (docs/contract.md, Signed completion records): they attribute nothing. NULL when the job had no Pipeline:CompletionKey and verified none.';
+            """),
     ];
 }

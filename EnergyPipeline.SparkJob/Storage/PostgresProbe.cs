@@ -38,13 +38,9 @@ public static class PostgresProbe
         {
             throw new ServiceUnreachableException($"PostgreSQL at {address} ({setting}) refused the connection: {ex.MessageText} ({ex.SqlState})");
         }
-        catch (NpgsqlException ex)
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            throw new ServiceUnreachableException($"Cannot reach PostgreSQL at {address} ({setting}) within {timeout.TotalSeconds:0.#} s: {ConnectionFailureCause.Of(ex)}");
-        }
-        catch (TimeoutException ex)
-        {
-            throw new ServiceUnreachableException($"Cannot reach PostgreSQL at {address} ({setting}) within {timeout.TotalSeconds:0.#} s: {ex.Message}");
+            throw new ServiceUnreachableException($"Cannot reach PostgreSQL at {address} ({setting}): {ConnectionFailureCause.Describe(ex, timeout)}");
         }
     }
 }

@@ -54,19 +54,41 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         await AbandonDeadRunsAsync(cancellationToken);
         await _retry.RunAsync("recording the run's start", async ct =>
         {
-            await using var command = dataSource.CreateCommand($"""
+            await using var command = RunRowInsert($"""
                 INSERT INTO {EnergySchema.RunsTable} (run_id, engine, status, started_at, topic, heartbeat_at, heartbeat_interval)
                 VALUES (@run, @engine, @status, @started, @topic, now(), @interval)
-                """);
-            command.Parameters.AddWithValue("run", run.RunId);
-            command.Parameters.AddWithValue("engine", engine);
-            command.Parameters.AddWithValue("status", StatusRunning);
-            command.Parameters.AddWithValue("started", run.StartedAt);
-            command.Parameters.AddWithValue("topic", run.Topic);
+                """, run, engine, StatusRunning);
             command.Parameters.AddWithValue("interval", _runHeartbeat);
             await command.ExecuteNonQueryAsync(ct);
         }, cancellationToken);
         return RunLease.Start(this, run.RunId, _runHeartbeat, _logger);
+    }
+
+    /// <summary>
+    /// Records a run that failed before it started its work (its pre-flight check): one row, <c>failed</c> from the
+    /// start with its error and finish time, never <c>running</c>, so no later run has to abandon it.
+    /// </summary>
+    public Task RecordFailedStartAsync(JobRun run, string engine, string error, CancellationToken cancellationToken) =>
+        _retry.RunAsync("recording the failed start", async ct =>
+        {
+            await using var command = RunRowInsert($"""
+                INSERT INTO {EnergySchema.RunsTable} (run_id, engine, status, started_at, finished_at, topic, quarters_written, error)
+                VALUES (@run, @engine, @status, @started, now(), @topic, 0, @error)
+                """, run, engine, StatusFailed);
+            command.Parameters.AddWithValue("error", error);
+            await command.ExecuteNonQueryAsync(ct);
+        }, cancellationToken);
+
+    /// <summary>An INSERT of a run's row, with its id, engine, status, start and topic given as @run, @engine, @status, @started and @topic.</summary>
+    private NpgsqlCommand RunRowInsert(string sql, JobRun run, string engine, string status)
+    {
+        var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("run", run.RunId);
+        command.Parameters.AddWithValue("engine", engine);
+        command.Parameters.AddWithValue("status", status);
+        command.Parameters.AddWithValue("started", run.StartedAt);
+        command.Parameters.AddWithValue("topic", run.Topic);
+        return command;
     }
 
     /// <summary>
@@ -209,7 +231,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             UPDATE {EnergySchema.RunsTable}
             SET status = @status, finished_at = now(), kafka_offsets = @offsets, readings_read = @read,
                 duplicates_dropped = @duplicates, invalid_count = @invalid, unattributed_count = @unattributed, quarters_written = @quarters,
-                invalid_by_reason = @reasons, invalid_samples = @samples,
+                unsigned_completions = @unsigned, invalid_by_reason = @reasons, invalid_samples = @samples,
                 ingestion_run_ids = @ingestions, source_sha256s = @sources, completed_ingestion_run_ids = @completed,
                 ingestion_malformed_lines = @ingestionMalformed, malformed_lines = @malformed, malformed_by_reason = @malformedReasons,
                 raw_zone_uri = @rawZone
@@ -225,6 +247,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
         update.Parameters.AddWithValue("duplicates", result.DuplicatesDropped);
         update.Parameters.AddWithValue("invalid", result.Invalid);
         update.Parameters.AddWithValue("unattributed", result.Unattributed);
+        update.Parameters.AddWithValue("unsigned", NpgsqlDbType.Integer, (object?)result.UnsignedCompletions?.Count ?? DBNull.Value);
         update.Parameters.AddWithValue("quarters", quarters);
         update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, ReasonsJson(result.InvalidByReason));
         update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, SamplesJson(result.InvalidByReason));
@@ -339,7 +362,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
                 UPDATE {EnergySchema.RunsTable}
                 SET status = @status, finished_at = now(), error = @error, kafka_offsets = @offsets,
                     readings_read = @read, duplicates_dropped = @duplicates, invalid_count = @invalid, unattributed_count = @unattributed, quarters_written = 0,
-                    invalid_by_reason = @reasons, invalid_samples = @samples
+                    unsigned_completions = @unsigned, invalid_by_reason = @reasons, invalid_samples = @samples
                 WHERE run_id = @run AND status IN (@running, @abandoned)
                 """, connection, transaction);
             update.Parameters.AddWithValue("status", StatusFailed);
@@ -352,6 +375,7 @@ public sealed partial class QuarterlyStore(NpgsqlDataSource dataSource, ILogger<
             update.Parameters.AddWithValue("duplicates", NpgsqlDbType.Bigint, (object?)result?.DuplicatesDropped ?? DBNull.Value);
             update.Parameters.AddWithValue("invalid", NpgsqlDbType.Bigint, (object?)result?.Invalid ?? DBNull.Value);
             update.Parameters.AddWithValue("unattributed", NpgsqlDbType.Bigint, (object?)result?.Unattributed ?? DBNull.Value);
+            update.Parameters.AddWithValue("unsigned", NpgsqlDbType.Integer, (object?)result?.UnsignedCompletions?.Count ?? DBNull.Value);
             update.Parameters.AddWithValue("reasons", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : ReasonsJson(result.InvalidByReason));
             update.Parameters.AddWithValue("samples", NpgsqlDbType.Jsonb, result is null ? DBNull.Value : SamplesJson(result.InvalidByReason));
             await update.ExecuteNonQueryAsync(ct);

@@ -6,10 +6,12 @@ namespace EnergyPipeline.SparkJob.Storage;
 /// <summary>
 /// Brings the database to the latest <see cref="EnergySchema.Migrations"/>: each pending migration in its own
 /// transaction, recorded in <c>schema_version</c>, under a session advisory lock so two jobs never migrate at once.
-/// Running it again is a no-op. With a <see cref="DashboardReaderRole"/> it then provisions that role, under the same lock.
+/// Running it again is a no-op. With <see cref="DashboardReaderRole"/>s it then provisions those roles, under the same lock.
 /// </summary>
-public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMigrator> logger, DashboardReaderRole? readerRole = null)
+public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMigrator> logger, IEnumerable<DashboardReaderRole>? readerRoles = null)
 {
+    private readonly IReadOnlyList<DashboardReaderRole> _readerRoles = readerRoles?.ToList() ?? [];
+
     /// <summary>Key of the advisory lock that serialises migrations ("EnPipMig").</summary>
     public const long MigrationLockKey = 0x456E5069704D6967;
 
@@ -56,7 +58,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
                 version = Math.Max(version, migration.Version);
             }
 
-            if (readerRole is not null)
+            foreach (var readerRole in _readerRoles)
             {
                 await readerRole.EnsureAsync(connection, cancellationToken);
                 LogReaderRole(readerRole.Role);

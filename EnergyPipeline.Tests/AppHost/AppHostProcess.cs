@@ -75,6 +75,7 @@ internal sealed class AppHostProcess : IDisposable
     {
         Sample();
         Process.GetProcessById(Id).Kill();
+        KilledProcessFiles.Remove(Id);
     }
 
     /// <summary>Whatever a failed test left running is ended here, so one failure does not load the next test.</summary>
@@ -87,6 +88,7 @@ internal sealed class AppHostProcess : IDisposable
             try
             {
                 Process.GetProcessById(member.Pid).Kill();
+                KilledProcessFiles.Remove(member.Pid);
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
             {

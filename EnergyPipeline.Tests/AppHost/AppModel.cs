@@ -18,12 +18,15 @@ public sealed class AppModel
 
     public static AppModel Build(params string[] args)
     {
-        // A run-mode parameter without a value waits for someone to type it on the dashboard: give it one.
+        // A run-mode parameter without a value waits for someone to type it on the dashboard, and a generated one is
+        // written to the user secrets: give each one.
         string[] passwords =
         [
             $"--Parameters:postgres-password={Guid.NewGuid():N}",
             $"--Parameters:grafana-admin-password={Guid.NewGuid():N}",
             $"--Parameters:grafana-reader-password={Guid.NewGuid():N}",
+            $"--Parameters:pgweb-reader-password={Guid.NewGuid():N}",
+            $"--Parameters:completion-key={Guid.NewGuid():N}{Guid.NewGuid():N}",
         ];
         var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
         {

@@ -21,8 +21,9 @@ public sealed class AppModelTests
         var model = AppModel.Build();
 
         Assert.Equal(
-            ["datanode", "energy-db", "grafana", "grafana-admin-password", "grafana-reader-password", "ingestor", "kafka", "kafka-ui", "namenode", "pgweb", "postgres", "postgres-password", "spark", "spark-job", "zookeeper"],
-            model.Names.Where(n => !n.StartsWith("pgweb-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+            ["completion-key", "datanode", "energy-db", "grafana", "grafana-admin-password", "grafana-reader-password", "ingestor", "kafka", "kafka-ui",
+                "namenode", "pgweb", "pgweb-reader-password", "postgres", "postgres-password", "spark", "spark-job", "zookeeper"],
+            model.Names.Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -16,7 +16,7 @@ namespace EnergyPipeline.Tests.AppHost;
 public sealed class ConsoleReportLineTests
 {
     [Fact]
-    public async Task A_usage_error_is_reported_by_its_error_line_not_by_the_usage_text_after_it()
+    public async Task A_usage_error_is_reported_by_its_error_line_not_by_the_help_hint_after_it()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.txt");
         var (code, _, errors) = await IngestorCli.RunAsync("ingest", "--file", missing, "--ConnectionStrings:kafka=127.0.0.1:9");
@@ -28,7 +28,7 @@ public sealed class ConsoleReportLineTests
         }
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("Exit codes:", errors, StringComparison.Ordinal);
+        Assert.Equal(IngestorCommandLine.HelpHint, Lines(errors).Last());
         Assert.Equal($"the file to ingest (--file or Ingestor:File): '{missing}' does not exist.", output.FailureReason);
         Assert.True(output.HasEnded);
     }
@@ -70,8 +70,8 @@ public sealed class ConsoleReportLineTests
     public void A_succeeded_service_is_described_by_the_fields_of_its_own_summary_line()
     {
         var ingest = new RunSummary("ingest", "/data/household_power_consumption.txt", 2_075_268, 2_075_259, 2_075_259, 25_979, 9,
-            132_960_755, 41.2, 2_533_004.478m, "succeeded", Source: "uci").ToJson();
-        var job = new JobSummary(Guid.NewGuid(), "local", 2_075_259, 0, 0, 0, 17, 12.5).ToJson();
+            132_960_755, 41.2, 2_533_004.478m, 42_216.741300m, "succeeded", Source: "uci").ToJson();
+        var job = new JobSummary(Guid.NewGuid(), "local", 2_075_259, 0, 0, 0, 0, 17, 12.5).ToJson();
 
         Assert.Equal(
             "2,075,259 readings from /data/household_power_consumption.txt (uci), 9 malformed lines skipped",
@@ -88,6 +88,18 @@ public sealed class ConsoleReportLineTests
         Assert.Equal("17 quarters, 2 invalid, 1,234 unattributed", ServiceSummaryLine.Describe(ResourceNames.Job, withUnattributed));
         Assert.Equal("10 readings from f.txt (file)", ServiceSummaryLine.Describe(ResourceNames.Ingestor, withoutMalformed));
         Assert.Null(ServiceSummaryLine.Describe(ResourceNames.Job, Json("""{"status":"succeeded"}""")));
+    }
+
+    [Fact]
+    public void A_file_in_the_data_set_s_place_that_is_not_the_published_one_is_said_on_the_ingestor_s_line()
+    {
+        var ingest = new RunSummary("ingest", "data/household_power_consumption.txt", 10, 10, 10, 0, 0, 640, 0.1, 12.5m, 0.208333m, "succeeded",
+            Source: "file", Notice: "'data/household_power_consumption.txt' is not the published UCI file (its SHA-256 is 5a75); ingested as a local file").ToJson();
+
+        Assert.Equal(
+            "10 readings from data/household_power_consumption.txt (file), 0 malformed lines skipped, " +
+            "'data/household_power_consumption.txt' is not the published UCI file (its SHA-256 is 5a75); ingested as a local file",
+            ServiceSummaryLine.Describe(ResourceNames.Ingestor, Json(ingest)));
     }
 
     [Fact]

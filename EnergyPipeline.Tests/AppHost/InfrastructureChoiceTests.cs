@@ -114,7 +114,7 @@ public sealed class InfrastructureChoiceTests
         Assert.SkipWhen(PostgresBinaries.Find() is null, "no PostgreSQL server binaries on this machine");
         var model = AppModel.Build("--Pipeline:Infrastructure=embedded");
 
-        Assert.Equal(["ingestor", "kafka", "postgres", "spark-job"], model.Names.Order(StringComparer.Ordinal));
+        Assert.Equal(["completion-key", "ingestor", "kafka", "postgres", "postgres-password", "spark-job"], model.Names.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(model.Builder.Resources, r => r is ContainerResource);
         Assert.IsType<EmbeddedKafkaResource>(model.Resource("kafka"));
         var postgres = model.Resource<EmbeddedPostgresResource>("postgres");
@@ -122,7 +122,8 @@ public sealed class InfrastructureChoiceTests
 
         var job = await AppModel.EnvironmentAsync(model.Resource("spark-job"));
         Assert.Equal("local", job["Pipeline__Engine"]);
-        Assert.Equal($"Host=127.0.0.1;Port={postgres.Port};Username=postgres;Database=energy_db", job["ConnectionStrings__energy_db"]);
+        var password = await model.Resource<ParameterResource>("postgres-password").GetValueAsync(TestContext.Current.CancellationToken);
+        Assert.Equal($"Host=127.0.0.1;Port={postgres.Port};Username=postgres;Password={password};Database=energy_db", job["ConnectionStrings__energy_db"]);
         var ingestor = await AppModel.EnvironmentAsync(model.Resource("ingestor"));
         Assert.Equal(EmbeddedKafkaSizing.Partitions().ToString(System.Globalization.CultureInfo.InvariantCulture), ingestor["Ingestor__Partitions"]);
     }

@@ -51,7 +51,7 @@ public sealed class KafkaHostingTests
     }
 
     [Fact]
-    public async Task One_kafka_ui_serves_every_broker_through_its_internal_listener()
+    public async Task One_read_only_kafka_ui_serves_every_broker_through_its_internal_listener()
     {
         var builder = Builder();
         builder.AddKafka("kafka1").WithKafkaUI();
@@ -65,6 +65,7 @@ public sealed class KafkaHostingTests
         Assert.Equal(["kafka1", "kafka2", "kafka3"], [env["KAFKA_CLUSTERS_0_NAME"], env["KAFKA_CLUSTERS_1_NAME"], env["KAFKA_CLUSTERS_2_NAME"]]);
         Assert.Equal("kafka1:29092", env["KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS"]);
         Assert.Equal("kafka3:29092", env["KAFKA_CLUSTERS_2_BOOTSTRAPSERVERS"]);
+        Assert.Equal(["true", "true", "true"], [env["KAFKA_CLUSTERS_0_READONLY"], env["KAFKA_CLUSTERS_1_READONLY"], env["KAFKA_CLUSTERS_2_READONLY"]]);
         Assert.Equal(18080, Endpoint(ui, "http").Port);
         Assert.Equal(8080, Endpoint(ui, "http").TargetPort);
         var image = ui.Annotations.OfType<ContainerImageAnnotation>().Single();

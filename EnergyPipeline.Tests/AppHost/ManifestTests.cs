@@ -49,7 +49,27 @@ public sealed class ManifestTests
         Assert.Equal("{kafka.connectionString}", Env(resources.GetProperty("ingestor"), "ConnectionStrings__kafka"));
     }
 
-    private static async Task<JsonDocument> PublishAsync()
+    [Fact]
+    public async Task Secrets_are_parameters_and_none_of_their_values_is_in_the_manifest()
+    {
+        string[] secrets = ["postgres-password", "completion-key", "grafana-admin-password", "grafana-reader-password", "pgweb-reader-password"];
+        var values = secrets.ToDictionary(s => s, s => $"{s}-value-{Guid.NewGuid():N}");
+
+        var manifest = await PublishAsync([.. values.Select(v => $"--Parameters:{v.Key}={v.Value}")]);
+        var text = manifest.RootElement.GetRawText();
+        var resources = manifest.RootElement.GetProperty("resources");
+
+        Assert.All(values.Values, value => Assert.DoesNotContain(value, text, StringComparison.Ordinal));
+        var declared = resources.EnumerateObject()
+            .Where(r => r.Value.GetProperty("type").GetString() == "parameter.v0")
+            .Where(r => r.Value.GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out var secret) && secret.GetBoolean())
+            .Select(r => r.Name);
+        Assert.Subset(declared.ToHashSet(), secrets.ToHashSet());
+        Assert.Equal("{completion-key.value}", Env(resources.GetProperty("ingestor"), "Pipeline__CompletionKey"));
+        Assert.Equal("{completion-key.value}", Env(resources.GetProperty("spark-job"), "Pipeline__CompletionKey"));
+    }
+
+    private static async Task<JsonDocument> PublishAsync(params string[] args)
     {
         var directory = Directory.CreateTempSubdirectory("manifest-");
         try
@@ -57,7 +77,7 @@ public sealed class ManifestTests
             var path = Path.Combine(directory.FullName, "manifest.json");
             var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
             {
-                Args = ["--publisher", "manifest", "--output-path", path],
+                Args = ["--publisher", "manifest", "--output-path", path, .. args],
                 DisableDashboard = true,
             });
             EnergyPipelineModel.Build(builder, PipelineShape.Resolve(builder.Configuration, builder.ExecutionContext.IsRunMode));

@@ -14,12 +14,7 @@ public sealed class ContractValidityTableTests
     [Fact]
     public void The_contract_states_the_rules_bounds_and_size_limit_of_the_definition()
     {
-        var contract = File.ReadAllText(RepositoryFiles.PathOf("docs", "contract.md")).ReplaceLineEndings("\n");
-        var start = contract.IndexOf(Begin, StringComparison.Ordinal);
-        var end = contract.IndexOf(End, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, $"docs/contract.md lacks the block between {Begin} and {End}");
-
-        var actual = contract[(start + Begin.Length)..end].Trim('\n');
+        var actual = DocumentBlock.Between("docs/contract.md", Begin, End);
 
         Assert.True(Expected() == actual, "docs/contract.md's validity block differs from ReadingValidity. Expected:\n" + Expected());
     }

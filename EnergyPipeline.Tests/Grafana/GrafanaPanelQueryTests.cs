@@ -1,6 +1,7 @@
 using EnergyPipeline.SparkJob.Storage;
 using EnergyPipeline.Tests.Infrastructure;
 using EnergyPipeline.Tests.Job;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -97,16 +98,44 @@ public sealed class GrafanaPanelQueryTests(PostgresServerFixture server)
     {
         await using var db = await JobDatabase.CreateAsync(server, "grafana");
         var role = new DashboardReaderRole($"grafana_reader_{Guid.NewGuid():N}"[..40], "first-Password-1");
-        await new SchemaMigrator(db.DataSource, NullLogger<SchemaMigrator>.Instance, role).MigrateAsync(TestContext.Current.CancellationToken);
+        await new SchemaMigrator(db.DataSource, NullLogger<SchemaMigrator>.Instance, [role]).MigrateAsync(TestContext.Current.CancellationToken);
         var renewed = role with { Password = "second-Password-2" };
 
-        await new SchemaMigrator(db.DataSource, NullLogger<SchemaMigrator>.Instance, renewed).MigrateAsync(TestContext.Current.CancellationToken);
+        await new SchemaMigrator(db.DataSource, NullLogger<SchemaMigrator>.Instance, [renewed]).MigrateAsync(TestContext.Current.CancellationToken);
 
         await Assert.ThrowsAsync<PostgresException>(() => OpenAsAsync(db.ConnectionString, role));
         await using var connection = await OpenAsAsync(db.ConnectionString, renewed);
         await using var command = new NpgsqlCommand("SELECT count(*) FROM pipeline_runs", connection);
         Assert.Equal(0L, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
         Assert.DoesNotContain("second-Password-2", renewed.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Each_configured_dashboard_gets_a_read_only_role_of_its_own()
+    {
+        await using var db = await JobDatabase.CreateAsync(server, "readers");
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pipeline:Grafana:ReaderRole"] = $"grafana_reader_{suffix}",
+            ["Pipeline:Grafana:ReaderPassword"] = $"Grafana-{suffix}",
+            ["Pipeline:PgWeb:ReaderRole"] = $"pgweb_reader_{suffix}",
+            ["Pipeline:PgWeb:ReaderPassword"] = $"PgWeb-{suffix}",
+        }).Build();
+
+        var roles = DashboardReaderRole.FromConfiguration(configuration);
+        await new SchemaMigrator(db.DataSource, NullLogger<SchemaMigrator>.Instance, roles).MigrateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal([$"grafana_reader_{suffix}", $"pgweb_reader_{suffix}"], roles.Select(r => r.Role));
+        foreach (var role in roles)
+        {
+            await using var connection = await OpenAsAsync(db.ConnectionString, role);
+            var readOnly = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection, "DELETE FROM pipeline_runs"));
+            Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, readOnly.SqlState);
+        }
+
+        configuration["Pipeline:PgWeb:ReaderPassword"] = "";
+        Assert.Equal([$"grafana_reader_{suffix}"], DashboardReaderRole.FromConfiguration(configuration).Select(r => r.Role));
     }
 
     /// <summary>A migrated database with the fixture, and connection strings for the reader role and the owner.</summary>
@@ -116,7 +145,7 @@ public sealed class GrafanaPanelQueryTests(PostgresServerFixture server)
         var role = new DashboardReaderRole($"grafana_reader_{Guid.NewGuid():N}"[..40], $"Pw{Guid.NewGuid():N}");
         await using (var dataSource = NpgsqlDataSource.Create(owner))
         {
-            await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance, role).MigrateAsync(TestContext.Current.CancellationToken);
+            await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance, [role]).MigrateAsync(TestContext.Current.CancellationToken);
             await using var connection = await dataSource.OpenConnectionAsync(TestContext.Current.CancellationToken);
             await ExecuteAsync(connection, QuarterFixture);
             await ExecuteAsync(connection, RunFixture);

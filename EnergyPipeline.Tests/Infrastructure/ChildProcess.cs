@@ -38,6 +38,10 @@ internal static class ChildProcess
         return Start("dotnet", [Path.Combine(directory, project + ".dll"), .. arguments], directory, environment);
     }
 
+    /// <summary>Starts the command and leaves it running (a server); disposing the result kills it if it still runs.</summary>
+    public static Running Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null) =>
+        Start(fileName, arguments, workingDirectory, new Dictionary<string, string>());
+
     /// <summary>Runs the command to its end; past <paramref name="timeout"/> it is killed (its whole tree) and the test fails.</summary>
     public static Task<Result> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null) =>
         Start(fileName, arguments, workingDirectory, new Dictionary<string, string>()).WaitAsync(timeout);
@@ -128,6 +132,7 @@ internal static class ChildProcess
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit();
+            KilledProcessFiles.Remove(_process.Id);
         }
 
         /// <summary>Waits for a line of standard output that contains <paramref name="text"/>; returns it.</summary>

@@ -40,13 +40,8 @@ internal static class SettingsChecks
     {
         var begin = $"<!-- settings:{program}:begin (generated from the settings list in code; the {program} settings tests check it) -->";
         var end = $"<!-- settings:{program}:end -->";
-        var document = File.ReadAllText(RepositoryFiles.PathOf(Document)).ReplaceLineEndings("\n");
-        var start = document.IndexOf(begin, StringComparison.Ordinal);
-        var stop = document.IndexOf(end, StringComparison.Ordinal);
-        Assert.True(start >= 0 && stop > start, $"{Document} lacks the block between {begin} and {end}");
-
         var expected = MarkdownTable(settings);
-        Assert.True(expected == document[(start + begin.Length)..stop].Trim('\n'), $"{Document}'s {program} settings table differs from the list. Expected:\n{expected}");
+        Assert.True(expected == DocumentBlock.Between(Document, begin, end), $"{Document}'s {program} settings table differs from the list. Expected:\n{expected}");
     }
 
     public static string MarkdownTable(SettingsList settings)

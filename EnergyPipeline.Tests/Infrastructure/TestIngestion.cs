@@ -80,11 +80,15 @@ internal sealed class TestIngestion : IDisposable
         Assert.Equal(Sent, _delivered.Count);
     }
 
-    /// <summary>Flushes, then writes the completion record built from the delivery reports, as the ingestor does.</summary>
-    public IngestionCompletion Complete()
+    /// <summary>
+    /// Flushes, then writes the completion record built from the delivery reports, as the ingestor does; unsigned,
+    /// unless <paramref name="finish"/> signs it (<see cref="CompletionKey.Sign"/>) or makes another record of it.
+    /// </summary>
+    public IngestionCompletion Complete(Func<IngestionCompletion, IngestionCompletion>? finish = null)
     {
         Flush();
         var completion = new IngestionCompletion(RunId, SourceSha256, Sent, _first, _last, OffsetRunsOf(_delivered), _traceParent, DateTimeOffset.UtcNow);
+        completion = finish?.Invoke(completion) ?? completion;
         Record(_producer, _topic, completion);
         return completion;
     }

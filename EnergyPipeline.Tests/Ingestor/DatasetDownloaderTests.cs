@@ -141,10 +141,48 @@ public sealed class DatasetDownloaderTests : IDisposable
 
         var data = await DataFileLocator.LocateAsync(options, Downloader, NullLogger.Instance, generatedRows: 3_000, TestContext.Current.CancellationToken);
 
-        Assert.Equal(DataFile.GeneratedSource, data.Source);
+        Assert.Equal(DataFileOrigin.Generated, data.Origin);
         Assert.Equal(Path.Combine(options.DataDirectory, "household_power_consumption.generated.txt"), data.Path);
         Assert.Equal(["household_power_consumption.generated.txt"], Directory.GetFiles(options.DataDirectory).Select(Path.GetFileName));
         Assert.Equal(GenerateFile(3_000, SyntheticHouseholdFile.DefaultSeed), await File.ReadAllBytesAsync(data.Path, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_name_that_does_not_resolve_is_tried_once_and_the_generated_file_is_used_at_once()
+    {
+        // .invalid never resolves (RFC 6761); the policy would wait 5 s before each of two more attempts.
+        var options = new IngestorOptions { DataDirectory = Path.Combine(_directory, "data"), DownloadUrl = "http://energy-pipeline.invalid/data.zip" };
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        var generated = Path.Combine(options.DataDirectory, DataFileLocator.GeneratedFileName);
+        SyntheticHouseholdFile.WriteFile(generated, 100);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var data = await DataFileLocator.LocateAsync(
+            options, () => new DatasetDownloader(_http, logger, new DatasetDownloadPolicy(3, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5))),
+            logger, generatedRows: 3_000, TestContext.Current.CancellationToken);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+        Assert.Equal((DataFileOrigin.Generated, generated), (data.Origin, data.Path));
+        var log = logger.Collector.GetSnapshot();
+        Assert.Single(log, r => r.Message.StartsWith("Downloading the data set from", StringComparison.Ordinal));
+        Assert.DoesNotContain(log, r => r.Message.StartsWith("Download attempt", StringComparison.Ordinal));
+        Assert.Contains(log, r => r.Message.StartsWith("The data set cannot be downloaded", StringComparison.Ordinal) && r.Message.Contains("energy-pipeline.invalid", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(DataFileOrigin.DataSetPlace, true, "uci", false)]
+    [InlineData(DataFileOrigin.DataSetPlace, false, "file", true)]
+    [InlineData(DataFileOrigin.Given, true, "uci", false)]
+    [InlineData(DataFileOrigin.Given, false, "file", false)]
+    [InlineData(DataFileOrigin.Generated, false, "generated", false)]
+    public void The_source_label_is_uci_only_for_the_published_file_s_bytes(DataFileOrigin origin, bool publishedBytes, string label, bool notice)
+    {
+        // The published file's SHA-256 as docs/contract.md, *The input file*, gives it; any other hash is another file.
+        var sha256 = publishedBytes ? "4259c9d7ece5dbee9ab8d53682baac68d791c864f0f64a52b4043cb3b90894b7" : new string('0', 64);
+        var file = new DataFile("data/household_power_consumption.txt", origin);
+
+        Assert.Equal(label, file.SourceFor(sha256));
+        Assert.Equal(notice, file.NotThePublishedFile(sha256) is not null);
     }
 
     [Fact]

@@ -7,12 +7,14 @@ namespace EnergyPipeline.Tests.Ingestor;
 /// The ingestor as a process against a port where nothing listens: librdkafka writes straight to file descriptor 2
 /// for a client without a log handler, which only a separate process shows.
 /// </summary>
-public sealed class IngestorKafkaLogTests
+public sealed class IngestorKafkaLogTests : IDisposable
 {
+    private readonly string _directory = Directory.CreateTempSubdirectory("energy-kafka-log-").FullName;
+
     [Fact]
     public async Task With_kafka_down_every_client_logs_through_ilogger_and_the_refusal_is_reported_once()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("energy-kafka-log-").FullName, "readings.txt");
+        var file = Path.Combine(_directory, "readings.txt");
         await File.WriteAllTextAsync(file, ParsingHelpers.Header + "\n16/12/2006;17:24:00;4.216;0.418;234.840;18.400;0.000;1.000;17.000\n",
             TestContext.Current.CancellationToken);
 
@@ -32,4 +34,6 @@ public sealed class IngestorKafkaLogTests
             + errors.Split('\n').Count(line => line.Contains("Connection refused", StringComparison.Ordinal));
         Assert.Equal(1, refusals);
     }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -41,5 +41,17 @@ public sealed class IngestorStartFailureTests : IDisposable
         Assert.Contains("Ingestor:ConnectTimeout is '-3'", errors.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_completion_key_shorter_than_32_characters_is_a_usage_error()
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var code = await IngestorCommandLine.RunAsync(["ingest", "--ConnectionStrings:kafka=127.0.0.1:9", "--Pipeline:CompletionKey=short"], output, errors);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: Pipeline:CompletionKey has 5 characters; use at least 32", errors.ToString(), StringComparison.Ordinal);
+    }
+
     public void Dispose() => File.Delete(_file);
 }

@@ -206,5 +206,9 @@ public sealed class CompletenessCheckTests
             "ingest the file once again.", CompletenessCheck.NothingToPublish("raw_energy", Unattributed(legacy)), StringComparison.Ordinal);
         Assert.Contains("belong to no completed ingestion (an ingestion still running or killed, or another producer)",
             CompletenessCheck.NothingToPublish("raw_energy", Unattributed(Completion("elsewhere", (0, [(40, 49)])))), StringComparison.Ordinal);
+        var refused = Unattributed() with { UnsignedCompletions = [new UnsignedCompletion(0, "other-key", Messaging.CompletionSignature.Wrong)] };
+        Assert.Contains(": none of the 1 completion records has a valid MAC under the job's Pipeline:CompletionKey (written with another key, or by someone else), " +
+            "so no message can be attributed; ingest the file again with the ingestor given the job's key.", CompletenessCheck.NothingToPublish("raw_energy", refused),
+            StringComparison.Ordinal);
     }
 }

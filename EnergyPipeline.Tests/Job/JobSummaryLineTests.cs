@@ -58,4 +58,15 @@ public sealed class JobSummaryLineTests(PostgresServerFixture server)
         Assert.Equal(3_000, summary.RootElement.GetProperty("readings_read").GetInt64());
         Assert.DoesNotContain('\u001b', output.ToString() + errors);
     }
+
+    [Fact]
+    public void Summary_lines_keep_their_text_as_it_is()
+    {
+        var succeeded = new SparkJob.Orchestration.JobSummary(Guid.Empty, "l'ocal·é", 1, 0, 0, 0, null, 1, 0.5).ToJson();
+        var failed = SparkJob.Orchestration.JobFailureSummary.ToJson("local", "topic 'raw_energy' is not the file's", TimeSpan.Zero);
+
+        Assert.Contains("\"engine\":\"l'ocal·é\"", succeeded, StringComparison.Ordinal);
+        Assert.StartsWith("{\"status\":\"succeeded\",", succeeded, StringComparison.Ordinal);
+        Assert.Contains("\"error\":\"topic 'raw_energy' is not the file's\"", failed, StringComparison.Ordinal);
+    }
 }

@@ -140,7 +140,7 @@ public sealed class LocalEngineTests(PostgresServerFixture server) : IDisposable
     }
 
     [Theory]
-    [InlineData("spark", "The Spark engine needs ConnectionStrings:spark")]
+    [InlineData("spark", "Job failed: The Spark engine needs ConnectionStrings:spark, which is not set (or run the job with --engine local).\n")]
     [InlineData("local", "ConnectionStrings:kafka")]
     [InlineData("flink", "use 'spark' or 'local'")]
     [InlineData("local", "Pipeline:Topic: topic name 'raw;energy' contains ';'", "raw;energy")]

@@ -108,6 +108,7 @@ public sealed class RunLogTests(PostgresServerFixture server)
 
         job.Kill(entireProcessTree: true);
         await job.WaitForExitAsync(ct);
+        KilledProcessFiles.Remove(job.Id);
         await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", blocker))
         {
             release.Parameters.AddWithValue("key", QuarterlyStore.PublishLockKey);

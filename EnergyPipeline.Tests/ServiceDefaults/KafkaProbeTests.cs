@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using EnergyPipeline.Connectivity;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
@@ -34,5 +36,43 @@ public sealed class KafkaProbeTests
         var partitions = await Task.Run(() => KafkaProbe.Check(kafka, "ConnectionStrings:kafka", Generous, "absent_topic"), TestContext.Current.CancellationToken);
 
         Assert.Null(partitions);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_address_that_answers_in_another_protocol_is_named_as_no_kafka_broker_at_its_first_reply()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var server = AnswerEveryConnectionAsync(listener, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), stop.Token);
+        var kafka = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<ServiceUnreachableException>(
+            () => Task.Run(() => KafkaProbe.Check(kafka, "ConnectionStrings:kafka", Generous), TestContext.Current.CancellationToken));
+
+        Assert.StartsWith($"Kafka at {kafka} (ConnectionStrings:kafka): the address answered but is not a Kafka broker", error.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        await stop.CancelAsync();
+        await server;
+    }
+
+    /// <summary>Reads what each client sends and answers with <paramref name="reply"/>, as a server of another protocol would.</summary>
+    private static async Task AnswerEveryConnectionAsync(TcpListener listener, byte[] reply, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                using var client = await listener.AcceptTcpClientAsync(cancellationToken);
+                var stream = client.GetStream();
+                _ = await stream.ReadAsync(new byte[4096], cancellationToken);
+                await stream.WriteAsync(reply, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The test is done.
+        }
     }
 }

@@ -245,6 +245,40 @@ public sealed class SparkEngineTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task Spark_is_given_only_the_verified_completion_records_and_the_run_counts_the_others()
+    {
+        var key = CompletionKey.From("a-completion-key-of-at-least-32-characters");
+        using var cluster = NewCluster();
+        IngestionCompletion signed;
+        using (var ingestion = new TestIngestion(cluster.BootstrapServers))
+        {
+            foreach (var i in Enumerable.Range(0, 10))
+            {
+                ingestion.Send(new EnergyReading(new DateTime(2008, 1, 1).AddMinutes(i), 1.5m, 0.1m, 240m, 6m, 0m, 1m, 17m));
+            }
+
+            signed = ingestion.Complete(key.Sign);
+        }
+
+        var forged = IngestOneRun(cluster, minutes: 10, from: new DateTime(2009, 1, 1));
+        await using var db = await Job.JobDatabase.CreateAsync(postgres, "sparksigned");
+        await using var server = await FakeSparkConnectServer.StartAsync();
+        var snapshots = new SnapshotSource(TestKafkaClients.SnapshotConsumers(cluster.BootstrapServers), cluster.BootstrapServers, TimeSpan.FromSeconds(10),
+            new CompletionVerifier(key));
+        var snapshot = snapshots.Capture("raw_energy", TestContext.Current.CancellationToken);
+        server.Service.OnExecute = AnswerLikeSpark(failing: null, snapshot, winning: [(0, 10)]);
+        var engine = new SparkEngine(Options(server), new SparkPlanRunner(NullLogger<SparkPlanRunner>.Instance), snapshots);
+
+        var summary = await db.Runner(engine).RunAsync("raw_energy", TestContext.Current.CancellationToken);
+
+        Assert.Equal([signed.RunId], snapshot.Completions.Select(c => c.RunId));
+        Assert.Equal([signed.RunId], snapshot.Attribution.Ingestions.Select(c => c.RunId));
+        Assert.Equal(forged.RunId, Assert.Single(snapshot.UnsignedCompletions!).RunId);
+        Assert.Equal(1, summary.UnsignedCompletions);
+        Assert.Equal(1, await db.ScalarAsync("SELECT unsigned_completions FROM pipeline_runs WHERE run_id = $1", summary.RunId));
+    }
+
+    [Fact]
     public async Task A_published_spark_run_makes_the_directory_it_wrote_the_current_raw_zone()
     {
         using var cluster = NewCluster();

@@ -88,7 +88,8 @@ public static class KafkaBuilderExtensions
 
     /// <summary>
     /// Adds the Kafka UI (kafbat/kafka-ui), one container for every Kafka broker of the application, connected through
-    /// each broker's internal listener. A second call configures the same container.
+    /// each broker's internal listener, each cluster read-only (it browses topics and messages; it produces, deletes and
+    /// reconfigures nothing). A second call configures the same container.
     /// </summary>
     public static IResourceBuilder<KafkaServerResource> WithKafkaUI(
         this IResourceBuilder<KafkaServerResource> builder,
@@ -190,6 +191,8 @@ public static class KafkaBuilderExtensions
             context.EnvironmentVariables[$"KAFKA_CLUSTERS_{index}_NAME"] = kafka.Name;
             context.EnvironmentVariables[$"KAFKA_CLUSTERS_{index}_BOOTSTRAPSERVERS"] =
                 ReferenceExpression.Create($"{kafka.Name}:{kafka.InternalEndpoint.Property(EndpointProperty.TargetPort)}");
+            // kafbat/kafka-ui: kafka.clusters[i].readOnly refuses every write through the UI and its API.
+            context.EnvironmentVariables[$"KAFKA_CLUSTERS_{index}_READONLY"] = "true";
             index++;
         }
     }
