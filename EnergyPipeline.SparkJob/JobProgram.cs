@@ -104,11 +104,9 @@ public static class JobProgram
 
         try
         {
-            if (options.Engine == PipelineNames.LocalEngine)
-            {
-                KafkaProbe.Check(builder.Configuration.GetConnectionString(PipelineNames.KafkaConnection)!, KafkaSetting, options.StartConnectTimeout);
-            }
-            else
+            // Both engines read the snapshot (completion records, end offsets) with the job's own Kafka consumer.
+            KafkaProbe.Check(builder.Configuration.GetConnectionString(PipelineNames.KafkaConnection)!, KafkaSetting, options.StartConnectTimeout);
+            if (options.Engine == PipelineNames.SparkEngine)
             {
                 await SparkConnectProbe.CheckAsync(SparkConnectionString(builder.Configuration), SparkSetting, options.StartConnectTimeout, CancellationToken.None);
             }

@@ -25,6 +25,7 @@ public static partial class ServiceSummaryLine
             "{quarters_written} quarters",
             "{invalid} invalid",
             "{unattributed} unattributed",
+            "{unsigned_completions} unsigned completion records",
         ],
     };
 

@@ -76,7 +76,7 @@ public sealed class ConsoleReportLineTests
         Assert.Equal(
             "2,075,259 readings from /data/household_power_consumption.txt (uci), 9 malformed lines skipped",
             ServiceSummaryLine.Describe(ResourceNames.Ingestor, Json(ingest)));
-        Assert.Equal("17 quarters, 0 invalid, 0 unattributed", ServiceSummaryLine.Describe(ResourceNames.Job, Json(job)));
+        Assert.Equal("17 quarters, 0 invalid, 0 unattributed, 0 unsigned completion records", ServiceSummaryLine.Describe(ResourceNames.Job, Json(job)));
     }
 
     [Fact]
@@ -86,6 +86,10 @@ public sealed class ConsoleReportLineTests
         var withoutMalformed = Json("""{"status":"succeeded","readings":10,"file":"f.txt","source":"file"}""");
 
         Assert.Equal("17 quarters, 2 invalid, 1,234 unattributed", ServiceSummaryLine.Describe(ResourceNames.Job, withUnattributed));
+        Assert.Equal("17 quarters, 0 invalid, 0 unattributed, 3 unsigned completion records", ServiceSummaryLine.Describe(
+            ResourceNames.Job, Json("""{"status":"succeeded","quarters_written":17,"invalid":0,"unattributed":0,"unsigned_completions":3}""")));
+        Assert.Equal("17 quarters, 0 invalid, 0 unattributed", ServiceSummaryLine.Describe(
+            ResourceNames.Job, Json("""{"status":"succeeded","quarters_written":17,"invalid":0,"unattributed":0,"unsigned_completions":null}""")));
         Assert.Equal("10 readings from f.txt (file)", ServiceSummaryLine.Describe(ResourceNames.Ingestor, withoutMalformed));
         Assert.Null(ServiceSummaryLine.Describe(ResourceNames.Job, Json("""{"status":"succeeded"}""")));
     }

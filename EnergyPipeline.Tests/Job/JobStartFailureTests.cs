@@ -17,20 +17,23 @@ namespace EnergyPipeline.Tests.Job;
 [Collection(ConsoleErrorCollection.Name)]
 public sealed class JobStartFailureTests(PostgresServerFixture server)
 {
-    [Fact]
-    public async Task Kafka_that_does_not_answer_fails_in_one_line_naming_the_address_and_is_recorded_as_failed()
+    /// <remarks>The spark engine needs Kafka too: the job captures the snapshot Spark reads with its own consumer.</remarks>
+    [Theory]
+    [InlineData("local")]
+    [InlineData("spark")]
+    public async Task Kafka_that_does_not_answer_fails_in_one_line_naming_the_address_and_is_recorded_as_failed(string engine)
     {
         var kafka = $"127.0.0.1:{FreeTcpPort.Next()}";
         var database = await server.CreateDatabaseAsync("nokafka");
         var before = DateTimeOffset.UtcNow;
-        var (code, output, errors) = await RunAsync(("ConnectionStrings:kafka", kafka), ("ConnectionStrings:energy_db", database));
+        var (code, output, errors) = await RunEngineAsync(engine, SparkSettings(database, ("ConnectionStrings:kafka", kafka)));
 
         Assert.Equal(JobProgram.ExitFailed, code);
         var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains($"Cannot reach Kafka at {kafka} (ConnectionStrings:kafka)", line, StringComparison.Ordinal);
         Assert.Contains("refused", line, StringComparison.OrdinalIgnoreCase);
         AssertFailedSummary(output, kafka);
-        await AssertRecordedAsFailedAsync(database, "local", line["Job failed: ".Length..], before);
+        await AssertRecordedAsFailedAsync(database, engine, line["Job failed: ".Length..], before);
     }
 
     [Fact]
@@ -100,10 +103,11 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
     {
         var port = FreeTcpPort.Next();
         var database = await server.CreateDatabaseAsync("nospark");
+        using var kafka = new MockKafkaCluster();
         var before = DateTimeOffset.UtcNow;
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var (code, output, errors) = await RunEngineAsync("spark", SparkSettings(database,
-            ("ConnectionStrings:spark", $"sc://127.0.0.1:{port}"), ("Pipeline:ConnectTimeout", "2")));
+            ("ConnectionStrings:kafka", kafka.BootstrapServers), ("ConnectionStrings:spark", $"sc://127.0.0.1:{port}"), ("Pipeline:ConnectTimeout", "2")));
 
         Assert.Equal(JobProgram.ExitFailed, code);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2 + 5), $"the probe took {stopwatch.Elapsed}");
