@@ -113,6 +113,7 @@ public sealed partial class LocalEngine(
             // One writer (this loop) and a reader that only shows progress: a plain 64-bit write, no interlocked add per message.
             using var progress = ProgressReporter.Start(
                 $"Reading {topic}", "messages", snapshot.Partitions.Sum(p => p.EndOffset - p.StartOffset), () => Volatile.Read(ref messagesRead), logger);
+            using var aggregation = new BackgroundAggregator(aggregator);
             var partitions = reader.ReadToEnd(topic, snapshot.Partitions, consumed =>
             {
                 Volatile.Write(ref messagesRead, messagesRead + 1);
@@ -134,8 +135,9 @@ public sealed partial class LocalEngine(
                 }
 
                 present[run]++;
-                aggregator.Add(partition, offset, key.Span, !key.IsNull, value.Span, !value.IsNull, (ushort)attribution.IngestionOf(run));
+                aggregation.Add(partition, offset, key.Span, !key.IsNull, value.Span, !value.IsNull, (ushort)attribution.IngestionOf(run));
             }, cancellationToken);
+            aggregation.Complete();
             progress.Complete();
             return new SnapshotRead(snapshot, partitions, present, unattributed);
         }
