@@ -46,7 +46,7 @@ public sealed class IngestionRunner(
         var completionTopic = RawEnergyTopic.CompletionTopic(options.Topic);
         await provisioner.EnsureAsync(completionTopic, 1, options.ReplicationFactor, cancellationToken);
 
-        var publisher = new KafkaReadingPublisher(producer, options.Topic, run.Context, options.RowsPerBatchSpan);
+        using var publisher = new KafkaReadingPublisher(producer, options.Topic, run.Context, options.RowsPerBatchSpan);
         // The share of the file's bytes read: known from the start, unlike the number of readings in it. The done line
         // follows once the last delivery report is in (Complete below).
         using var opened = HouseholdFileReader.OpenSequential(path);

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using EnergyPipeline.Ingestor.Parsing;
 using EnergyPipeline.Messaging;
 using EnergyPipeline.ServiceDefaults.Memory;
+using EnergyPipeline.ServiceDefaults.Threading;
 
 namespace EnergyPipeline.Ingestor.Ingestion;
 
@@ -13,8 +14,17 @@ namespace EnergyPipeline.Ingestor.Ingestion;
 /// every produced message was acknowledged. Readings are grouped into "publish" spans of a fixed row count,
 /// each ending when its last acknowledgement arrives.
 /// </summary>
-public sealed class KafkaReadingPublisher : IHouseholdReadingSink
+/// <remarks>
+/// Two threads: the reading thread renders each reading's key and value into a <see cref="RenderedReadings"/> batch
+/// (<see cref="OnReading"/>), and a producing thread of its own sends the full batches in order, polls for the
+/// delivery reports and keeps the spans (<see cref="BatchHandOff{TBatch}"/>), so parsing the file and the client's
+/// per-message work use both cores.
+/// </remarks>
+public sealed class KafkaReadingPublisher : IHouseholdReadingSink, IDisposable
 {
+    /// <summary>Batches of about 3,500 readings: one being rendered, one being sent, two waiting.</summary>
+    private const int MaxBatches = 4;
+
     /// <summary>Messages between two polls for delivery reports: a small share of the 100,000-message queue.</summary>
     public const int PollEvery = 1000;
 
@@ -26,6 +36,7 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     private readonly byte[]?[] _valuesByLength = new byte[]?[EnergyReadingJson.MaxLength + 1];
     private readonly ActivityContext _runContext;
     private readonly int _rowsPerBatch;
+    private readonly BatchHandOff<RenderedReadings> _rendered;
     private readonly YoungGenerationBound _youngGeneration = new();
     private PublishBatch? _batch;
     private long _produced;
@@ -47,6 +58,7 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
         _message = new Message<byte[], byte[]> { Key = [], Value = [] };
         _runContext = runContext;
         _rowsPerBatch = rowsPerBatch;
+        _rendered = new BatchHandOff<RenderedReadings>("Producing", () => new RenderedReadings(), Send, batch => batch.Clear(), MaxBatches);
     }
 
     public long Produced => Interlocked.Read(ref _produced);
@@ -73,16 +85,33 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
 
     public void OnReading(in HouseholdReading reading, long lineNumber)
     {
-        var message = _message;
-        Span<byte> rendered = stackalloc byte[EnergyReadingJson.MaxLength];
-        var length = WriteValue(reading, rendered);
-        var value = _valuesByLength[length] ??= new byte[length];
-        rendered[..length].CopyTo(value);
-        message.Key = Key(reading);
-        message.Value = value;
-
         if (_firstReading is null || reading.Timestamp < _firstReading) _firstReading = reading.Timestamp;
         if (_lastReading is null || reading.Timestamp > _lastReading) _lastReading = reading.Timestamp;
+        var rendered = _rendered.Filling;
+        rendered.Add(reading, lineNumber);
+        if (rendered.IsFull)
+        {
+            _rendered.HandOver();
+        }
+    }
+
+    /// <summary>Sends one batch of rendered readings, on the producing thread; after a failure, nothing more.</summary>
+    private void Send(RenderedReadings rendered)
+    {
+        var message = _message;
+        for (var i = 0; i < rendered.Count && !ShouldStop; i++)
+        {
+            var source = rendered.Value(i);
+            var value = _valuesByLength[source.Length] ??= new byte[source.Length];
+            source.CopyTo(value);
+            message.Key = rendered.Key(i);
+            message.Value = value;
+            Produce(message, rendered.LineNumber(i));
+        }
+    }
+
+    private void Produce(Message<byte[], byte[]> message, long lineNumber)
+    {
         _batch ??= new PublishBatch(this);
         var batch = _batch;
         batch.Add();
@@ -127,6 +156,7 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
     /// </summary>
     public string? Complete(TimeSpan timeout)
     {
+        _rendered.Complete();
         _batch?.Close();
         _batch = null;
         var deadline = Stopwatch.StartNew();
@@ -156,6 +186,9 @@ public sealed class KafkaReadingPublisher : IHouseholdReadingSink
 
         return null;
     }
+
+    /// <summary>Stops the producing thread; what it had not sent stays unsent (the read failed or was cancelled).</summary>
+    public void Dispose() => _rendered.Dispose();
 
     private void Fail(string reason)
     {
