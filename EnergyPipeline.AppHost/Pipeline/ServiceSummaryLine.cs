@@ -7,7 +7,8 @@ namespace EnergyPipeline.AppHost.Pipeline;
 /// <summary>
 /// What the console says of a service that succeeded, from the fields of the JSON summary line it ended with:
 /// <c>17 quarters, 0 invalid</c>. Each phrase names the summary fields it shows in braces; a phrase whose fields the
-/// summary lacks is left out, so a field a service adds to its summary shows here with one more phrase.
+/// summary lacks is left out, so a field a service adds to its summary shows here with one more phrase. Text in
+/// square brackets is the plural's: it shows unless the phrase's first field is the count 1 (<c>1 quarter</c>).
 /// </summary>
 public static partial class ServiceSummaryLine
 {
@@ -15,17 +16,17 @@ public static partial class ServiceSummaryLine
     {
         [ResourceNames.Ingestor] =
         [
-            "{readings} readings from {file} ({source})",
-            "{malformed} malformed lines skipped",
+            "{readings} reading[s] from {file} ({source})",
+            "{malformed} malformed line[s] skipped",
             "reasons: {malformed_by_reason}",
             "{notice}",
         ],
         [ResourceNames.Job] =
         [
-            "{quarters_written} quarters",
+            "{quarters_written} quarter[s]",
             "{invalid} invalid",
             "{unattributed} unattributed",
-            "{unsigned_completions} unsigned completion records",
+            "{unsigned_completions} unsigned completion record[s]",
         ],
     };
 
@@ -45,6 +46,7 @@ public static partial class ServiceSummaryLine
     {
         var text = new StringBuilder();
         var at = 0;
+        bool? singular = null;
         foreach (Match field in FieldPattern().Matches(phrase))
         {
             if (!summary.TryGetProperty(field.Groups[1].Value, out var value) || Text(value) is not { } shown)
@@ -52,11 +54,13 @@ public static partial class ServiceSummaryLine
                 return null;
             }
 
+            singular ??= value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var count) && count == 1;
             text.Append(phrase, at, field.Index - at).Append(shown);
             at = field.Index + field.Length;
         }
 
-        return text.Append(phrase, at, phrase.Length - at).ToString();
+        text.Append(phrase, at, phrase.Length - at);
+        return PluralPattern().Replace(text.ToString(), plural => singular == true ? "" : plural.Groups[1].Value);
     }
 
     /// <summary>
@@ -75,4 +79,7 @@ public static partial class ServiceSummaryLine
 
     [GeneratedRegex(@"\{([a-z0-9_]+)\}", RegexOptions.CultureInvariant)]
     private static partial Regex FieldPattern();
+
+    [GeneratedRegex(@"\[([^\]]*)\]", RegexOptions.CultureInvariant)]
+    private static partial Regex PluralPattern();
 }

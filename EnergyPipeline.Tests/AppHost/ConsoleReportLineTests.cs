@@ -95,6 +95,19 @@ public sealed class ConsoleReportLineTests
     }
 
     [Fact]
+    public void A_count_of_one_is_said_in_the_singular_and_any_other_count_in_the_plural()
+    {
+        Assert.Equal("1 quarter, 1 invalid, 0 unattributed, 1 unsigned completion record", ServiceSummaryLine.Describe(
+            ResourceNames.Job, Json("""{"status":"succeeded","quarters_written":1,"invalid":1,"unattributed":0,"unsigned_completions":1}""")));
+        Assert.Equal("0 quarters, 0 invalid, 1 unattributed, 11 unsigned completion records", ServiceSummaryLine.Describe(
+            ResourceNames.Job, Json("""{"status":"succeeded","quarters_written":0,"invalid":0,"unattributed":1,"unsigned_completions":11}""")));
+        Assert.Equal("1 reading from f.txt (file), 1 malformed line skipped", ServiceSummaryLine.Describe(
+            ResourceNames.Ingestor, Json("""{"status":"succeeded","readings":1,"file":"f.txt","source":"file","malformed":1}""")));
+        Assert.Equal("1,001 readings from f.txt (file), 2 malformed lines skipped", ServiceSummaryLine.Describe(
+            ResourceNames.Ingestor, Json("""{"status":"succeeded","readings":1001,"file":"f.txt","source":"file","malformed":2}""")));
+    }
+
+    [Fact]
     public void A_file_in_the_data_set_s_place_that_is_not_the_published_one_is_said_on_the_ingestor_s_line()
     {
         var ingest = new RunSummary("ingest", "data/household_power_consumption.txt", 10, 10, 10, 0, 0, 640, 0.1, 12.5m, 0.208333m, "succeeded",

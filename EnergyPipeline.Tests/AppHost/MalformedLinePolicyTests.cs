@@ -54,7 +54,7 @@ public sealed class MalformedLinePolicyTests(PostgresServerFixture server) : IDi
         (code, output, errors) = await Ingest(path, $"--{Setting}=5");
         Assert.True(code == 0, errors);
         // The AppHost's console line for the ingestor, from this summary line.
-        Assert.Equal($"2,000 readings from {path} (file), 1 malformed lines skipped, reasons: bad_time 1",
+        Assert.Equal($"2,000 readings from {path} (file), 1 malformed line skipped, reasons: bad_time 1",
             ServiceSummaryLine.Describe(ResourceNames.Ingestor, IngestorCli.LastLineJson(output)));
         var completion = IngestionCompletion.TryParse(
             Assert.Single(KafkaTopicReader.ReadAll(_cluster.BootstrapServers, RawEnergyTopic.CompletionTopic(RawEnergyTopic.Name), TimeSpan.FromSeconds(20))).Message.Value,
