@@ -58,13 +58,18 @@ public sealed class SnapshotReader(
             throw new CompletionKeyMismatchException(mismatch);
         }
 
-        return new TopicSnapshot(topic, Ranges(topic, required: true)!, completions.Verified) { UnsignedCompletions = completions.Unsigned };
+        return new TopicSnapshot(topic, Ranges(topic, required: true)!, completions.Verified)
+        {
+            UnsignedCompletions = completions.Unsigned,
+            UnreadableCompletions = completions.Unreadable,
+        };
     }
 
     /// <summary>The completion records of the control topic of <paramref name="topic"/>, oldest first (none when it is absent), verified.</summary>
     public CompletionRecords ReadCompletions(string topic, CancellationToken cancellationToken)
     {
         var records = new List<(long Offset, IngestionCompletion Record)>();
+        var unreadable = new List<long>();
         var controlTopic = RawEnergyTopic.CompletionTopic(topic);
         if (Ranges(controlTopic, required: false) is { } controlRanges)
         {
@@ -74,10 +79,14 @@ public sealed class SnapshotReader(
                 {
                     records.Add((message.Offset.Value, completion));
                 }
+                else
+                {
+                    unreadable.Add(message.Offset.Value);
+                }
             }, cancellationToken);
         }
 
-        return _verifier.Verify(controlTopic, records);
+        return _verifier.Verify(controlTopic, records) with { Unreadable = unreadable };
     }
 
     /// <summary>

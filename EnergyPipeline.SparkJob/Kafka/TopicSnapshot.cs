@@ -16,6 +16,9 @@ public sealed record TopicSnapshot(string Topic, IReadOnlyList<PartitionRead> Pa
     /// <summary>The records refused for a missing or wrong MAC; null when the job has no key and verified none.</summary>
     public IReadOnlyList<UnsignedCompletion>? UnsignedCompletions { get; init; }
 
+    /// <summary>The offsets of the control topic's messages that are no completion record (<see cref="CompletionRecords.Unreadable"/>).</summary>
+    public IReadOnlyList<long> UnreadableCompletions { get; init; } = [];
+
     /// <summary>Which completed ingestion each offset of the snapshot belongs to.</summary>
     public OffsetAttribution Attribution { get; } = OffsetAttribution.From(Completions);
 

@@ -91,6 +91,7 @@ public sealed partial class LocalEngine(
             Unattributed = read.Unattributed.Count,
             UnattributedSamples = read.Unattributed.Samples,
             UnsignedCompletions = read.Snapshot.UnsignedCompletions,
+            UnreadableCompletions = read.Snapshot.UnreadableCompletions,
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using System.Text.Json;
+using EnergyPipeline.Messaging;
 using EnergyPipeline.SparkJob.Kafka;
 using EnergyPipeline.SparkJob.Runs;
 using EnergyPipeline.SparkJob.Storage;
@@ -57,7 +58,12 @@ public sealed partial class JobRunner(
 
             if (result.UnsignedCompletions is { Count: > 0 } unsigned)
             {
-                LogUnsigned(unsigned.Count, NameUnsigned(unsigned));
+                LogUnsigned(unsigned.Count, NameFirst(unsigned));
+            }
+
+            if (result.UnreadableCompletions is { Count: > 0 } unreadable)
+            {
+                LogUnreadable(unreadable.Count, RawEnergyTopic.CompletionTopic(topic), NameFirst(unreadable));
             }
 
             CompletenessCheck.Verify(result);
@@ -135,11 +141,11 @@ public sealed partial class JobRunner(
         }
     }
 
-    /// <summary>The first <see cref="UnsignedNamed"/> refused records, and how many more.</summary>
-    private static string NameUnsigned(IReadOnlyList<UnsignedCompletion> unsigned) =>
-        string.Join(", ", unsigned.Take(UnsignedNamed)) + (unsigned.Count > UnsignedNamed ? $" and {unsigned.Count - UnsignedNamed} more" : "");
+    /// <summary>The first <see cref="Named"/> of a list the log names, and how many more there are.</summary>
+    private static string NameFirst<T>(IReadOnlyList<T> items) =>
+        string.Join(", ", items.Take(Named)) + (items.Count > Named ? $" and {items.Count - Named} more" : "");
 
-    private const int UnsignedNamed = 10;
+    private const int Named = 10;
 
     /// <summary>Links the run span to the traces of the ingestions that supply its readings, oldest first (their completion records).</summary>
     private static void LinkContributingIngestions(Activity? span, CompletenessEvidence evidence)
@@ -159,6 +165,9 @@ public sealed partial class JobRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Records} completion records have no valid MAC and attribute nothing (written without Pipeline:CompletionKey, with another key, or by someone else): {Named}")]
     private partial void LogUnsigned(int records, string named);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Messages} messages on {ControlTopic} are no completion record and attribute nothing (empty, or not a record the ingestor writes): offsets {Offsets}")]
+    private partial void LogUnreadable(int messages, string controlTopic, string offsets);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The completion records of {Topic} could not be read, the run starts a trace of its own: {Error}")]
     private partial void LogNoIngestionTrace(string topic, string error);

@@ -14,7 +14,11 @@ public sealed record UnsignedCompletion(long Offset, string RunId, CompletionSig
 /// attribute their offsets; <see cref="Unsigned"/> ones attribute nothing (null: the job has no key and verified
 /// nothing). <see cref="KeyMismatch"/> names a key on one side only.
 /// </summary>
-public sealed record CompletionRecords(IReadOnlyList<IngestionCompletion> Verified, IReadOnlyList<UnsignedCompletion>? Unsigned, string? KeyMismatch);
+public sealed record CompletionRecords(IReadOnlyList<IngestionCompletion> Verified, IReadOnlyList<UnsignedCompletion>? Unsigned, string? KeyMismatch)
+{
+    /// <summary>The offsets of the control topic's messages that are no completion record (null, or not one that parses): they attribute nothing.</summary>
+    public IReadOnlyList<long> Unreadable { get; init; } = [];
+}
 
 /// <summary>
 /// Verifies every completion record before anything is attributed (docs/contract.md, *Signed completion records*):

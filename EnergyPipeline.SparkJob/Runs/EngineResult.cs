@@ -27,6 +27,9 @@ public sealed record EngineResult(
     /// <summary>Completion records refused for a missing or wrong MAC (they attribute nothing); null when the job has no key.</summary>
     public IReadOnlyList<UnsignedCompletion>? UnsignedCompletions { get; init; }
 
+    /// <summary>Offsets of the control topic's messages that are no completion record (they attribute nothing).</summary>
+    public IReadOnlyList<long> UnreadableCompletions { get; init; } = [];
+
     /// <summary>Where the engine wrote the run's cleaned readings (the Spark raw zone), if anywhere.</summary>
     public string? RawZoneUri { get; init; }
 }

@@ -27,6 +27,7 @@ public sealed class SparkEngine(SparkEngineOptions options, SparkPlanRunner engi
             Unattributed = result.Unattributed,
             UnattributedSamples = result.UnattributedSamples,
             UnsignedCompletions = snapshot.UnsignedCompletions,
+            UnreadableCompletions = snapshot.UnreadableCompletions,
         };
     }
 }

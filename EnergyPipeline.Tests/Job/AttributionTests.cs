@@ -173,6 +173,36 @@ public sealed class AttributionTests(PostgresServerFixture server) : IDisposable
     }
 
     [Fact]
+    public async Task Messages_on_the_control_topic_that_are_no_completion_record_attribute_nothing_and_are_named_in_one_warning()
+    {
+        var file = File("a.txt", seed: 13);
+        await IngestAsync(file);
+        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers }).Build())
+        {
+            // After the ingestor's record (offset 0): bytes that are no JSON, an empty value, JSON of another shape.
+            foreach (var value in new[] { "\u0000\u00ff not json"u8.ToArray(), null, "{\"run_id\":42}"u8.ToArray() })
+            {
+                producer.Produce(RawEnergyTopic.CompletionTopic(RawEnergyTopic.Name), new Message<byte[]?, byte[]?> { Value = value });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(20)));
+        }
+
+        var database = await server.CreateDatabaseAsync("unreadable");
+        await using var db = JobDatabase.Open(database);
+        var logger = new FakeLogger<JobRunner>();
+        var engine = db.LocalEngine(new LocalEngineOptions { BootstrapServers = _cluster.BootstrapServers });
+        var outcome = await new JobRunner(db.Migrator, db.Store, engine, logger).RunAsync(RawEnergyTopic.Name, TestContext.Current.CancellationToken);
+
+        Assert.Equal((Rows, 0L), (outcome.ReadingsRead, outcome.Unattributed));
+        Assert.Equal(ExpectedTable(file), await db.QuarterRowsAsTextAsync());
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Message.Contains("no completion record", StringComparison.Ordinal)).Message;
+        Assert.Equal(
+            $"3 messages on {RawEnergyTopic.CompletionTopic(RawEnergyTopic.Name)} are no completion record and attribute nothing " +
+            "(empty, or not a record the ingestor writes): offsets 1, 2, 3", warning);
+    }
+
+    [Fact]
     public async Task Readings_that_an_unsigned_a_wrongly_signed_or_a_changed_record_names_attribute_nothing_are_counted_and_change_no_figure()
     {
         var file = File("a.txt", seed: 21);
