@@ -11,9 +11,10 @@ namespace EnergyPipeline.Connectivity;
 /// name not resolved), instead of retrying for minutes.
 /// </summary>
 /// <remarks>
-/// When every bootstrap address refuses the connection, the probe gives up after <see cref="RefusedGrace"/> (a broker
-/// that is starting gets that moment) instead of the whole timeout: nothing listens there. An address that does not
-/// answer at all (a firewall dropping packets, a wrong host) is left to librdkafka, which waits up to the timeout.
+/// When every bootstrap address refuses the connection or names a host that does not exist, the probe gives up after
+/// <see cref="RefusedGrace"/> (a broker that is starting gets that moment) instead of the whole timeout: nothing
+/// listens there. An address that does not answer at all (a firewall dropping packets) is left to librdkafka, which
+/// waits up to the timeout.
 /// </remarks>
 public static class KafkaProbe
 {
@@ -100,35 +101,43 @@ public static class KafkaProbe
         }
 
         var waited = Stopwatch.StartNew();
-        while (addresses.All(Refuses))
+        while (addresses.Select(Refusal).ToList() is var refusals && refusals.All(r => r is not null))
         {
             if (waited.Elapsed >= grace)
             {
                 throw new ServiceUnreachableException(string.Create(CultureInfo.InvariantCulture,
-                    $"Cannot reach Kafka at {bootstrapServers} ({setting}): Connection refused (nothing listens there; tried for {grace.TotalSeconds:0.#} s)"));
+                    $"Cannot reach Kafka at {bootstrapServers} ({setting}): {string.Join("; ", refusals.Distinct())} (tried for {grace.TotalSeconds:0.#} s)"));
             }
 
             Thread.Sleep(RefusedRetryPause);
         }
     }
 
-    /// <summary>True only when the address actively refuses: a connection, a name that does not resolve or no answer is left to librdkafka.</summary>
-    private static bool Refuses((string Host, int Port) address)
+    /// <summary>
+    /// Why the address certainly has no broker, or null: a refused connection, or a host name the resolver says does not
+    /// exist. A connection, a resolver that cannot answer now, or no answer at all is left to librdkafka.
+    /// </summary>
+    private static string? Refusal((string Host, int Port) address)
     {
         using var attempt = new CancellationTokenSource(ConnectAttempt);
         using var client = new TcpClient();
         try
         {
             client.ConnectAsync(address.Host, address.Port, attempt.Token).AsTask().GetAwaiter().GetResult();
-            return false;
+            return null;
         }
         catch (SocketException ex)
         {
-            return ex.SocketErrorCode == SocketError.ConnectionRefused;
+            return ex.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "Connection refused: nothing listens there",
+                SocketError.HostNotFound => $"the host name {address.Host} does not exist",
+                _ => null,
+            };
         }
         catch (OperationCanceledException)
         {
-            return false;
+            return null;
         }
     }
 

@@ -28,6 +28,23 @@ public sealed class KafkaProbeTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_host_name_that_does_not_exist_fails_fast_naming_it()
+    {
+        // .invalid never resolves (RFC 6761): the resolver answers that the name does not exist.
+        var kafka = $"kafka.invalid:9092,127.0.0.1:{FreeTcpPort.Next()}";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<ServiceUnreachableException>(
+            () => Task.Run(() => KafkaProbe.Check(kafka, "ConnectionStrings:kafka", Generous), TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            $"Cannot reach Kafka at {kafka} (ConnectionStrings:kafka): the host name kafka.invalid does not exist; " +
+            $"Connection refused: nothing listens there (tried for {KafkaProbe.RefusedGrace.TotalSeconds:0.#} s)",
+            error.Message);
+        Assert.True(clock.Elapsed < KafkaProbe.RefusedGrace + TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task One_refusing_address_beside_a_broker_that_answers_is_no_failure()
     {
         using var cluster = new MockKafkaCluster();
