@@ -72,7 +72,28 @@ public sealed class SparkConnectSession : IDisposable
     /// re-send statements that are not idempotent, its 10 s attempt timeout would cut them).
     /// </summary>
     public static IHttpClientBuilder AddSparkConnectHttpClient(IServiceCollection services) =>
-        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(NewHandler);
+
+    /// <summary>How long a connection with a statement running may stay silent before the client pings it.</summary>
+    /// <remarks>
+    /// Longer than the 5 minutes grpc-java's Netty server permits between a client's pings by default
+    /// (<c>NettyServerBuilder.permitKeepAliveTime</c>; Spark's <c>SparkConnectService.startGRPCService</c> does not
+    /// change it): more frequent pings are answered with GOAWAY <c>too_many_pings</c>, which would cut the statement.
+    /// </remarks>
+    public static readonly TimeSpan KeepAlivePingDelay = TimeSpan.FromMinutes(6);
+
+    /// <summary>
+    /// The channel's handler: HTTP/2 pings while a statement runs, so a connection that died without a word (a
+    /// restarted proxy, a dropped NAT entry) fails the stream within <see cref="KeepAlivePingDelay"/> and 30 s and the
+    /// statement is reattached, instead of waiting on it until the statement's time limit.
+    /// </summary>
+    public static SocketsHttpHandler NewHandler() => new()
+    {
+        KeepAlivePingDelay = KeepAlivePingDelay,
+        KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+    };
 
     /// <summary>
     /// Opens a channel to <paramref name="connectionString"/> (h2c) for one new session, over <paramref name="http"/>
@@ -80,7 +101,13 @@ public sealed class SparkConnectSession : IDisposable
     /// </summary>
     public static SparkConnectSession Connect(
         SparkConnectionString connectionString, Guid? sessionId = null, HttpClient? http = null, TimeSpan? maxStatementDuration = null) =>
-        new(GrpcChannel.ForAddress(connectionString.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 128 * 1024 * 1024, HttpClient = http }),
+        new(GrpcChannel.ForAddress(connectionString.GrpcAddress, new GrpcChannelOptions
+            {
+                MaxReceiveMessageSize = 128 * 1024 * 1024,
+                HttpClient = http,
+                HttpHandler = http is null ? NewHandler() : null,
+                DisposeHttpClient = http is null,
+            }),
             connectionString.UserId, sessionId ?? Guid.NewGuid(), maxStatementDuration);
 
     public Guid SessionId { get; }

@@ -34,6 +34,24 @@ public sealed class HttpClientDefaultsTests
     }
 
     [Fact]
+    public void The_spark_connect_client_pings_a_silent_connection_while_a_statement_runs_but_not_more_often_than_spark_permits()
+    {
+        using var host = Host();
+
+        HttpMessageHandler primary = host.Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(SparkConnectSession.HttpClientName);
+        while (primary is DelegatingHandler delegating)
+        {
+            primary = delegating.InnerHandler!;
+        }
+
+        var handler = Assert.IsType<SocketsHttpHandler>(primary);
+        Assert.Equal(HttpKeepAlivePingPolicy.WithActiveRequests, handler.KeepAlivePingPolicy);
+        // grpc-java's Netty server answers pings closer than 5 minutes apart with GOAWAY too_many_pings.
+        Assert.InRange(handler.KeepAlivePingDelay, TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        Assert.InRange(handler.KeepAlivePingTimeout, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task A_spark_connect_session_runs_over_the_registered_client()
     {
         await using var server = await FakeSparkConnectServer.StartAsync();
