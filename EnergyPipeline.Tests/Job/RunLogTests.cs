@@ -22,7 +22,8 @@ public sealed class RunLogTests(PostgresServerFixture server)
     /// <summary>A short heartbeat, so that a dead run's heartbeat goes stale within seconds.</summary>
     internal static readonly TimeSpan ShortHeartbeat = TimeSpan.FromMilliseconds(300);
 
-    [Fact]
+    // Bounded: a run that never takes the stale run over would otherwise wait for ever.
+    [Fact(Timeout = 180_000)]
     public async Task A_killed_job_is_marked_abandoned_by_the_next_run_and_its_staging_rows_deleted_while_a_live_one_is_left_alone()
     {
         await using var db = await JobDatabase.CreateAsync(server, "killedjob");
@@ -55,7 +56,8 @@ public sealed class RunLogTests(PostgresServerFixture server)
         Assert.Equal(("failed", true), await StatusAsync(db, liveId));
     }
 
-    [Fact]
+    // Bounded: a run that never takes the stale run over would otherwise wait for ever.
+    [Fact(Timeout = 180_000)]
     public async Task A_job_process_killed_inside_its_publish_transaction_is_marked_abandoned_by_the_next_run()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -219,8 +221,10 @@ public sealed class RunLogTests(PostgresServerFixture server)
 
     internal static async Task WaitUntilAsync(JobDatabase db, string countQuery, long expected, params object[] values)
     {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (await db.ScalarAsync(countQuery, values) != expected)
         {
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(1), $"waited 1 minute for {expected} from {countQuery}");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }

@@ -12,7 +12,7 @@ Prints one line per mutation and a summary per folder; exit code 1 when a mutati
 the list against the worktree (each find text occurs exactly once in its file, each test class exists) and exits 1
 on a stale entry.
 """
-import argparse, os, pathlib, re, shutil, subprocess, sys, time
+import argparse, os, pathlib, re, shutil, signal, subprocess, sys, time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LIST = pathlib.Path(__file__).with_name("mutations.txt")
@@ -42,11 +42,15 @@ def parse(text):
 
 
 def run(cmd, cwd, timeout):
+    # A session of its own, so that a timeout ends the test host and what it started too, not only `dotnet test`.
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
-        return p.returncode, p.stdout
-    except subprocess.TimeoutExpired as e:
-        return "timeout", (e.stdout or b"").decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, _ = p.communicate()
+        return "timeout", out or ""
 
 
 def test_command(classes):
