@@ -1,7 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
-using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting;
 using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,7 +73,7 @@ public static class EmbeddedInfrastructureExtensions
     {
         var directory = EmbeddedPostgresDirectory.For(storage, binaries);
         var postgres = new EmbeddedPostgresResource(
-            name, EmbeddedPostgresDirectory.AsServerUser(binaries.Postgres), directory, FreePort(), databaseName, password.Resource);
+            name, EmbeddedPostgresDirectory.AsServerUser(binaries.Postgres), directory, ServerPort.Free(), databaseName, password.Resource);
 
         // Owned by the container: disposed with the application however its start and stop went, so a throw-away
         // directory goes and a kept one is released even after an interrupted start-up.
@@ -125,12 +123,5 @@ public static class EmbeddedInfrastructureExtensions
         public Task StopAsync(CancellationToken cancellationToken) => Task.Run(Directory.StopServer, CancellationToken.None);
 
         public ValueTask DisposeAsync() => Directory.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
-using System.Net;
 using System.Security.Cryptography;
 using EnergyPipeline.LocalInfrastructure;
 using Microsoft.Extensions.Configuration;
@@ -118,7 +116,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         ]);
         File.Delete(passwordFile);
 
-        Port = FreePort();
+        Port = ServerPort.Free();
         await RunAsync(Path.Combine(_binDirectory!, "pg_ctl"),
             ["start", "-D", DataDirectory, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "-o", ServerOptions]);
         _started = true;
@@ -212,12 +210,6 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         return letters.Length > 0 && char.IsLetter(letters[0]) ? new string(letters) : "db" + new string(letters);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private async Task RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgres = true)
     {
