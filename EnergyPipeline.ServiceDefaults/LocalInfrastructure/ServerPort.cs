@@ -4,7 +4,8 @@ using System.Net.Sockets;
 namespace EnergyPipeline.LocalInfrastructure;
 
 /// <summary>
-/// A loopback port for a server that starts a moment later (the embedded PostgreSQL, the tests' throw-away servers).
+/// A loopback port for a server that starts a moment later (the embedded PostgreSQL, the tests' servers and AppHosts),
+/// or for an address where nothing listens.
 /// Chosen below the ranges operating systems give to outgoing connections by default (Linux 32768-60999, Windows and
 /// macOS 49152-65535): a port the system hands out with <c>bind(0)</c> can be taken by any client's next connection
 /// before the server binds it, which fails the server's start ("Address already in use").

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.AppHost;
@@ -29,9 +30,9 @@ internal sealed class AppHostProcess : IDisposable
         var environment = new Dictionary<string, string>
         {
             // What the launch profile (Properties/launchSettings.json) gives `dotnet run`, on ports free now.
-            ["ASPNETCORE_URLS"] = $"http://localhost:{FreeTcpPort.Next()}",
-            ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://localhost:{FreeTcpPort.Next()}",
-            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://localhost:{FreeTcpPort.Next()}",
+            ["ASPNETCORE_URLS"] = $"http://localhost:{ServerPort.Free()}",
+            ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://localhost:{ServerPort.Free()}",
+            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://localhost:{ServerPort.Free()}",
             ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
             ["DOTNET_ENVIRONMENT"] = "Development",
         };

@@ -60,7 +60,7 @@ public sealed class KafkaHealthCheckTests
     [Fact]
     public async Task Unhealthy_when_nothing_listens()
     {
-        using var check = new KafkaHealthCheck(() => $"127.0.0.1:{FreeTcpPort.Next()}", TimeSpan.FromSeconds(1));
+        using var check = new KafkaHealthCheck(() => $"127.0.0.1:{ServerPort.Free()}", TimeSpan.FromSeconds(1));
 
         var result = await check.CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
 

@@ -4,8 +4,9 @@ using System.Security.Cryptography;
 using EnergyPipeline.Ingestor.CommandLine;
 using EnergyPipeline.Ingestor.Configuration;
 using EnergyPipeline.Ingestor.Generation;
-using EnergyPipeline.Summaries;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.ServiceDefaults.Kafka;
+using EnergyPipeline.Summaries;
 using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.Ingestor;
@@ -186,7 +187,7 @@ public sealed class CommandLineTests : IDisposable
         var path = Path.Combine(_directory, "shape.txt");
         SyntheticHouseholdFile.WriteFile(path, 10);
 
-        var (code, _, errors) = await IngestorCli.RunAsync("ingest", "--file", path, $"--ConnectionStrings:kafka=127.0.0.1:{FreeTcpPort.Next()}",
+        var (code, _, errors) = await IngestorCli.RunAsync("ingest", "--file", path, $"--ConnectionStrings:kafka=127.0.0.1:{ServerPort.Free()}",
             "--Ingestor:ConnectTimeout=1", "--Aspire:Confluent:Kafka:Producer:Config:linger.ms=5",
             "--Aspire:Confluent:Kafka:Producer:kafka:Config:compression.type=zstd", "--Aspire:Confluent:Kafka:Producer:DisableMetrics=true");
 
@@ -203,7 +204,7 @@ public sealed class CommandLineTests : IDisposable
         var ingestor = Path.Combine(ChildProcess.ProjectOutput("EnergyPipeline.Ingestor"), "EnergyPipeline.Ingestor.dll");
         string[] inherited = ["Pipeline__Infrastructure=embedded", "Pipeline__Spark__Workers=2", "Aspire__Npgsql__DisableTracing=true",
             "Aspire__Confluent__Kafka__Consumer__Config__fetch.max.bytes=1048576", "Ingestor__Topic=raw_energy"];
-        string[] run = ["dotnet", ingestor, "--file", path, $"--ConnectionStrings:kafka=127.0.0.1:{FreeTcpPort.Next()}", "--Ingestor:ConnectTimeout=1"];
+        string[] run = ["dotnet", ingestor, "--file", path, $"--ConnectionStrings:kafka=127.0.0.1:{ServerPort.Free()}", "--Ingestor:ConnectTimeout=1"];
 
         var misspelt = await ChildProcess.RunAsync("env", [.. inherited, "Ingestor__Partitons=3", .. run], TimeSpan.FromSeconds(60));
         var known = await ChildProcess.RunAsync("env", [.. inherited, .. run], TimeSpan.FromSeconds(60));

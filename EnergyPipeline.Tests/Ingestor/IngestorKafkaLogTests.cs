@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.Ingestor;
@@ -19,7 +20,7 @@ public sealed class IngestorKafkaLogTests : IDisposable
             TestContext.Current.CancellationToken);
 
         var (exitCode, output, errors) = await ChildProcess.RunProjectAsync("EnergyPipeline.Ingestor", TimeSpan.FromMinutes(2),
-            "ingest", "--file", file, $"--ConnectionStrings:kafka=127.0.0.1:{FreeTcpPort.Next()}", "--Logging:Console:FormatterName=json");
+            "ingest", "--file", file, $"--ConnectionStrings:kafka=127.0.0.1:{ServerPort.Free()}", "--Logging:Console:FormatterName=json");
 
         Assert.Equal(1, exitCode);
         Assert.DoesNotContain(errors.Split('\n'), line => line.StartsWith('%'));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EnergyPipeline.Ingestor.CommandLine;
 using EnergyPipeline.Ingestor.Generation;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.Tests.Infrastructure;
 
 namespace EnergyPipeline.Tests.Ingestor;
@@ -14,7 +15,7 @@ public sealed class IngestorStartFailureTests : IDisposable
     public async Task Kafka_that_does_not_answer_fails_in_one_line_naming_the_address()
     {
         SyntheticHouseholdFile.WriteFile(_file, rows: 100);
-        var kafka = $"127.0.0.1:{FreeTcpPort.Next()}";
+        var kafka = $"127.0.0.1:{ServerPort.Free()}";
         using var output = new StringWriter();
         using var errors = new StringWriter();
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.SparkJob;
 using EnergyPipeline.Tests.Infrastructure;
@@ -23,7 +24,7 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
     [InlineData("spark")]
     public async Task Kafka_that_does_not_answer_fails_in_one_line_naming_the_address_and_is_recorded_as_failed(string engine)
     {
-        var kafka = $"127.0.0.1:{FreeTcpPort.Next()}";
+        var kafka = $"127.0.0.1:{ServerPort.Free()}";
         var database = await server.CreateDatabaseAsync("nokafka");
         var before = DateTimeOffset.UtcNow;
         var (code, output, errors) = await RunEngineAsync(engine, SparkSettings(database, ("ConnectionStrings:kafka", kafka)));
@@ -39,7 +40,7 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
     [Fact]
     public async Task PostgreSQL_that_does_not_answer_fails_in_one_line_naming_the_address()
     {
-        var port = FreeTcpPort.Next();
+        var port = ServerPort.Free();
         var (code, output, errors) = await RunAsync(("ConnectionStrings:kafka", "127.0.0.1:9"), ("ConnectionStrings:energy_db", $"Host=127.0.0.1;Port={port};Database=energy_db;Username=energy"));
 
         Assert.Equal(JobProgram.ExitFailed, code);
@@ -101,7 +102,7 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
     [Fact]
     public async Task Spark_connect_that_does_not_answer_fails_within_the_connect_timeout_in_one_line_naming_the_address()
     {
-        var port = FreeTcpPort.Next();
+        var port = ServerPort.Free();
         var database = await server.CreateDatabaseAsync("nospark");
         using var kafka = new MockKafkaCluster();
         var before = DateTimeOffset.UtcNow;
@@ -220,7 +221,7 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
     public async Task The_clients_settings_in_their_shapes_pass_the_check()
     {
         var (code, _, errors) = await RunAsync(("ConnectionStrings:kafka", "127.0.0.1:9"),
-            ("ConnectionStrings:energy_db", $"Host=127.0.0.1;Port={FreeTcpPort.Next()};Database=energy_db;Username=energy"),
+            ("ConnectionStrings:energy_db", $"Host=127.0.0.1;Port={ServerPort.Free()};Database=energy_db;Username=energy"),
             ("Aspire:Npgsql:energy_db:DisableTracing", "true"), ("Aspire:Npgsql:DisableMetrics", "true"),
             ("Aspire:Confluent:Kafka:Consumer:Config:fetch.max.bytes", "1048576"), ("Aspire:Confluent:Kafka:Consumer:kafka:DisableHealthChecks", "true"));
 
@@ -236,7 +237,7 @@ public sealed class JobStartFailureTests(PostgresServerFixture server)
         string[] inherited = ["Pipeline__Infrastructure=embedded", "Pipeline__Spark__Workers=2", "Ingestor__Partitions=3",
             "Aspire__Confluent__Kafka__Producer__Config__linger.ms=5", "Pipeline__ConnectTimeout=2"];
         string[] run = ["dotnet", job, "--engine", "local", "--ConnectionStrings:kafka=127.0.0.1:9",
-            $"--ConnectionStrings:energy_db=Host=127.0.0.1;Port={FreeTcpPort.Next()};Database=energy_db;Username=energy"];
+            $"--ConnectionStrings:energy_db=Host=127.0.0.1;Port={ServerPort.Free()};Database=energy_db;Username=energy"];
 
         var misspelt = await ChildProcess.RunAsync("env", [.. inherited, "Pipeline__ReadStalTimeout=5", .. run], TimeSpan.FromSeconds(60));
         var known = await ChildProcess.RunAsync("env", [.. inherited, .. run], TimeSpan.FromSeconds(60));

@@ -1,4 +1,5 @@
 using EnergyPipeline.Ingestor.Data;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.SparkJob.SparkConnect;
 using EnergyPipeline.Tests.Spark;
 using Microsoft.Extensions.DependencyInjection;
@@ -72,7 +73,7 @@ public sealed class HttpClientDefaultsTests
 
         // Nothing listens on the port: the connection is refused, as an offline download fails.
         await Assert.ThrowsAsync<HttpRequestException>(() =>
-            http.GetAsync(new Uri($"http://127.0.0.1:{Infrastructure.FreeTcpPort.Next()}/dataset.zip"), TestContext.Current.CancellationToken));
+            http.GetAsync(new Uri($"http://127.0.0.1:{ServerPort.Free()}/dataset.zip"), TestContext.Current.CancellationToken));
 
         Assert.DoesNotContain(records, r => r.Exception is not null);
     }

@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -6,7 +8,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
-using Confluent.Kafka;
 
 namespace EnergyPipeline.Tests.ServiceDefaults;
 
@@ -108,7 +109,7 @@ public sealed class KafkaClientLogTests
         builder.Logging.AddProvider(new FakeLoggerProvider(collector));
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Configuration.AddInMemoryCollection([
-            new("ConnectionStrings:kafka", $"127.0.0.1:{FreeTcpPort.Next()}"),
+            new("ConnectionStrings:kafka", $"127.0.0.1:{ServerPort.Free()}"),
             new("Aspire:Confluent:Kafka:Producer:Config:reconnect.backoff.ms", "10"),
             new("Aspire:Confluent:Kafka:Producer:Config:reconnect.backoff.max.ms", "20"),
         ]);

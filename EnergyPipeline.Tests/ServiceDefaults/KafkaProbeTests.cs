@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using EnergyPipeline.Connectivity;
+using EnergyPipeline.LocalInfrastructure;
 using EnergyPipeline.ServiceDefaults.Kafka;
 using EnergyPipeline.Tests.Infrastructure;
 
@@ -18,7 +19,7 @@ public sealed class KafkaProbeTests
     [Fact(Timeout = 60_000)]
     public async Task Every_address_refusing_fails_fast_naming_the_addresses_and_the_cause()
     {
-        var kafka = $"127.0.0.1:{FreeTcpPort.Next()},localhost:{FreeTcpPort.Next()}";
+        var kafka = $"127.0.0.1:{ServerPort.Free()},localhost:{ServerPort.Free()}";
 
         var error = await Assert.ThrowsAsync<ServiceUnreachableException>(
             () => Task.Run(() => KafkaProbe.Check(kafka, "ConnectionStrings:kafka", Generous), TestContext.Current.CancellationToken));
@@ -31,7 +32,7 @@ public sealed class KafkaProbeTests
     public async Task A_host_name_that_does_not_exist_fails_fast_naming_it()
     {
         // .invalid never resolves (RFC 6761): the resolver answers that the name does not exist.
-        var kafka = $"kafka.invalid:9092,127.0.0.1:{FreeTcpPort.Next()}";
+        var kafka = $"kafka.invalid:9092,127.0.0.1:{ServerPort.Free()}";
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<ServiceUnreachableException>(
@@ -48,7 +49,7 @@ public sealed class KafkaProbeTests
     public async Task One_refusing_address_beside_a_broker_that_answers_is_no_failure()
     {
         using var cluster = new MockKafkaCluster();
-        var kafka = $"127.0.0.1:{FreeTcpPort.Next()},{cluster.BootstrapServers}";
+        var kafka = $"127.0.0.1:{ServerPort.Free()},{cluster.BootstrapServers}";
 
         var partitions = await Task.Run(() => KafkaProbe.Check(kafka, "ConnectionStrings:kafka", Generous, "absent_topic"), TestContext.Current.CancellationToken);
 
